@@ -1,0 +1,18 @@
+"""Real data sets, checks, windows and partitions. See :mod:`fedad.data.registry` for names."""
+
+from fedad.data.datadir import (
+    ChecksumMismatchError,
+    DataError,
+    DataMissingError,
+    MalformedDataError,
+    data_dir,
+)
+from fedad.data.images import DatasetAbsentError, ImageDataset
+from fedad.data.registry import PAPER_SERIES, SPLIT_MODE, load_images, load_series
+from fedad.data.series import SeriesDataset
+
+__all__ = [
+    "ChecksumMismatchError", "DataError", "DataMissingError", "DatasetAbsentError", "ImageDataset",
+    "MalformedDataError", "PAPER_SERIES", "SPLIT_MODE", "SeriesDataset", "data_dir", "load_images",
+    "load_series",
+]

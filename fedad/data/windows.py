@@ -1,0 +1,117 @@
+"""Turn labelled sequences into model inputs: 7:3 split, min–max scaling, forecast windows.
+
+A window j of a sequence x (length L) holds the inputs x[j : j+n] and the T-step forecast target
+x[j+n : j+n+T] (Eq. 9). A window is labelled anomalous when any of its target points is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler
+
+from fedad.data.series import SeriesDataset
+
+SPLIT_MODES = ("time", "sequences")
+
+
+@dataclass
+class SeriesPart:
+    """The train or the test part of a data set: sequences [L_i, D] and point labels [L_i]."""
+
+    sequences: list[np.ndarray]
+    labels: list[np.ndarray]
+    names: list[str]
+
+    @property
+    def n_points(self) -> int:
+        return int(sum(len(s) for s in self.sequences))
+
+
+def split_series(ds: SeriesDataset, train_fraction: float = 0.7, mode: str = "time") -> tuple[SeriesPart, SeriesPart]:
+    """The paper's 7:3 split, kept in time order.
+
+    ``mode="time"``: each sequence's first ``train_fraction`` goes to train, the rest to test.
+    ``mode="sequences"``: the first ``train_fraction`` of the sequences (in file order) are train —
+    for run-to-failure data (engine), where a time split would put every failure in the test part.
+    """
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
+    if mode == "time":
+        cuts = [int(np.floor(train_fraction * len(s))) for s in ds.sequences]
+        train = SeriesPart([s[:c] for s, c in zip(ds.sequences, cuts)], [lab[:c] for lab, c in zip(ds.labels, cuts)],
+                           [f"{n}[:{c}]" for n, c in zip(ds.names, cuts)])
+        test = SeriesPart([s[c:] for s, c in zip(ds.sequences, cuts)], [lab[c:] for lab, c in zip(ds.labels, cuts)],
+                          [f"{n}[{c}:]" for n, c in zip(ds.names, cuts)])
+        return train, test
+    if mode == "sequences":
+        k = int(round(train_fraction * len(ds.sequences)))
+        if not 0 < k < len(ds.sequences):
+            raise ValueError(f"{ds.name}: {len(ds.sequences)} sequences cannot be split {train_fraction} by sequence")
+        return (SeriesPart(ds.sequences[:k], ds.labels[:k], ds.names[:k]),
+                SeriesPart(ds.sequences[k:], ds.labels[k:], ds.names[k:]))
+    raise ValueError(f"unknown split mode {mode!r}; choose one of {SPLIT_MODES}")
+
+
+def fit_scaler(train: SeriesPart) -> MinMaxScaler:
+    """Min–max scaler to [0, 1] fitted on the training part only (the test part never leaks in)."""
+    return MinMaxScaler(feature_range=(0.0, 1.0)).fit(np.concatenate(train.sequences, axis=0))
+
+
+def scale_part(part: SeriesPart, scaler: MinMaxScaler) -> SeriesPart:
+    """Apply a fitted scaler to every sequence of a part (test values may leave [0, 1])."""
+    return SeriesPart([scaler.transform(s).astype(np.float32) for s in part.sequences], part.labels, part.names)
+
+
+def make_windows(values: np.ndarray, n: int, horizon: int, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Sliding windows of one sequence [L, D]: inputs [M, n, D] and targets [M, T, D]."""
+    if n < 1 or horizon < 1 or stride < 1:
+        raise ValueError(f"window n={n}, horizon={horizon}, stride={stride} must all be >= 1")
+    if values.ndim != 2:
+        raise ValueError(f"values must be [L, D], got shape {values.shape}")
+    length = values.shape[0]
+    m = length - n - horizon + 1
+    if m < 1:
+        raise ValueError(f"a sequence of length {length} is too short for n={n} and T={horizon}")
+    view = np.lib.stride_tricks.sliding_window_view(values, n + horizon, axis=0)[::stride]  # [M, D, n+T]
+    view = np.moveaxis(view, -1, 1)
+    return np.ascontiguousarray(view[:, :n]), np.ascontiguousarray(view[:, n:])
+
+
+def window_labels(labels: np.ndarray, n: int, horizon: int, stride: int = 1) -> np.ndarray:
+    """Per-window labels: True when any of the window's T target points is anomalous."""
+    view = np.lib.stride_tricks.sliding_window_view(labels, n + horizon)[::stride]
+    return view[:, n:].any(axis=1)
+
+
+@dataclass
+class Windows:
+    """All windows of a part, concatenated over its sequences, with where each came from."""
+
+    x: np.ndarray  # [M, n, D]
+    y: np.ndarray  # [M, T, D]
+    labels: np.ndarray  # [M] bool
+    sequence: np.ndarray  # [M] index of the source sequence
+    start: np.ndarray  # [M] first input index inside that sequence
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def windows_of(part: SeriesPart, n: int, horizon: int, stride: int = 1) -> Windows:
+    """Windows of every sequence of a part (sequences too short for one window are skipped)."""
+    xs, ys, labs, seqs, starts = [], [], [], [], []
+    for i, (values, lab) in enumerate(zip(part.sequences, part.labels)):
+        if len(values) < n + horizon:
+            continue
+        x, y = make_windows(values, n, horizon, stride)
+        xs.append(x)
+        ys.append(y)
+        labs.append(window_labels(lab, n, horizon, stride))
+        seqs.append(np.full(len(x), i))
+        starts.append(np.arange(len(x)) * stride)
+    if not xs:
+        raise ValueError(f"no sequence is long enough for n={n}, T={horizon}")
+    return Windows(np.concatenate(xs), np.concatenate(ys), np.concatenate(labs), np.concatenate(seqs),
+                   np.concatenate(starts))

@@ -1,0 +1,40 @@
+"""Shared look of every figure: style, the quick-profile stamp, saving to PNG and PDF."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+OUT_DIR = Path(os.environ.get("FEDAD_FIGURES", Path(__file__).resolve().parent / "out"))
+PAPER_COLOUR = "#d62728"
+
+
+def setup_style() -> None:
+    sns.set_theme(context="paper", style="whitegrid", font_scale=1.25)
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 160, "savefig.bbox": "tight"})
+
+
+def stamp(fig, profiles: set[str]) -> None:
+    """Mark a figure made from quick-profile runs, so nobody mistakes it for the paper profile."""
+    if "quick" in profiles:
+        fig.text(0.99, 0.005, "quick profile — reduced rounds/epochs, not the paper's settings",
+                 ha="right", va="bottom", fontsize=9, color="#b22222", style="italic")
+
+
+def save(fig, name: str, out_dir: Path | None = None) -> list[Path]:
+    """Save ``name``.png and ``name``.pdf; return their paths."""
+    out = Path(out_dir or OUT_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+    for p in paths:
+        tmp = p.with_name(f".{p.stem}.tmp{p.suffix}")
+        fig.savefig(tmp)
+        tmp.replace(p)
+    plt.close(fig)
+    return paths

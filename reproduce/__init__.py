@@ -1,0 +1,1 @@
+"""Experiment scripts: each reads a config, runs (cached), writes results/<experiment>/*.json."""

@@ -1,0 +1,55 @@
+"""fedad: a reproduction package of Liu et al. (IEEE IoT-J 2020), communication-efficient on-device
+federated learning for time-series anomaly detection in industrial IoT."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = {}
+exec((HERE / "fedad" / "_version.py").read_text(), VERSION)
+
+setup(
+    name="fedad",
+    version=VERSION["__version__"],
+    description=(
+        "Reproduction of 'Deep Anomaly Detection for Time-series Data in Industrial IoT: a "
+        "Communication-Efficient On-device Federated Learning Approach' (Liu et al., 2020)"
+    ),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    python_requires=">=3.10",
+    packages=find_packages(include=["fedad", "fedad.*"]),
+    package_data={"fedad": ["py.typed"]},
+    install_requires=[
+        "torch>=2.1",
+        "torchvision>=0.16",
+        "numpy>=1.24",
+        "pandas>=2.0",
+        "scipy>=1.10",
+        "scikit-learn>=1.3",
+        "matplotlib>=3.7",
+        "seaborn>=0.13",
+        "tqdm>=4.60",
+        "pyyaml>=6.0",
+        "tabulate>=0.9",
+    ],
+    extras_require={
+        "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],
+        "flower": ["flwr[simulation]>=1.41,<1.42"],
+        "dev": [
+            "pytest>=7.4",
+            "pytest-benchmark>=4.0",
+            "ruff>=0.4",
+            "nbclient>=0.9",
+            "nbformat>=5.9",
+            "ipykernel>=6.25",
+        ],
+    },
+    entry_points={"console_scripts": ["fedad-table1=reproduce.table1:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

@@ -1,0 +1,64 @@
+"""Shared fixtures: a fake data directory of tiny synthetic files registered in the manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from fedad.data import datadir, manifest
+
+torch.set_num_threads(2)
+
+
+def real_data_available(*relpaths: str) -> bool:
+    root = datadir.data_dir()
+    return all((root / p).is_file() for p in relpaths)
+
+
+needs_real = pytest.mark.skipif(
+    not real_data_available("power_demand/power_data.txt", "labels.json"),
+    reason="real data directory not present (set FEDAD_DATA)",
+)
+
+
+class FakeData:
+    """Writes synthetic data files into a temp data directory and registers their sha256."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch):
+        self.root = root
+        self.files = dict(manifest.FILES)
+        monkeypatch.setattr(manifest, "FILES", self.files)
+        monkeypatch.setattr(datadir, "FILES", self.files)
+        monkeypatch.setenv("FEDAD_DATA", str(root))
+        datadir._VERIFIED.clear()
+
+    def write(self, relpath: str, content: str | bytes, register: bool = True) -> Path:
+        path = self.root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+        if register:
+            old = self.files.get(relpath)
+            self.files[relpath] = manifest.FileEntry(relpath, datadir.sha256_of(path),
+                                                     old.dataset if old else "test", old.source if old else "test")
+        return path
+
+    def labels(self, mapping: dict) -> Path:
+        return self.write("labels.json", json.dumps({"_format": "test", **mapping}))
+
+    def series(self, relpath: str, values: np.ndarray, intervals: list[list[int]]) -> None:
+        self.write(relpath, "\n".join(" ".join(f"{v:.6f}" for v in np.atleast_1d(row)) for row in values) + "\n")
+        current = json.loads((self.root / "labels.json").read_text()) if (self.root / "labels.json").exists() else {}
+        current[relpath] = intervals
+        self.labels({k: v for k, v in current.items() if not k.startswith("_")})
+
+
+@pytest.fixture
+def fake_data(tmp_path, monkeypatch) -> FakeData:
+    return FakeData(tmp_path / "data", monkeypatch)

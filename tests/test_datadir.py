@@ -1,0 +1,47 @@
+import pytest
+
+from fedad.data import datadir
+from fedad.data.datadir import ChecksumMismatchError, DataMissingError, verified_path
+
+
+def test_fedad_data_env_var_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("FEDAD_DATA", str(tmp_path))
+    assert datadir.data_dir() == tmp_path
+
+
+def test_without_env_uses_shared_data_beside_repo_or_cache(monkeypatch):
+    monkeypatch.delenv("FEDAD_DATA", raising=False)
+    shared = datadir.REPO_ROOT.parent / "shared" / "data"
+    assert datadir.data_dir() == (shared if shared.is_dir() else datadir.CACHE_DIR)
+
+
+def test_missing_file_error_names_dataset_file_path_and_source(fake_data):
+    with pytest.raises(DataMissingError) as info:
+        verified_path("power_demand/power_data.txt")
+    msg = str(info.value)
+    assert "power_demand" in msg and "power_data.txt" in msg and str(fake_data.root) in msg
+    assert "eamonn" in msg  # where to download it
+
+
+def test_checksum_mismatch_names_both_hashes(fake_data):
+    fake_data.write("power_demand/power_data.txt", "1\n2\n", register=False)
+    expected = fake_data.files["power_demand/power_data.txt"].sha256
+    with pytest.raises(ChecksumMismatchError) as info:
+        verified_path("power_demand/power_data.txt")
+    actual = datadir.sha256_of(fake_data.root / "power_demand/power_data.txt")
+    assert expected in str(info.value) and actual in str(info.value)
+
+
+def test_verified_file_is_returned_and_a_later_change_is_caught(fake_data):
+    path = fake_data.write("power_demand/power_data.txt", "1\n2\n")
+    assert verified_path("power_demand/power_data.txt") == path
+    path.write_text("1\n3\n")  # same size, new content: mtime changes, so it is hashed again
+    import os
+    os.utime(path, ns=(1, 1))
+    with pytest.raises(ChecksumMismatchError):
+        verified_path("power_demand/power_data.txt")
+
+
+def test_unknown_file_is_rejected():
+    with pytest.raises(KeyError, match="not a file fedad knows"):
+        verified_path("nowhere/file.txt")

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from fedad.data.datadir import MalformedDataError, verified_path
+from fedad.data.engine import DEFAULT_SENSORS, N_COLUMNS, load_engine, select_sensors
+from fedad.data.series import read_numeric_table
+from tests.conftest import real_data_available
+
+
+def _fake_fd001(units=3, cycles=40, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u in range(1, units + 1):
+        for c in range(1, cycles + 1):
+            sensors = rng.normal(size=21) + np.linspace(0, 1, 21) * c / cycles
+            sensors[[0, 4, 9, 15, 17, 18]] = 1.0  # constant sensors, as in FD001
+            rows.append([u, c, 0, 0, 100, *sensors])
+    return np.array(rows)
+
+
+def test_engine_loader_labels_the_last_k_cycles(fake_data):
+    table = _fake_fd001()
+    fake_data.write("engine_cmapss/train_FD001.txt", "\n".join(" ".join(map(str, r)) for r in table))
+    ds = load_engine(anomaly_last_k=5)
+    assert len(ds.sequences) == 3 and ds.dims == 12
+    assert all(lab.sum() == 5 and lab[-5:].all() for lab in ds.labels)
+
+
+def test_engine_cycles_out_of_order_are_rejected(fake_data):
+    table = _fake_fd001(units=1)
+    table[[0, 1], 1] = table[[1, 0], 1]
+    fake_data.write("engine_cmapss/train_FD001.txt", "\n".join(" ".join(map(str, r)) for r in table))
+    with pytest.raises(MalformedDataError, match="cycles"):
+        load_engine()
+
+
+def test_unknown_sensor_is_rejected():
+    with pytest.raises(ValueError, match="unknown"):
+        load_engine(sensors=("s99",))
+
+
+def test_sensor_rule_drops_constant_sensors():
+    chosen = select_sensors(_fake_fd001(), n=12)
+    assert not {"s1", "s5", "s10", "s16", "s18", "s19"} & set(chosen)
+
+
+@pytest.mark.skipif(not real_data_available("engine_cmapss/train_FD001.txt"), reason="real data absent")
+def test_default_sensors_are_what_the_rule_picks_on_real_fd001():
+    table = read_numeric_table(verified_path("engine_cmapss/train_FD001.txt"), N_COLUMNS, "engine")
+    assert select_sensors(table) == DEFAULT_SENSORS
