@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import seaborn as sns
 
 OUT_DIR = Path(os.environ.get("FEDAD_FIGURES", Path(__file__).resolve().parent / "out"))
 PAPER_COLOUR = "#d62728"

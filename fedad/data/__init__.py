@@ -12,7 +12,16 @@ from fedad.data.registry import PAPER_SERIES, SPLIT_MODE, load_images, load_seri
 from fedad.data.series import SeriesDataset
 
 __all__ = [
-    "ChecksumMismatchError", "DataError", "DataMissingError", "DatasetAbsentError", "ImageDataset",
-    "MalformedDataError", "PAPER_SERIES", "SPLIT_MODE", "SeriesDataset", "data_dir", "load_images",
+    "PAPER_SERIES",
+    "SPLIT_MODE",
+    "ChecksumMismatchError",
+    "DataError",
+    "DataMissingError",
+    "DatasetAbsentError",
+    "ImageDataset",
+    "MalformedDataError",
+    "SeriesDataset",
+    "data_dir",
+    "load_images",
     "load_series",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from fedad.data.engine import load_engine
 from fedad.data.images import ImageDataset, load_cifar10, load_fashion_mnist, load_mnist

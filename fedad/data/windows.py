@@ -46,7 +46,7 @@ def split_series(ds: SeriesDataset, train_fraction: float = 0.7, mode: str = "ti
                           [f"{n}[{c}:]" for n, c in zip(ds.names, cuts)])
         return train, test
     if mode == "sequences":
-        k = int(round(train_fraction * len(ds.sequences)))
+        k = round(train_fraction * len(ds.sequences))
         if not 0 < k < len(ds.sequences):
             raise ValueError(f"{ds.name}: {len(ds.sequences)} sequences cannot be split {train_fraction} by sequence")
         return (SeriesPart(ds.sequences[:k], ds.labels[:k], ds.names[:k]),

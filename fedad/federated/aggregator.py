@@ -1,0 +1,106 @@
+"""CloudAggregator: holds the global model, decodes and averages the workers' encoded updates.
+
+It never holds a sample: its inputs are :class:`UpdateMessage` objects (bytes and scalars). PySyft 0.2
+analogue: the "central" party that ``get()``s the workers' updates and averages them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import torch
+from torch import nn
+
+from fedad.compression.base import Compressed
+from fedad.compression.codec import CodecError, decode, encode
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import add_to_params, flat_params, set_flat_buffers
+from fedad.federated.messages import Broadcast, UpdateMessage
+
+log = logging.getLogger(__name__)
+
+
+class CloudAggregator:
+    """Global model + the server side of Algorithm 1 (dsgd, Eq. 12) or FedAvg (Eq. 4)."""
+
+    def __init__(self, model: nn.Module, config: FederatedConfig):
+        self.model = model
+        self.config = config
+        self.velocity: torch.Tensor | None = None  # server momentum when workers do not correct it
+        self.last_aggregate_s = 0.0
+
+    @property
+    def server_momentum(self) -> float:
+        return self.config.momentum if self.config.mode == "dsgd" and self.config.memory != "momentum" else 0.0
+
+    def initial_state(self) -> bytes:
+        """The full global weights, dense fp32: what a worker downloads once when it joins."""
+        flat = flat_params(self.model).cpu()
+        return encode(Compressed(flat, None, flat.numel(), "fp32"))
+
+    def decode_update(self, message: UpdateMessage) -> torch.Tensor:
+        """Decode and validate one upload; raise ValueError on a malformed or non-finite update."""
+        if not isinstance(message, UpdateMessage) or not isinstance(message.payload, bytes):
+            raise TypeError(f"the aggregator accepts only UpdateMessage with bytes, got {type(message).__name__}")
+        try:
+            dense = decode(message.payload).to_dense()
+        except CodecError as exc:
+            raise ValueError(f"worker {message.worker_id}: undecodable update ({exc})") from None
+        expected = sum(p.numel() for p in self.model.parameters())
+        if dense.numel() != expected:
+            raise ValueError(f"worker {message.worker_id}: update has {dense.numel()} entries, model {expected}")
+        if not torch.isfinite(dense).all():
+            raise ValueError(f"worker {message.worker_id}: non-finite values in its update")
+        return dense
+
+    def aggregate(self, messages: list[UpdateMessage], round_idx: int) -> tuple[Broadcast | None, list[tuple[str, str]]]:
+        """Average the valid updates, step the global model and return the broadcast of the change.
+
+        Invalid updates are dropped with a warning; returns (broadcast or None if nothing was valid,
+        [(worker id, reason) for each dropped update]).
+        """
+        start = time.perf_counter()
+        dropped, dense, weights = [], [], []
+        for m in messages:
+            try:
+                dense.append(self.decode_update(m))
+                weights.append(float(m.n_samples) if self.config.weighting == "samples" else 1.0)
+            except ValueError as exc:
+                log.warning("round %d: dropping %s: %s", round_idx, m.worker_id, exc)
+                dropped.append((m.worker_id, str(exc)))
+        if not dense:
+            self.last_aggregate_s = time.perf_counter() - start
+            return None, dropped
+        w = torch.tensor(weights) / sum(weights)
+        mean = (torch.stack(dense) * w[:, None]).sum(0)
+        if self.config.mode == "dsgd":
+            if self.server_momentum:
+                self.velocity = mean if self.velocity is None else self.server_momentum * self.velocity + mean
+                mean = self.velocity
+            delta = -self.config.lr * mean
+        else:
+            delta = mean
+        payload = self._encode_change(delta)
+        add_to_params(self.model, decode(payload).to_dense())  # apply exactly what the workers receive
+        self.last_aggregate_s = time.perf_counter() - start
+        return Broadcast(round_idx, payload), dropped
+
+    def _encode_change(self, delta: torch.Tensor) -> bytes:
+        if not self.config.compresses:
+            return encode(Compressed(delta, None, delta.numel(), "fp32"))
+        idx = torch.nonzero(delta, as_tuple=True)[0]
+        fmt = self.config.value_format if self.config.compressor != "qsgd" else "fp16"
+        return encode(Compressed(delta[idx], idx, delta.numel(), fmt))
+
+    def sync_buffers(self, payloads: list[bytes]) -> None:
+        """Average the workers' BatchNorm statistics into the global model (for evaluation)."""
+        if payloads:
+            set_flat_buffers(self.model, torch.stack([decode(p).to_dense() for p in payloads]).mean(0))
+
+    def state_dict(self) -> dict:
+        return {"model": self.model.state_dict(), "velocity": self.velocity}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.velocity = state["velocity"]

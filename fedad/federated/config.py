@@ -1,0 +1,108 @@
+"""Settings of one federated run, with the paper's values as defaults where the paper gives them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+MODES = ("dsgd", "fedavg")
+COMPRESSORS = ("none", "topk", "randomk", "qsgd")
+MEMORIES = ("none", "residual", "momentum")
+ENGINES = ("auto", "loop", "vmap")
+
+
+@dataclass
+class LinkConfig:
+    """A modelled edge link (defaults: an IIoT device on an LTE-M / 4G-class cellular uplink).
+
+    Uploads of the N workers run in parallel on their own links; the broadcast reaches all workers in
+    parallel. Round link time = max_k(latency + 8·up_k / uplink) + latency + 8·down / downlink.
+    """
+
+    uplink_mbps: float = 1.0
+    downlink_mbps: float = 10.0
+    latency_ms: float = 50.0
+
+    def __post_init__(self) -> None:
+        if self.uplink_mbps <= 0 or self.downlink_mbps <= 0 or self.latency_ms < 0:
+            raise ValueError(f"link needs positive bandwidths and non-negative latency: {self}")
+
+
+@dataclass
+class FederatedConfig:
+    """One federated run.
+
+    ``mode``: ``dsgd`` (Algorithm 1: every iteration each worker uploads a compressed gradient and the
+    aggregator steps, Eq. 12) or ``fedavg`` (``local_steps`` of local SGD, then a compressed model delta,
+    Eq. 4). ``rho`` is a percentage (0.3 keeps 0.3 % of the entries; 100 or ``compressor="none"`` sends
+    everything as fp32). ``memory``: ``momentum`` (momentum correction, Eqs. 13–16; the aggregator then
+    applies plain SGD), ``residual`` (local accumulation only; the aggregator applies momentum SGD) or
+    ``none``. ``engine``: how per-worker gradients are computed in dsgd mode — ``loop`` (one worker at
+    a time, the reference), ``vmap`` (all workers in one ``torch.func.vmap`` pass) or ``auto`` (vmap on
+    a GPU, loop on a CPU, where measurement showed the loop is as fast; see ``make bench``).
+    ``buffer_sync``: BatchNorm running statistics stay on each worker and are averaged into the global
+    model densely (bytes counted) at each evaluation (``eval``) or every round (``round``).
+    """
+
+    n_workers: int = 10
+    mode: str = "dsgd"
+    rounds: int = 100
+    batch_size: int = 128
+    lr: float = 0.001
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    local_steps: int = 1
+    compressor: str = "topk"
+    rho: float = 0.3
+    value_format: str = "fp16"
+    memory: str = "momentum"
+    clip_norm: float | None = None
+    warmup_steps: int = 0
+    factor_masking: bool = False
+    weighting: str = "uniform"
+    partition: str = "iid"
+    dirichlet_alpha: float = 0.5
+    engine: str = "auto"
+    buffer_sync: str = "eval"
+    worker_timeout_s: float | None = None
+    eval_every: int = 0
+    link: LinkConfig = field(default_factory=LinkConfig)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.link, dict):
+            self.link = LinkConfig(**self.link)
+        checks = [
+            (self.mode in MODES, f"mode must be one of {MODES}"),
+            (self.compressor in COMPRESSORS, f"compressor must be one of {COMPRESSORS}"),
+            (self.memory in MEMORIES, f"memory must be one of {MEMORIES}"),
+            (self.engine in ENGINES, f"engine must be one of {ENGINES}"),
+            (self.weighting in ("uniform", "samples"), "weighting must be 'uniform' or 'samples'"),
+            (self.buffer_sync in ("eval", "round"), "buffer_sync must be 'eval' or 'round'"),
+            (self.n_workers >= 1, "n_workers must be >= 1"),
+            (self.rounds >= 1, "rounds must be >= 1"),
+            (self.batch_size >= 1, "batch_size must be >= 1"),
+            (self.lr > 0, "lr must be > 0"),
+            (0 <= self.momentum < 1, "momentum must be in [0, 1)"),
+            (0 < self.rho <= 100, "rho is a percentage in (0, 100]"),
+            (self.local_steps >= 1, "local_steps must be >= 1"),
+            (not (self.mode == "fedavg" and self.memory == "momentum"),
+             "momentum correction applies to gradients (dsgd); use memory 'residual' with fedavg"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(f"FederatedConfig: {message} (got {self})")
+
+    @property
+    def compresses(self) -> bool:
+        """False when every entry goes as fp32 (the "without GCM" runs)."""
+        return self.compressor != "none" and not (self.compressor in ("topk", "randomk") and self.rho >= 100)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FederatedConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown federated settings {unknown}; known: {sorted(known)}")
+        return cls(**data)

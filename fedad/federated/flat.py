@@ -1,0 +1,48 @@
+"""A model's parameters and BatchNorm statistics as one flat vector (what the codec compresses)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
+
+
+def flat_params(model: nn.Module) -> torch.Tensor:
+    return parameters_to_vector(model.parameters()).detach()
+
+
+def set_flat_params(model: nn.Module, flat: torch.Tensor) -> None:
+    vector_to_parameters(flat, model.parameters())
+
+
+def add_to_params(model: nn.Module, delta: torch.Tensor) -> None:
+    with torch.no_grad():
+        offset = 0
+        for p in model.parameters():
+            n = p.numel()
+            p.add_(delta[offset : offset + n].view_as(p).to(p.device))
+            offset += n
+
+
+def flat_grad(model: nn.Module) -> torch.Tensor:
+    return torch.cat([(p.grad if p.grad is not None else torch.zeros_like(p)).reshape(-1)
+                      for p in model.parameters()])
+
+
+def float_buffers(model: nn.Module) -> list[torch.Tensor]:
+    """Float buffers (BatchNorm running mean / var); integer counters are local bookkeeping."""
+    return [b for b in model.buffers() if b.is_floating_point()]
+
+
+def flat_buffers(model: nn.Module) -> torch.Tensor | None:
+    bufs = float_buffers(model)
+    return torch.cat([b.reshape(-1) for b in bufs]).detach() if bufs else None
+
+
+def set_flat_buffers(model: nn.Module, flat: torch.Tensor) -> None:
+    with torch.no_grad():
+        offset = 0
+        for b in float_buffers(model):
+            n = b.numel()
+            b.copy_(flat[offset : offset + n].view_as(b))
+            offset += n

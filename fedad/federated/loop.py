@@ -1,0 +1,177 @@
+"""The one federated training loop, used by every experiment and every back-end.
+
+One round: each worker's local work (through the back-end) → the aggregator decodes, averages and
+steps → the change is broadcast → a record is appended (measured compute seconds per worker and for
+the aggregator, encoded bytes up and down, modelled link seconds, loss, dropped workers).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from fedad.data.partition import partition
+from fedad.federated.aggregator import CloudAggregator
+from fedad.federated.backends.inprocess import InProcessBackend
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import flat_params
+from fedad.federated.network import download_seconds, round_link_seconds
+from fedad.federated.worker import VirtualWorker, worker_name
+from fedad.seeding import seed_everything
+
+log = logging.getLogger(__name__)
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """``auto``: the GPU when one is present, else the CPU."""
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(requested)
+
+
+@dataclass
+class FederatedResult:
+    """Everything a run produced: per-round records, evaluations and totals."""
+
+    records: list[dict] = field(default_factory=list)
+    evaluations: list[dict] = field(default_factory=list)
+    setup_bytes_down: int = 0
+
+    @property
+    def final(self) -> dict:
+        return self.evaluations[-1] if self.evaluations else {}
+
+    def totals(self, n_params: int) -> dict:
+        """Sums over the run: bytes, seconds and the compression ratio of the uploads."""
+        up = sum(sum(r["bytes_up"]) for r in self.records)
+        n_up = sum(len(r["bytes_up"]) for r in self.records)
+        down = sum(r["bytes_down"] for r in self.records)
+        compute = sum(max(r["compute_s"], default=0.0) + r["aggregate_s"] for r in self.records)
+        link = sum(r["link_s"] for r in self.records)
+        return {
+            "rounds": len(self.records),
+            "bytes_up": up,
+            "bytes_down": down + self.setup_bytes_down,
+            "bytes_buffers": sum(r.get("bytes_buffers", 0) for r in self.records),
+            "mean_bytes_up_per_message": up / max(n_up, 1),
+            "upload_compression_ratio": (4 * n_params * n_up) / up if up else None,
+            "compute_s": compute,
+            "link_s": link,
+            "modelled_total_s": compute + link,
+            "dropped": sum(len(r["dropped"]) for r in self.records),
+        }
+
+
+class FederatedTrainer:
+    """Builds workers and aggregator for a task and runs the rounds.
+
+    ``task`` supplies ``x_train``/``y_train`` (partitioned across workers), ``loss`` and ``evaluate``.
+    ``model_fn()`` builds a fresh model; every worker's replica starts as a copy of the global one.
+    """
+
+    def __init__(self, task, model_fn: Callable[[], torch.nn.Module], config: FederatedConfig, seed: int,
+                 device: str = "auto", backend=None, worker_factory=VirtualWorker):
+        self.task, self.config, self.seed = task, config, seed
+        self.device = pick_device(device)
+        seed_everything(seed)
+        self.model = model_fn().to(self.device)
+        self.n_params = sum(p.numel() for p in self.model.parameters())
+        labels = task.train_labels if config.partition == "dirichlet" else None
+        parts = partition(config.partition, len(task.x_train), config.n_workers, seed, labels, config.dirichlet_alpha)
+        self.partition_sizes = [len(p) for p in parts]
+        x, y = task.x_train.to(self.device), task.y_train.to(self.device)
+        self.workers = [
+            worker_factory(worker_name(k), x[idx], y[idx], copy.deepcopy(self.model), task.loss, config,
+                           seed * 1000 + k)
+            for k, idx in enumerate(map(torch.as_tensor, parts))
+        ]
+        self.aggregator = CloudAggregator(self.model, config)
+        self.backend = backend or InProcessBackend(config, self.device)
+        self.result = FederatedResult(setup_bytes_down=len(self.aggregator.initial_state()) * config.n_workers)
+        self.start_round = 0
+
+    # -- checkpointing ---------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        return {"round": self.start_round, "aggregator": self.aggregator.state_dict(),
+                "workers": [w.state_dict() for w in self.workers], "result": self.result,
+                "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.start_round = state["round"]
+        self.aggregator.load_state_dict(state["aggregator"])
+        for w, s in zip(self.workers, state["workers"]):
+            w.load_state_dict(s)
+        self.result = state["result"]
+        torch.set_rng_state(state["torch_rng"])
+        np.random.set_state(state["numpy_rng"])
+
+    # -- evaluation ------------------------------------------------------------------------------
+    def evaluate(self, round_idx: int) -> dict:
+        payloads = self.backend.collect_buffers(self.workers) if self.config.buffer_sync == "eval" else []
+        self.aggregator.sync_buffers(payloads)
+        metrics = {"round": round_idx, **self.task.evaluate(self.aggregator.model)}
+        metrics["bytes_buffers"] = sum(len(p) for p in payloads)
+        self.result.evaluations.append(metrics)
+        return metrics
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run_round(self, r: int) -> dict:
+        messages, dropped = self.backend.collect(self.workers, r)
+        broadcast, rejected = self.aggregator.aggregate(messages, r)
+        dropped = dropped + rejected
+        bytes_down = 0
+        if broadcast is not None:
+            self.backend.broadcast(self.workers, broadcast)
+            bytes_down = broadcast.nbytes
+        bytes_buffers = 0
+        if self.config.buffer_sync == "round":
+            payloads = self.backend.collect_buffers(self.workers)
+            self.aggregator.sync_buffers(payloads)
+            bytes_buffers = sum(len(p) for p in payloads)
+        up = [m.nbytes for m in messages]
+        link_s = round_link_seconds(self.config.link, up, bytes_down)
+        if bytes_buffers:
+            link_s += download_seconds(self.config.link, bytes_buffers // max(len(self.workers), 1))
+        rejected_ids = {wid for wid, _ in rejected}
+        losses = [m.loss for m in messages if m.worker_id not in rejected_ids]
+        return {
+            "round": r,
+            "loss": float(np.mean(losses)) if losses else None,
+            "compute_s": [m.compute_s for m in messages],
+            "aggregate_s": self.aggregator.last_aggregate_s,
+            "bytes_up": up,
+            "bytes_down": bytes_down,
+            "bytes_buffers": bytes_buffers,
+            "link_s": link_s,
+            "dropped": [{"worker": wid, "reason": why} for wid, why in dropped],
+        }
+
+    def run(self, progress: bool = True, checkpoint: Callable[[dict], None] | None = None,
+            checkpoint_every: int = 0, desc: str = "rounds") -> FederatedResult:
+        """Run the remaining rounds; evaluate every ``config.eval_every`` rounds and at the end."""
+        cfg = self.config
+        bar = tqdm(range(self.start_round, cfg.rounds), desc=desc, disable=not progress, leave=False)
+        for r in bar:
+            record = self.run_round(r)
+            self.result.records.append(record)
+            if record["loss"] is not None:
+                bar.set_postfix(loss=f"{record['loss']:.4f}")
+            if cfg.eval_every and (r + 1) % cfg.eval_every == 0 and r + 1 < cfg.rounds:
+                self.evaluate(r + 1)
+            self.start_round = r + 1
+            if checkpoint is not None and checkpoint_every and (r + 1) % checkpoint_every == 0 and r + 1 < cfg.rounds:
+                checkpoint(self.state_dict())
+        if not self.result.evaluations or self.result.evaluations[-1]["round"] != cfg.rounds:
+            self.evaluate(cfg.rounds)
+        return self.result
+
+    def replicas_in_sync(self, atol: float = 0.0) -> bool:
+        """True when every worker's replica equals the global weights (they apply the same broadcasts)."""
+        g = flat_params(self.aggregator.model)
+        return all(torch.allclose(flat_params(w.model), g, atol=atol, rtol=0) for w in self.workers)

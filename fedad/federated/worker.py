@@ -1,0 +1,164 @@
+"""VirtualWorker: an edge device holding a private partition, a model replica and compression state.
+
+PySyft 0.2 vocabulary, because many users learned federated learning from it: a ``VirtualWorker`` with
+an id like "alice" holds data that never leaves it (PySyft's pointers to remote tensors); the global
+model is *sent* to it (``receive`` ≈ ``model.send(worker)``) and only an update comes back (``get``).
+Unlike PySyft 0.2, what comes back is bytes: the encoded, compressed update.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import torch
+from torch import nn
+
+from fedad.compression import build_compressor, build_memory, clip_by_norm
+from fedad.compression.codec import decode, encode
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import add_to_params, flat_buffers, flat_grad, flat_params, set_flat_params
+from fedad.federated.messages import Broadcast, UpdateMessage
+
+WORKER_NAMES = ("alice", "bob", "charlie", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy")
+
+
+def worker_name(k: int) -> str:
+    return WORKER_NAMES[k] if k < len(WORKER_NAMES) else f"worker{k}"
+
+
+class BatchSampler:
+    """Endless mini-batches from a worker's own samples: a fresh seeded shuffle each local epoch."""
+
+    def __init__(self, n: int, batch_size: int, seed: int):
+        self.n, self.batch_size = n, min(batch_size, n)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.order = torch.randperm(n, generator=self.generator)
+        self.pos = 0
+
+    def next(self) -> torch.Tensor:
+        if self.pos + self.batch_size > self.n:
+            self.order = torch.randperm(self.n, generator=self.generator)
+            self.pos = 0
+        idx = self.order[self.pos : self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return idx
+
+    def state_dict(self) -> dict:
+        return {"rng": self.generator.get_state(), "order": self.order, "pos": self.pos}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["rng"])
+        self.order, self.pos = state["order"], state["pos"]
+
+
+class VirtualWorker:
+    """One edge device. Public surface: :meth:`receive`, :meth:`local_work` (→ :class:`UpdateMessage`)."""
+
+    def __init__(self, worker_id: str, x: torch.Tensor, y: torch.Tensor, model: nn.Module, loss_fn,
+                 config: FederatedConfig, seed: int):
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(f"worker {worker_id}: needs a non-empty partition with as many targets as inputs")
+        self.id = worker_id
+        self._x, self._y = x, y  # private: never sent anywhere
+        self.model = model
+        self.loss_fn = loss_fn
+        self.config = config
+        self.sampler = BatchSampler(len(x), config.batch_size, seed)
+        self.compressor = build_compressor(config.compressor, config.rho, config.value_format, seed,
+                                           config.warmup_steps)
+        self.memory = build_memory(config.memory, config.momentum, config.factor_masking)
+        self.step = 0
+        self.last_loss = float("nan")
+
+    @property
+    def n_samples(self) -> int:
+        return len(self._x)
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = self.sampler.next()
+        return self._x[idx], self._y[idx]
+
+    # -- receive ---------------------------------------------------------------------------------
+    def receive(self, broadcast: Broadcast) -> None:
+        """Apply the aggregator's encoded change of the global weights to the local replica."""
+        add_to_params(self.model, decode(broadcast.payload).to_dense())
+
+    # -- local work ------------------------------------------------------------------------------
+    def gradient(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
+        """Flat gradient of the local objective (Eq. 3: loss + λ/2‖ω‖²) on one batch, and the loss."""
+        self.model.train()
+        self.model.zero_grad(set_to_none=True)
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        grad = flat_grad(self.model)
+        if self.config.weight_decay:
+            grad = grad + self.config.weight_decay * flat_params(self.model)
+        return grad, loss.item()
+
+    def local_work(self, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None) -> UpdateMessage:
+        """Run this round's local computation and return the encoded update.
+
+        dsgd: one batch gradient (or the one the batched engine computed for this worker, ``grad``).
+        fedavg: ``local_steps`` SGD steps from the global weights, then the model delta.
+        """
+        start = time.perf_counter()
+        if self.config.mode == "dsgd":
+            if grad is None:
+                grad, loss = self.gradient(*self.next_batch())
+            update = grad
+        else:
+            update, loss = self._local_sgd()
+        if not torch.isfinite(update).all():
+            raise FloatingPointError(f"worker {self.id}: non-finite update at round {round_idx}")
+        payload = self.pack(update)
+        self.last_loss = float(loss)
+        return UpdateMessage(self.id, round_idx, payload, self.n_samples, float(loss), time.perf_counter() - start)
+
+    def pack(self, update: torch.Tensor) -> bytes:
+        """Algorithm 1 on one worker: clip → accumulate (memory) → select → encode; keep what is unsent."""
+        update = clip_by_norm(update.detach().to(torch.float32).cpu(), self.config.clip_norm)
+        compensated = self.memory.compensate(update)
+        payload = encode(self.compressor.compress(compensated, self.step))
+        sent = decode(payload).to_dense()  # exactly what the aggregator will apply
+        self.memory.update(compensated, sent, sent != 0)
+        self.step += 1
+        return payload
+
+    def _local_sgd(self) -> tuple[torch.Tensor, float]:
+        start = flat_params(self.model).clone()
+        optimiser = torch.optim.SGD(self.model.parameters(), lr=self.config.lr, momentum=self.config.momentum,
+                                    weight_decay=self.config.weight_decay)
+        self.model.train()
+        loss = torch.tensor(float("nan"))
+        for _ in range(self.config.local_steps):
+            x, y = self.next_batch()
+            optimiser.zero_grad(set_to_none=True)
+            loss = self.loss_fn(self.model(x), y)
+            loss.backward()
+            optimiser.step()
+        delta = flat_params(self.model) - start
+        set_flat_params(self.model, start)  # the replica moves only with the broadcast
+        return delta, loss.item()
+
+    def buffer_payload(self) -> bytes | None:
+        """This worker's BatchNorm running statistics, dense fp32 (None for models without them)."""
+        from fedad.compression.base import Compressed
+
+        flat = flat_buffers(self.model)
+        return None if flat is None else encode(Compressed(flat.cpu(), None, flat.numel(), "fp32"))
+
+    # -- checkpointing ---------------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        comp_rng = getattr(self.compressor, "generator", None)
+        return {"model": copy.deepcopy(self.model.state_dict()), "memory": self.memory.state_dict(),
+                "sampler": self.sampler.state_dict(), "step": self.step,
+                "compressor_rng": comp_rng.get_state() if comp_rng is not None else None}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.memory.load_state_dict(state["memory"])
+        self.sampler.load_state_dict(state["sampler"])
+        self.step = state["step"]
+        if state["compressor_rng"] is not None:
+            self.compressor.generator.set_state(state["compressor_rng"])

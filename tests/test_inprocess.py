@@ -1,0 +1,55 @@
+"""Fault handling of the in-process back-end: a failing worker is dropped, the round goes on."""
+
+import time
+
+import torch
+
+from fedad.federated.flat import flat_params
+from fedad.federated.loop import FederatedTrainer
+from fedad.federated.worker import VirtualWorker
+from tests.fl_helpers import blob_task, cfg, mlp
+
+
+def _faulty(kind: str, victim: str = "bob"):
+    class Faulty(VirtualWorker):
+        def local_work(self, round_idx, grad=None, loss=None):
+            if self.id == victim and round_idx == 1:
+                if kind == "raise":
+                    raise RuntimeError("device unplugged")
+                if kind == "slow":
+                    time.sleep(0.2)
+                if kind == "nan":
+                    grad, _ = self.gradient(*self.next_batch())
+                    return super().local_work(round_idx, grad * float("nan"), 0.0)
+            return super().local_work(round_idx, grad, loss)
+
+    return Faulty
+
+
+def _run(kind, **kw):
+    trainer = FederatedTrainer(blob_task(), mlp, cfg(rounds=3, **kw), seed=0, worker_factory=_faulty(kind))
+    before = flat_params(trainer.aggregator.model).clone()
+    res = trainer.run(progress=False)
+    return res, before, trainer
+
+
+def test_worker_that_raises_is_dropped_and_the_round_proceeds(caplog):
+    res, before, trainer = _run("raise")
+    rec = res.records[1]
+    assert [d["worker"] for d in rec["dropped"]] == ["bob"] and "device unplugged" in rec["dropped"][0]["reason"]
+    assert len(rec["bytes_up"]) == 3
+    assert not torch.equal(flat_params(trainer.aggregator.model), before)
+    assert "bob" in caplog.text
+
+
+def test_worker_returning_nan_is_dropped():
+    res, _, trainer = _run("nan")
+    assert [d["worker"] for d in res.records[1]["dropped"]] == ["bob"]
+    assert torch.isfinite(flat_params(trainer.aggregator.model)).all()
+
+
+def test_worker_over_the_timeout_is_dropped():
+    res, _, _ = _run("slow", worker_timeout_s=0.1)
+    assert [d["worker"] for d in res.records[1]["dropped"]] == ["bob"]
+    assert "timeout" in res.records[1]["dropped"][0]["reason"]
+    assert all(not r["dropped"] for i, r in enumerate(res.records) if i != 1)

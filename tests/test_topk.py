@@ -1,0 +1,31 @@
+import math
+
+import pytest
+import torch
+
+from fedad.compression.topk import TopK, k_for, warmup_rho
+
+
+@pytest.mark.parametrize("numel,rho", [(1000, 0.3), (18_378, 0.3), (50, 0.1), (7, 100.0), (12345, 1.0)])
+def test_sends_ceil_rho_percent_entries(numel, rho):
+    msg = TopK(rho).compress(torch.randn(numel), 0)
+    assert msg.nnz == max(1, math.ceil(numel * rho / 100))
+
+
+def test_sends_the_largest_magnitudes():
+    g = torch.tensor([0.1, -5.0, 0.2, 3.0, -0.3])
+    msg = TopK(40.0, "fp32").compress(g, 0)
+    assert msg.indices.tolist() == [1, 3] and msg.values.tolist() == [-5.0, 3.0]
+
+
+def test_rho_out_of_range_is_rejected():
+    with pytest.raises(ValueError):
+        k_for(10, 0.0)
+    with pytest.raises(ValueError):
+        TopK(150.0)
+
+
+def test_warmup_shrinks_rho_exponentially_to_the_target():
+    schedule = [warmup_rho(0.3, s, 100) for s in (0, 30, 60, 99, 100)]
+    assert schedule[0] == 25.0 and schedule[-1] == 0.3
+    assert schedule[0] > schedule[1] > schedule[2] > schedule[3] == schedule[4]
