@@ -1,0 +1,38 @@
+"""Anomaly score of Eq. 10: the Mahalanobis distance of an error vector from the fitted normal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+
+
+@dataclass
+class GaussianErrorModel:
+    """N(μ, Σ) fitted by maximum likelihood to training error vectors.
+
+    Σ is the ML (biased) covariance plus a ridge ``ridge · trace(Σ)/d · I``, so that it is invertible
+    even when errors of neighbouring horizons are almost collinear or a channel is constant.
+    """
+
+    mean: np.ndarray
+    cov: np.ndarray
+
+    @classmethod
+    def fit(cls, errors: np.ndarray, ridge: float = 1e-6) -> GaussianErrorModel:
+        errors = np.asarray(errors, dtype=np.float64)
+        if errors.ndim != 2 or len(errors) < 2:
+            raise ValueError(f"need at least two error vectors [P, d], got shape {errors.shape}")
+        mean = errors.mean(0)
+        centred = errors - mean
+        cov = centred.T @ centred / len(errors)
+        d = cov.shape[0]
+        cov += (ridge * np.trace(cov) / d + 1e-12) * np.eye(d)
+        return cls(mean, cov)
+
+    def score(self, errors: np.ndarray) -> np.ndarray:
+        """A_n = (β_n − μ)ᵀ Σ⁻¹ (β_n − μ) for each row β_n."""
+        centred = np.asarray(errors, dtype=np.float64) - self.mean
+        factor = cho_factor(self.cov)
+        return np.einsum("ij,ji->i", centred, cho_solve(factor, centred.T))

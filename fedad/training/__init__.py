@@ -1,0 +1,1 @@
+"""Tasks (classification / forecasting) and centralised training."""
