@@ -30,7 +30,7 @@ test: $(STAMP)  ## run the test suite
 	$(PY) -m pytest -q tests
 
 lint: $(STAMP)  ## ruff
-	$(PY) -m ruff check --line-length 120 fedad reproduce figures tests
+	$(PY) -m ruff check --isolated --line-length 120 --extend-select I,UP,RUF,C4,PLW,B --extend-ignore RUF001,RUF002,RUF003 fedad reproduce figures tests
 
 table1: $(STAMP)  ## Table I from the real data: results/table1.csv, figures/out/table1.{md,png,pdf}
 	$(PY) -m reproduce.table1

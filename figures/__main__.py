@@ -11,7 +11,7 @@ FIGURES = ("table1", "fig4", "fig5", "fig6", "fig7")
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="+", choices=FIGURES + ("all",),
+    parser.add_argument("names", nargs="+", choices=(*FIGURES, "all"),
                         help="which figures to draw (they read results/, never train)")
     parser.add_argument("--results", type=Path, default=None, help="results folder (default: results/ or $FEDAD_RESULTS)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: figures/out)")

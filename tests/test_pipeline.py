@@ -12,7 +12,7 @@ def test_a_perfect_forecaster_with_a_spike_detects_it():
         labels[a : a + 5] = True
     ds = SeriesDataset("toy", [values], [labels], ["a"], ["v"], "t")
     prep = prepare_series(ds, window=8, horizon=1)
-    noise = lambda y: y + rng.normal(scale=0.01, size=y.shape).astype(np.float32)  # noqa: E731
+    noise = lambda y: y + rng.normal(scale=0.01, size=y.shape).astype(np.float32)
     f_tr, f_te = noise(prep.train_windows.y), noise(prep.test_windows.y)
     f_tr[prep.train_windows.labels] += 0.5  # the forecaster fails where the series is anomalous
     f_te[prep.test_windows.labels] += 0.5

@@ -40,7 +40,7 @@ def load_metropt(
         )
     channels = channels or ANALOG + DIGITAL
     frame = pd.read_csv(path)
-    missing = sorted(set(channels + ["timestamp"]) - set(frame.columns))
+    missing = sorted({*channels, "timestamp"} - set(frame.columns))
     if missing:
         raise MalformedDataError(f"metropt3: {path} lacks columns {missing}")
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])

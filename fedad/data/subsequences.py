@@ -36,7 +36,7 @@ def chunk_bounds(length: int, chunk: int, align: str = "start") -> list[tuple[in
     offset = rest if align == "end" else 0
     bounds = [(offset + i * chunk, offset + (i + 1) * chunk) for i in range(full)]
     if rest >= chunk / 2:
-        bounds = [(0, rest)] + bounds if align == "end" else bounds + [(full * chunk, length)]
+        bounds = [(0, rest), *bounds] if align == "end" else [*bounds, (full * chunk, length)]
     return bounds
 
 

@@ -35,7 +35,7 @@ def classification_metrics(labels: np.ndarray, flagged: np.ndarray, theta: float
         "f_theta": 100 * f_theta(np.nan_to_num(precision), np.nan_to_num(recall), theta)
         if labels.any() and flagged.any() else float("nan"),
         "confusion": confusion_matrix(labels, flagged, labels=[False, True]).tolist(),
-        "n": int(len(labels)),
+        "n": len(labels),
         "n_anomalous": int(labels.sum()),
         "n_flagged": int(flagged.sum()),
     }
