@@ -23,8 +23,17 @@ def setup_style() -> None:
 def stamp(fig, profiles: set[str]) -> None:
     """Mark a figure made from quick-profile runs, so nobody mistakes it for the paper profile."""
     if "quick" in profiles:
-        fig.text(0.99, 0.005, "quick profile — reduced rounds/epochs, not the paper's settings",
-                 ha="right", va="bottom", fontsize=9, color="#b22222", style="italic")
+        fig.text(0.005, 0.995, "QUICK PROFILE — reduced rounds/epochs, not the paper's settings",
+                 ha="left", va="top", fontsize=9, color="#b22222", style="italic", weight="bold")
+
+
+MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm")
+
+
+def ordered_models(models) -> list[str]:
+    """Models in the paper's order (AMCNN-LSTM first), whatever order the result files came in."""
+    present = list(dict.fromkeys(models))
+    return [m for m in MODEL_ORDER if m in present] + [m for m in present if m not in MODEL_ORDER]
 
 
 def save(fig, name: str, out_dir: Path | None = None) -> list[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 
 
 def pick_device(requested: str = "auto") -> torch.device:
-    """``auto``: the GPU when one is present, else the CPU."""
+    """``auto``: ``$FEDAD_DEVICE`` when set, else the GPU when one is present, else the CPU."""
+    if requested == "auto":
+        requested = os.environ.get("FEDAD_DEVICE", "auto")
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(requested)

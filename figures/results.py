@@ -1,0 +1,50 @@
+"""Read result files into pandas tables (figures and the report read results only, never train)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from fedad.results import RESULTS_DIR
+
+
+def load(experiment: str, results_dir: Path | None = None, profile: str | None = None) -> pd.DataFrame:
+    """One row per finished run: its config keys, flattened metrics (``a.b`` for nested) and wall time.
+
+    With ``profile=None`` the paper profile is used when it has results, else the quick profile.
+    """
+    folder = Path(results_dir or RESULTS_DIR) / experiment
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        row = {k: v for k, v in data["config"].items() if not isinstance(v, dict)}
+        row.update(pd.json_normalize(data["metrics"], sep=".").iloc[0].to_dict())
+        row["wall_time_s"] = data["wall_time_s"]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        raise FileNotFoundError(f"no results in {folder}: run `make {experiment_target(experiment)}` first")
+    if profile is None:
+        profile = "paper" if (frame["profile"] == "paper").any() else "quick"
+    return frame[frame["profile"] == profile].reset_index(drop=True)
+
+
+def experiment_target(experiment: str) -> str:
+    return {"tune_rho": "fig4", "detect": "fig5", "comm": "fig7"}.get(experiment, experiment)
+
+
+def absent(experiment: str, profile: str, results_dir: Path | None = None) -> dict:
+    path = Path(results_dir or RESULTS_DIR) / experiment / f"_absent_{profile}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def mean_std(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """Mean, standard deviation (0 for a single seed) and number of seeds of ``value`` per group."""
+    g = frame.groupby(by, sort=False)[value]
+    out = g.agg(["mean", "std", "count"]).reset_index()
+    out["std"] = out["std"].fillna(0.0)
+    return out

@@ -1,0 +1,145 @@
+"""What every experiment script shares: profile configs, cached runs, parallel jobs, logging.
+
+A run is a plain dict config (hashable to a file name). ``run_cached`` skips a run whose result file
+exists (``--force`` reruns it), passes the run a checkpoint store so an interrupted run resumes, and
+writes the result atomically with provenance and wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import torch
+import yaml
+from tqdm.auto import tqdm
+
+from fedad.results import RESULTS_DIR, ResultStore, config_hash
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+PROFILES = ("quick", "paper")
+log = logging.getLogger("fedad.reproduce")
+
+
+class ConfigError(ValueError):
+    """A config file or override that fedad cannot run."""
+
+
+def load_config(experiment: str, profile: str, path: Path | None = None) -> dict:
+    """The YAML config of an experiment for a profile (or an explicit file), checked for basics."""
+    if profile not in PROFILES:
+        raise ConfigError(f"profile must be one of {PROFILES}, got {profile!r}")
+    path = Path(path) if path else CONFIG_DIR / profile / f"{experiment}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"config file {path} not found")
+    try:
+        cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{path} must hold a mapping, got {type(cfg).__name__}")
+    if cfg.get("experiment") != experiment:
+        raise ConfigError(f"{path} is for experiment {cfg.get('experiment')!r}, not {experiment!r}")
+    seeds = cfg.get("seeds")
+    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and s >= 0 for s in seeds)):
+        raise ConfigError(f"{path}: 'seeds' must be a non-empty list of non-negative ints, got {seeds!r}")
+    cfg["profile"] = profile
+    cfg["config_file"] = str(path)
+    return cfg
+
+
+def apply_overrides(cfg: dict, overrides: list[str]) -> dict:
+    """``key.sub=value`` overrides (YAML-parsed values) on a copy of a config."""
+    cfg = copy.deepcopy(cfg)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"override {item!r} must look like key.sub=value")
+        key, raw = item.split("=", 1)
+        node = cfg
+        parts = key.split(".")
+        for p in parts[:-1]:
+            if not isinstance(node.get(p), dict):
+                raise ConfigError(f"override {item!r}: {p!r} is not a section of the config")
+            node = node[p]
+        if parts[-1] not in node:
+            raise ConfigError(f"override {item!r}: unknown key {parts[-1]!r}; known: {sorted(node)}")
+        node[parts[-1]] = yaml.safe_load(raw)
+    return cfg
+
+
+def common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", choices=PROFILES, default=os.environ.get("PROFILE", "quick"),
+                        help="quick: scaled down for 2 CPU cores in minutes; paper: the paper's hyper-parameters "
+                             "(default: $PROFILE or quick)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="a YAML config file instead of reproduce/configs/<profile>/<experiment>.yaml")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set federated.rounds=50 (repeatable)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds to run (default: the config's)")
+    parser.add_argument("--force", action="store_true", help="rerun runs whose result file already exists")
+    parser.add_argument("--jobs", type=int, default=int(os.environ.get("FEDAD_JOBS", "1")),
+                        help="runs in parallel processes (each gets cores/jobs threads; default $FEDAD_JOBS or 1)")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: results/)")
+    parser.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def prepare(args: argparse.Namespace, experiment: str) -> dict:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    cfg = apply_overrides(load_config(experiment, args.profile, args.config), args.overrides)
+    if args.seeds is not None:
+        cfg["seeds"] = args.seeds
+    return cfg
+
+
+RunFn = Callable[[dict, ResultStore, bool], dict]
+
+
+def run_cached(experiment: str, run: dict, fn: RunFn, results: Path, force: bool = False,
+               progress: bool = True) -> dict:
+    """Run ``fn(run, store, progress)`` unless its result file exists; save and return the result."""
+    store = ResultStore(experiment, results)
+    if store.exists(run) and not force:
+        return store.load(run)
+    start = time.perf_counter()
+    out = fn(run, store, progress)
+    wall = time.perf_counter() - start
+    path = store.save(run, out["metrics"], wall, out.get("records"), out.get("extra"))
+    log.info("%s %s done in %.1fs -> %s", experiment, run.get("label", config_hash(run)), wall, path)
+    return store.load(run)
+
+
+def _worker_init(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespace) -> list[dict]:
+    """Run every config (cached), in ``args.jobs`` processes; returns the result dicts in order."""
+    progress = not args.quiet
+    todo = [r for r in runs if args.force or not ResultStore(experiment, args.results).exists(r)]
+    log.info("%s: %d runs, %d cached, %d to run (profile %s)", experiment, len(runs), len(runs) - len(todo),
+             len(todo), runs[0].get("profile") if runs else "?")
+    if args.jobs > 1 and len(todo) > 1:
+        threads = max(1, (os.cpu_count() or 1) // args.jobs)
+        with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn"), initializer=_worker_init,
+                                 initargs=(threads,)) as pool:
+            futures = [pool.submit(run_cached, experiment, r, fn, args.results, args.force, False) for r in todo]
+            for f in tqdm(as_completed(futures), total=len(futures), desc=experiment, disable=not progress):
+                f.result()
+    else:
+        for r in tqdm(todo, desc=experiment, disable=not progress):
+            run_cached(experiment, r, fn, args.results, args.force, progress)
+    return [run_cached(experiment, r, fn, args.results, False, False) for r in runs]
+
+
+def device_of(args: argparse.Namespace) -> str:
+    if args.device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return args.device
