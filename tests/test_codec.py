@@ -67,3 +67,15 @@ def test_truncated_message_is_rejected():
 def test_unsorted_indices_are_rejected():
     with pytest.raises(CodecError):
         encode(Compressed(torch.ones(2), torch.tensor([5, 2]), 10))
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "fp16"])
+def test_encode_and_receive_equals_decoding_the_bytes(fmt):
+    from fedad.compression.codec import encode_and_receive
+
+    g = torch.randn(5000) * 1e-3
+    for msg in (TopK(0.3, fmt).compress(g, 0), TopK(20.0, fmt).compress(g, 0), QSGD(seed=1).compress(g, 0),
+                Compressed(g, None, g.numel(), "fp32")):
+        payload, received = encode_and_receive(msg)
+        assert payload == encode(msg)
+        assert torch.equal(received, decode(payload).to_dense())

@@ -41,8 +41,13 @@ def encode_varints(values: np.ndarray) -> bytes:
     if a.size == 0:
         return b""
     nbytes = np.ones(a.shape, dtype=np.int64)
-    for j in range(1, 10):
-        nbytes += a >= np.uint64(1 << (7 * j))
+    big = a >= np.uint64(1 << 7)
+    if big.any():  # most gaps fit one or two bytes: count the rest only when needed
+        for j in range(1, 10):
+            above = a >= np.uint64(1 << (7 * j))
+            if not above.any():
+                break
+            nbytes += above
     out = np.empty(int(nbytes.sum()), dtype=np.uint8)
     pos = np.concatenate([[0], np.cumsum(nbytes)[:-1]])
     for j in range(int(nbytes.max())):
@@ -71,7 +76,30 @@ def decode_varints(buf: bytes, count: int) -> tuple[np.ndarray, int]:
 
 
 def _varint(n: int) -> bytes:
-    return encode_varints(np.array([n]))
+    """One unsigned LEB128 varint (scalar path: the header needs no NumPy call)."""
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """Read one varint at ``pos``; return (value, position after it)."""
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise CodecError("truncated varint in header")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
 
 
 def _encode_indices(idx: np.ndarray, numel: int) -> tuple[int, bytes]:
@@ -84,21 +112,39 @@ def _encode_indices(idx: np.ndarray, numel: int) -> tuple[int, bytes]:
     return INDEX_FORMATS["bitmap"], np.packbits(mask).tobytes()
 
 
-def _encode_values(msg: Compressed) -> tuple[bytes, bytes]:
+def _quantise(msg: Compressed) -> tuple[float | None, np.ndarray]:
+    """The stored form of the values: (scale or None, fp32 / fp16 / int8 array)."""
     v = msg.values.detach().to("cpu", torch.float32).numpy()
     if msg.value_format == "fp32":
-        return b"", v.astype("<f4").tobytes()
+        return None, v.astype("<f4")
     if msg.value_format == "fp16":
-        scale = float(np.abs(v).max()) if v.size else 0.0
-        scaled = v / scale if scale > 0 else v
-        return struct.pack("<f", scale), scaled.astype("<f2").tobytes()
-    scale = float(msg.scale if msg.scale is not None else (np.abs(v).max() if v.size else 0.0))
+        scale = float(np.float32(np.abs(v).max())) if v.size else 0.0
+        return scale, (v / scale if scale > 0 else v).astype("<f2")
+    scale = float(np.float32(msg.scale if msg.scale is not None else (np.abs(v).max() if v.size else 0.0)))
     levels = np.rint(v / scale * Q8_LEVELS) if scale > 0 else np.zeros_like(v)
-    return struct.pack("<f", scale), np.clip(levels, -Q8_LEVELS, Q8_LEVELS).astype(np.int8).tobytes()
+    return scale, np.clip(levels, -Q8_LEVELS, Q8_LEVELS).astype(np.int8)
+
+
+def _reconstruct(stored: np.ndarray, value_format: str, scale: float | None) -> np.ndarray:
+    """The fp32 values a receiver gets back from the stored form (shared by encoder and decoder)."""
+    if value_format == "fp32":
+        return stored.astype(np.float32)
+    if value_format == "fp16":
+        return stored.astype(np.float32) * np.float32(scale if scale > 0 else 1.0)
+    return stored.astype(np.float32) * np.float32(scale / Q8_LEVELS)
 
 
 def encode(msg: Compressed) -> bytes:
     """Serialise a compressed message to bytes (see the module docstring for the layout)."""
+    return encode_and_receive(msg)[0]
+
+
+def encode_and_receive(msg: Compressed) -> tuple[bytes, torch.Tensor]:
+    """The bytes of a message and the dense tensor a receiver decodes from them, in one pass.
+
+    A worker needs the second to keep in its memory exactly what was not delivered; computing it here
+    spares it a full decode. ``decode(b).to_dense()`` equals it bit for bit (tested).
+    """
     if msg.indices is None or msg.nnz == msg.numel:
         index_format, index_bytes = INDEX_FORMATS["dense"], b""
         if msg.indices is not None:  # every entry chosen: send densely, in order
@@ -108,9 +154,16 @@ def encode(msg: Compressed) -> bytes:
         if idx.size and (np.any(np.diff(idx) <= 0) or idx[0] < 0 or idx[-1] >= msg.numel):
             raise CodecError("indices must be strictly increasing and inside the tensor")
         index_format, index_bytes = _encode_indices(idx, msg.numel)
-    scale_bytes, value_bytes = _encode_values(msg)
+    scale, stored = _quantise(msg)
+    scale_bytes = b"" if scale is None else struct.pack("<f", scale)
     header = MAGIC + bytes([VERSION, index_format, VALUE_CODES[msg.value_format]])
-    return header + _varint(msg.numel) + _varint(msg.nnz) + scale_bytes + index_bytes + value_bytes
+    payload = header + _varint(msg.numel) + _varint(msg.nnz) + scale_bytes + index_bytes + stored.tobytes()
+    received = torch.from_numpy(_reconstruct(stored, msg.value_format, scale))
+    if msg.indices is None:
+        return payload, received
+    dense = torch.zeros(msg.numel, dtype=torch.float32)
+    dense[msg.indices.cpu()] = received
+    return payload, dense
 
 
 def decode(data: bytes) -> Compressed:
@@ -122,17 +175,15 @@ def decode(data: bytes) -> Compressed:
     index_format, value_format = _INDEX_NAMES.get(data[3]), _VALUE_NAMES.get(data[4])
     if index_format is None or value_format is None:
         raise CodecError(f"unknown index/value format codes {data[3]}/{data[4]}")
-    pos = 5
-    (numel, nnz), used = decode_varints(data[pos:], 2)
-    pos += used
+    numel, pos = _read_varint(data, 5)
+    nnz, pos = _read_varint(data, pos)
     scale = None
     if value_format in ("fp16", "q8"):
         (scale,) = struct.unpack_from("<f", data, pos)
         pos += 4
     indices = None
     if index_format == "delta":
-        (nbytes,), used = decode_varints(data[pos:], 1)
-        pos += used
+        nbytes, pos = _read_varint(data, pos)
         gaps, _ = decode_varints(data[pos : pos + nbytes], int(nnz))
         indices = torch.from_numpy(np.cumsum(gaps + 1) - 1)
         pos += int(nbytes)
@@ -144,13 +195,8 @@ def decode(data: bytes) -> Compressed:
     width = {"fp32": 4, "fp16": 2, "q8": 1}[value_format]
     if len(data) - pos != int(nnz) * width:
         raise CodecError(f"message length mismatch: {len(data) - pos} value bytes for {nnz} values")
-    raw = data[pos:]
-    if value_format == "fp32":
-        values = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-    elif value_format == "fp16":
-        values = np.frombuffer(raw, dtype="<f2").astype(np.float32) * (scale if scale > 0 else 1.0)
-    else:
-        values = np.frombuffer(raw, dtype=np.int8).astype(np.float32) * (scale / Q8_LEVELS)
+    stored = np.frombuffer(data[pos:], dtype={"fp32": "<f4", "fp16": "<f2", "q8": np.int8}[value_format])
+    values = _reconstruct(stored, value_format, scale)
     return Compressed(torch.from_numpy(values.copy()), indices, int(numel), value_format, scale)
 
 

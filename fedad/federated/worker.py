@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from fedad.compression import build_compressor, build_memory, clip_by_norm
-from fedad.compression.codec import decode, encode
+from fedad.compression.codec import decode, encode, encode_and_receive
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_grad, flat_params, set_flat_params
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -119,8 +119,7 @@ class VirtualWorker:
         """Algorithm 1 on one worker: clip → accumulate (memory) → select → encode; keep what is unsent."""
         update = clip_by_norm(update.detach().to(torch.float32).cpu(), self.config.clip_norm)
         compensated = self.memory.compensate(update)
-        payload = encode(self.compressor.compress(compensated, self.step))
-        sent = decode(payload).to_dense()  # exactly what the aggregator will apply
+        payload, sent = encode_and_receive(self.compressor.compress(compensated, self.step))  # sent: what arrives
         self.memory.update(compensated, sent, sent != 0)
         self.step += 1
         return payload
