@@ -13,7 +13,7 @@ PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 
-.PHONY: help install test lint table1 fig4 fig5 fig6 fig7 report reproduce bench clean
+.PHONY: help install test lint table1 fig4 detect fig5 fig6 fig7 report reproduce bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,8 +36,35 @@ table1: $(STAMP)  ## Table I from the real data: results/table1.csv, figures/out
 	$(PY) -m reproduce.table1
 	$(PY) -m figures table1
 
-fig4 fig5 fig6 fig7 report reproduce bench:
-	@echo "make $@: not implemented yet (see the open issues)" >&2; exit 2
+# Experiments are cached by config hash under results/: a rerun only draws. FORCE=1 reruns them.
+JOBS ?= 2
+RUNFLAGS := --profile $(PROFILE) --jobs $(JOBS) $(if $(FORCE),--force,)
+
+fig4: $(STAMP)  ## Fig. 4: accuracy vs rho (runs tune_rho, cached), figures/out/fig4.{png,pdf}
+	$(PY) -m reproduce.tune_rho $(RUNFLAGS)
+	$(PY) -m figures fig4
+
+detect: $(STAMP)  ## run the detection experiment (Figs. 5-6), cached
+	$(PY) -m reproduce.detect $(RUNFLAGS)
+
+fig5: detect  ## Fig. 5: detection accuracy per model and data set
+	$(PY) -m figures fig5
+
+fig6: detect  ## Fig. 6: forecast RMSE per model and data set
+	$(PY) -m figures fig6
+
+fig7: $(STAMP)  ## Fig. 7: running time with vs without GCM (runs comm, cached)
+	$(PY) -m reproduce.comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
+	$(PY) -m figures fig7
+
+report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures first)
+	$(PY) -m reproduce.report
+
+reproduce: table1 fig4 fig5 fig6 fig7 report  ## everything, quick profile unless PROFILE=paper
+	@echo "done: figures in figures/out/, report in results/REPORT.md"
+
+bench: $(STAMP)  ## engine benchmarks as ratios measured in one run (results/bench.json)
+	$(PY) -m reproduce.bench
 
 clean:  ## remove results and figures (keeps .venv)
 	rm -rf results figures/out

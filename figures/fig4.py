@@ -10,7 +10,7 @@ from fedad import paper
 from figures.common import PAPER_COLOUR, save, setup_style, stamp
 from figures.results import absent, load, mean_std
 
-PANELS = (("mnist", "MNIST"), ("cifar10", "CIFAR-10"), ("fashion_mnist", "Fashion-MNIST (extra, full 60k/10k)"))
+PANELS = (("mnist", "MNIST"), ("cifar10", "CIFAR-10"), ("fashion_mnist", "Fashion-MNIST (extra panel)"))
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
@@ -29,20 +29,23 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             why = missing.get(name, "not run")
             ax.text(0.5, 0.5, why.split(" (")[0], ha="center", va="center", transform=ax.transAxes, fontsize=13,
                     color="#555")
-            ax_ratio.text(0.5, 0.5, "—", ha="center", va="center", transform=ax_ratio.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax_ratio.set_axis_off()
             ax.set_title(title)
             continue
         acc = mean_std(sub, ["rho"], "accuracy").sort_values("rho")
         ax.errorbar([pos[r] for r in acc["rho"]], acc["mean"], yerr=acc["std"], marker="o", capsize=4, lw=2,
                     label=f"fedad (mean ± sd, {int(acc['count'].min())} seeds)")
-        for i, (r, m) in enumerate(zip(acc["rho"], acc["mean"])):
+        for r, m in zip(acc["rho"], acc["mean"], strict=True):
             ax.annotate(f"{m:.1f}", (pos[r], m), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
         if name == "mnist":
             xs = [pos[r] for r in paper.FIG4_MNIST_ACCURACY if r in pos]
             ys = [v for r, v in paper.FIG4_MNIST_ACCURACY.items() if r in pos]
             ax.scatter(xs, ys, marker="*", s=220, color=PAPER_COLOUR, zorder=5, label="paper (stated values)")
         source = sub["data_source"].iloc[0]
-        ax.set_title(f"{title}\n{'10k subset' if '10k subset' in source else source.split(',')[0]}", fontsize=11)
+        subset = "10k subset (8k train / 2k test)" if "10k subset" in source else "full set"
+        ax.set_title(f"{title}\n{subset}", fontsize=11)
         ax.set_ylabel("test accuracy (%)")
         ax.legend(loc="lower right", fontsize=9)
         ratio = mean_std(sub, ["rho"], "upload_compression_ratio").sort_values("rho")

@@ -22,10 +22,10 @@ def table_frame(csv: Path) -> pd.DataFrame:
     raw = pd.read_csv(csv)
     return pd.DataFrame({
         "Dataset": [LABELS.get(d, d) for d in raw.dataset],
-        "Dimensions": [_cell(a, b) for a, b in zip(raw.dims, raw.paper_dims, strict=False)],
-        "X": [_cell(a, b) for a, b in zip(raw.X, raw.paper_X, strict=False)],
-        "X_n": [_cell(a, b) for a, b in zip(raw.X_n, raw.paper_X_n, strict=False)],
-        "X_a": [_cell(a, b) for a, b in zip(raw.X_a, raw.paper_X_a, strict=False)],
+        "Dimensions": [_cell(a, b) for a, b in zip(raw.dims, raw.paper_dims, strict=True)],
+        "X": [_cell(a, b) for a, b in zip(raw.X, raw.paper_X, strict=True)],
+        "X_n": [_cell(a, b) for a, b in zip(raw.X_n, raw.paper_X_n, strict=True)],
+        "X_a": [_cell(a, b) for a, b in zip(raw.X_a, raw.paper_X_a, strict=True)],
         "chunk length": raw.chunk_length,
     })
 

@@ -12,7 +12,6 @@ Timings are medians of repeated rounds after warm-up, on this machine's CPU (or 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 import warnings

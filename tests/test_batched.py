@@ -16,12 +16,12 @@ def test_vmap_gives_the_loop_gradients_and_batchnorm_statistics():
     batches = [w.next_batch() for w in workers]
     twins = [copy.deepcopy(w.model) for w in workers]
     grads, losses = vmap_gradients(workers, batches)
-    for w, twin, (x, y), g, loss in zip(workers, twins, batches, grads, losses, strict=False):
+    for w, twin, (x, y), g, loss in zip(workers, twins, batches, grads, losses, strict=True):
         w_model, w.model = w.model, twin
         ref, ref_loss = w.gradient(x, y)
         torch.testing.assert_close(g, ref, atol=2e-5, rtol=1e-4)
         assert abs(loss - ref_loss) < 1e-5
-        for b_vmap, b_loop in zip(w_model.buffers(), twin.buffers(), strict=False):
+        for b_vmap, b_loop in zip(w_model.buffers(), twin.buffers(), strict=True):
             if b_vmap.is_floating_point():
                 torch.testing.assert_close(b_vmap, b_loop, atol=1e-6, rtol=1e-5)
         w.model = w_model

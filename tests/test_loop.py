@@ -18,7 +18,7 @@ def _pooled_momentum_sgd(task, config, seed, trainer):
     for _ in range(config.rounds):
         opt.zero_grad()
         loss = 0
-        for w, s in zip(trainer.workers, samplers, strict=False):
+        for w, s in zip(trainer.workers, samplers, strict=True):
             idx = s.next()
             loss = loss + task.loss(model(w._x[idx]), w._y[idx]) / len(samplers)
         loss.backward()

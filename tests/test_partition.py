@@ -17,8 +17,8 @@ def test_iid_partition_is_disjoint_covering_and_balanced():
 
 def test_partitions_are_deterministic_per_seed():
     a, b, c = (iid_partition(50, 5, s) for s in (3, 3, 4))
-    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=False))
-    assert not all(np.array_equal(x, y) for x, y in zip(a, c, strict=False))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c, strict=True))
 
 
 def test_contiguous_partition_gives_time_blocks():
@@ -33,7 +33,7 @@ def test_dirichlet_partition_skews_labels_and_covers():
     classes_per_worker = [len(np.unique(labels[p])) for p in parts]
     assert np.mean(classes_per_worker) < 6  # IID would give 10
     again = dirichlet_partition(labels, 10, alpha=0.1, seed=0)
-    assert all(np.array_equal(x, y) for x, y in zip(parts, again, strict=False))
+    assert all(np.array_equal(x, y) for x, y in zip(parts, again, strict=True))
 
 
 def test_bad_partition_requests_raise():

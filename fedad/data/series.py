@@ -33,7 +33,7 @@ class SeriesDataset:
             raise MalformedDataError(f"{self.name}: no sequences")
         if not (len(self.sequences) == len(self.labels) == len(self.names)):
             raise MalformedDataError(f"{self.name}: sequences, labels and names differ in number")
-        for seq, lab, nm in zip(self.sequences, self.labels, self.names, strict=False):
+        for seq, lab, nm in zip(self.sequences, self.labels, self.names, strict=True):
             if seq.ndim != 2 or seq.shape[1] != len(self.channels):
                 raise MalformedDataError(
                     f"{self.name}/{nm}: expected shape [L, {len(self.channels)}], got {seq.shape}"

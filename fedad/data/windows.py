@@ -40,10 +40,11 @@ def split_series(ds: SeriesDataset, train_fraction: float = 0.7, mode: str = "ti
         raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
     if mode == "time":
         cuts = [int(np.floor(train_fraction * len(s))) for s in ds.sequences]
-        train = SeriesPart([s[:c] for s, c in zip(ds.sequences, cuts, strict=False)], [lab[:c] for lab, c in zip(ds.labels, cuts, strict=False)],
-                           [f"{n}[:{c}]" for n, c in zip(ds.names, cuts, strict=False)])
-        test = SeriesPart([s[c:] for s, c in zip(ds.sequences, cuts, strict=False)], [lab[c:] for lab, c in zip(ds.labels, cuts, strict=False)],
-                          [f"{n}[{c}:]" for n, c in zip(ds.names, cuts, strict=False)])
+        triples = list(zip(ds.sequences, ds.labels, ds.names, cuts, strict=True))
+        train = SeriesPart([s[:c] for s, _, _, c in triples], [lab[:c] for _, lab, _, c in triples],
+                           [f"{n}[:{c}]" for _, _, n, c in triples])
+        test = SeriesPart([s[c:] for s, _, _, c in triples], [lab[c:] for _, lab, _, c in triples],
+                          [f"{n}[{c}:]" for _, _, n, c in triples])
         return train, test
     if mode == "sequences":
         k = round(train_fraction * len(ds.sequences))
@@ -102,7 +103,7 @@ class Windows:
 def windows_of(part: SeriesPart, n: int, horizon: int, stride: int = 1) -> Windows:
     """Windows of every sequence of a part (sequences too short for one window are skipped)."""
     xs, ys, labs, seqs, starts = [], [], [], [], []
-    for i, (values, lab) in enumerate(zip(part.sequences, part.labels, strict=False)):
+    for i, (values, lab) in enumerate(zip(part.sequences, part.labels, strict=True)):
         if len(values) < n + horizon:
             continue
         x, y = make_windows(values, n, horizon, stride)

@@ -108,7 +108,7 @@ class FederatedTrainer:
     def load_state_dict(self, state: dict) -> None:
         self.start_round = state["round"]
         self.aggregator.load_state_dict(state["aggregator"])
-        for w, s in zip(self.workers, state["workers"], strict=False):
+        for w, s in zip(self.workers, state["workers"], strict=True):
             w.load_state_dict(s)
         self.result = state["result"]
         torch.set_rng_state(state["torch_rng"])

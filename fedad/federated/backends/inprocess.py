@@ -49,9 +49,9 @@ class InProcessBackend:
             batches = [w.next_batch() for w in workers]
             if len({len(b[0]) for b in batches}) == 1:
                 g, losses = vmap_gradients(workers, batches)
-                grads = {w.id: (gi, li) for w, gi, li in zip(workers, g, losses, strict=False)}
+                grads = {w.id: (gi, li) for w, gi, li in zip(workers, g, losses, strict=True)}
             else:  # unequal local batches cannot be stacked: fall back to the loop for this round
-                grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=False)}
+                grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
             shared_s = (time.perf_counter() - start) / len(workers)
         messages, dropped = [], []
         for w in workers:

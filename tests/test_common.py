@@ -1,0 +1,79 @@
+"""reproduce/common.py: config loading and overrides, cached / skipped / forced runs."""
+
+import argparse
+
+import pytest
+
+from reproduce.common import ConfigError, apply_overrides, load_config, run_all, run_cached
+
+
+def test_every_shipped_config_loads_for_both_profiles():
+    for profile in ("quick", "paper"):
+        for experiment in ("tune_rho", "detect", "comm"):
+            cfg = load_config(experiment, profile)
+            assert cfg["profile"] == profile and cfg["seeds"]
+
+
+def test_paper_profile_keeps_the_papers_hyperparameters():
+    for experiment in ("tune_rho", "detect", "comm"):
+        fed = load_config(experiment, "paper")["federated"]
+        assert (fed["n_workers"], fed["lr"], fed["batch_size"]) == (10, 0.001, 128)
+    assert load_config("detect", "paper")["epochs"] == 1000 and load_config("detect", "paper")["theta"] == 0.05
+
+
+def test_bad_config_files_raise_config_error(tmp_path):
+    bad = tmp_path / "x.yaml"
+    bad.write_text("experiment: detect\nseeds: []\n")
+    with pytest.raises(ConfigError, match="seeds"):
+        load_config("detect", "quick", bad)
+    bad.write_text("experiment: comm\nseeds: [0]\n")
+    with pytest.raises(ConfigError, match="not 'detect'"):
+        load_config("detect", "quick", bad)
+    bad.write_text(": : :")
+    with pytest.raises(ConfigError, match="YAML"):
+        load_config("detect", "quick", bad)
+    with pytest.raises(ConfigError, match="profile"):
+        load_config("detect", "fast")
+
+
+def test_overrides_parse_yaml_values_and_reject_unknown_keys():
+    cfg = {"federated": {"rounds": 5}, "seeds": [0]}
+    out = apply_overrides(cfg, ["federated.rounds=7", "seeds=[1, 2]"])
+    assert out["federated"]["rounds"] == 7 and out["seeds"] == [1, 2] and cfg["federated"]["rounds"] == 5
+    with pytest.raises(ConfigError, match="unknown key"):
+        apply_overrides(cfg, ["federated.round=7"])
+    with pytest.raises(ConfigError, match=r"key\.sub=value"):
+        apply_overrides(cfg, ["rounds"])
+
+
+def _fn(calls):
+    def fn(run, store, progress):
+        calls.append(run["x"])
+        return {"metrics": {"y": run["x"] * 2}}
+    return fn
+
+
+def test_finished_runs_are_skipped_and_force_reruns(tmp_path):
+    calls = []
+    run = {"x": 3, "seed": 0}
+    assert run_cached("e", run, _fn(calls), tmp_path)["metrics"] == {"y": 6}
+    run_cached("e", run, _fn(calls), tmp_path)
+    assert calls == [3]
+    run_cached("e", run, _fn(calls), tmp_path, force=True)
+    assert calls == [3, 3]
+
+
+def test_a_failed_run_leaves_no_result_file(tmp_path):
+    def boom(run, store, progress):
+        raise RuntimeError("crash")
+
+    with pytest.raises(RuntimeError):
+        run_cached("e", {"x": 1}, boom, tmp_path)
+    assert not list((tmp_path / "e").glob("*.json")) if (tmp_path / "e").exists() else True
+
+
+def test_run_all_returns_results_in_order(tmp_path):
+    calls = []
+    args = argparse.Namespace(force=False, jobs=1, results=tmp_path, quiet=True)
+    out = run_all("e", [{"x": 1}, {"x": 2}], _fn(calls), args)
+    assert [r["metrics"]["y"] for r in out] == [2, 4] and calls == [1, 2]

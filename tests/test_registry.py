@@ -1,0 +1,16 @@
+import pytest
+
+from fedad.data.registry import IMAGES, PAPER_SERIES, SERIES, SPLIT_MODE, load_images, load_series
+
+
+def test_every_paper_series_has_a_loader_and_a_split_mode():
+    assert set(PAPER_SERIES) <= set(SERIES) and set(SERIES) <= set(SPLIT_MODE)
+    assert SPLIT_MODE["engine"] == "sequences"  # run-to-failure: split by engine, not in time
+    assert {"mnist", "fashion_mnist", "cifar10"} == set(IMAGES)
+
+
+def test_unknown_names_are_rejected_with_the_known_ones():
+    with pytest.raises(KeyError, match="power_demand"):
+        load_series("weather")
+    with pytest.raises(KeyError, match="mnist"):
+        load_images("imagenet")
