@@ -27,6 +27,7 @@ class CloudAggregator:
     def __init__(self, model: nn.Module, config: FederatedConfig):
         self.model = model
         self.config = config
+        self.n_params = sum(p.numel() for p in model.parameters())
         self.velocity: torch.Tensor | None = None  # server momentum when workers do not correct it
         self.last_aggregate_s = 0.0
 
@@ -47,9 +48,8 @@ class CloudAggregator:
             dense = decode(message.payload).to_dense()
         except CodecError as exc:
             raise ValueError(f"worker {message.worker_id}: undecodable update ({exc})") from None
-        expected = sum(p.numel() for p in self.model.parameters())
-        if dense.numel() != expected:
-            raise ValueError(f"worker {message.worker_id}: update has {dense.numel()} entries, model {expected}")
+        if dense.numel() != self.n_params:
+            raise ValueError(f"worker {message.worker_id}: update has {dense.numel()} entries, model {self.n_params}")
         if not torch.isfinite(dense).all():
             raise ValueError(f"worker {message.worker_id}: non-finite values in its update")
         return dense
