@@ -96,6 +96,8 @@ class FederatedTrainer:
         ]
         self.aggregator = CloudAggregator(self.model, config)
         self.backend = backend or InProcessBackend(config, self.device)
+        if hasattr(self.backend, "attach"):  # remote back-ends move each partition to its owner's side
+            self.workers = self.backend.attach(self.workers, self)
         self.result = FederatedResult(setup_bytes_down=len(self.aggregator.initial_state()) * config.n_workers)
         self.start_round = 0
 

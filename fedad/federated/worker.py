@@ -60,6 +60,7 @@ class VirtualWorker:
         if len(x) != len(y) or len(x) == 0:
             raise ValueError(f"worker {worker_id}: needs a non-empty partition with as many targets as inputs")
         self.id = worker_id
+        self.seed = seed
         self._x, self._y = x, y  # private: never sent anywhere
         self.model = model
         self.loss_fn = loss_fn

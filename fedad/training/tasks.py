@@ -33,6 +33,17 @@ def predict(model: torch.nn.Module, x: torch.Tensor, batch: int = 2048) -> torch
         model.train(was_training)
 
 
+def classification_loss(output, target: torch.Tensor) -> torch.Tensor:
+    return objective(output, target, F.cross_entropy)
+
+
+def forecast_loss(output, target: torch.Tensor) -> torch.Tensor:
+    return objective(output, target, F.mse_loss)
+
+
+LOSSES = {"classification": classification_loss, "forecast": forecast_loss}
+
+
 @dataclass
 class ClassificationTask:
     """Image classification with cross-entropy; evaluated by test accuracy (percent)."""
@@ -42,9 +53,8 @@ class ClassificationTask:
     x_test: torch.Tensor
     y_test: torch.Tensor
     name: str = "classification"
-
-    def loss(self, output, target: torch.Tensor) -> torch.Tensor:
-        return objective(output, target, F.cross_entropy)
+    kind = "classification"
+    loss = staticmethod(classification_loss)
 
     def evaluate(self, model: torch.nn.Module) -> dict:
         logits = predict(model, self.x_test)
@@ -65,9 +75,8 @@ class ForecastTask:
     x_test: torch.Tensor
     y_test: torch.Tensor
     name: str = "forecast"
-
-    def loss(self, output, target: torch.Tensor) -> torch.Tensor:
-        return objective(output, target, F.mse_loss)
+    kind = "forecast"
+    loss = staticmethod(forecast_loss)
 
     def evaluate(self, model: torch.nn.Module) -> dict:
         pred = predict(model, self.x_test)

@@ -1,0 +1,55 @@
+"""One round of a VirtualWorker's local work, run away from the aggregator (syft job, Flower client).
+
+The caller supplies the job spec (who, which round, model, config, the last broadcast), the worker's
+private partition and its saved state; it gets back the upload (bytes and scalars) and the new state
+to keep on the worker's side. Same code path as in-process, so the bytes are the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+
+import torch
+
+from fedad.compression.codec import decode
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import set_flat_params
+from fedad.federated.messages import Broadcast
+from fedad.federated.worker import VirtualWorker
+from fedad.models import build_model
+from fedad.training.tasks import LOSSES
+
+
+def job_spec(worker_id: str, seed: int, round_idx: int, model_spec: dict, task_kind: str, config: FederatedConfig,
+             broadcast: bytes | None, initial_state: bytes | None, **extra) -> dict:
+    """The JSON-able description of one round's local work for one worker."""
+    return {"worker_id": worker_id, "seed": seed, "round": round_idx, "model": model_spec, "task": task_kind,
+            "federated": config.to_dict(), "broadcast": base64.b64encode(broadcast).decode() if broadcast else None,
+            "initial_state": base64.b64encode(initial_state).decode() if initial_state else None, **extra}
+
+
+def build_model_from_spec(spec: dict) -> torch.nn.Module:
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["kwargs"].items()}
+    return build_model(spec["name"], **kwargs)
+
+
+def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]:
+    """Run the spec's round on ``data`` ({"x", "y"}) from ``state``; return (outputs, new state)."""
+    start = time.perf_counter()
+    config = FederatedConfig.from_dict(spec["federated"])
+    worker = VirtualWorker(spec["worker_id"], data["x"], data["y"], build_model_from_spec(spec["model"]),
+                           LOSSES[spec["task"]], config, spec["seed"])
+    if state is not None:
+        worker.load_state_dict(torch.load(io.BytesIO(state), weights_only=False))
+    elif spec.get("initial_state"):  # first round: the global weights the aggregator sent
+        set_flat_params(worker.model, decode(base64.b64decode(spec["initial_state"])).to_dense())
+    if spec.get("broadcast"):
+        worker.receive(Broadcast(spec["round"] - 1, base64.b64decode(spec["broadcast"])))
+    message = worker.local_work(spec["round"])
+    buf = io.BytesIO()
+    torch.save(worker.state_dict(), buf)
+    outputs = {"update": message.payload, "buffers": worker.buffer_payload() or b"", "n_samples": message.n_samples,
+               "loss": message.loss, "compute_s": message.compute_s, "job_s": time.perf_counter() - start}
+    return outputs, buf.getvalue()
