@@ -6,12 +6,12 @@ import torch
 pytest.importorskip("flwr", reason="flower extra not installed (pip install -e '.[flower]')")
 pytest.importorskip("ray", reason="flwr[simulation] (ray) not installed")
 
-from fedad.federated.backends.flower_backend import FlowerBackend, run_simulation  # noqa: E402
-from fedad.federated.backends.remote_worker import build_model_from_spec  # noqa: E402
-from fedad.federated.config import FederatedConfig  # noqa: E402
-from fedad.federated.flat import flat_params  # noqa: E402
-from fedad.federated.loop import FederatedTrainer  # noqa: E402
-from tests.fl_helpers import sine_task  # noqa: E402
+from fedad.federated.backends.flower_backend import FlowerBackend, run_simulation
+from fedad.federated.backends.remote_worker import build_model_from_spec
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import flat_params
+from fedad.federated.loop import FederatedTrainer
+from tests.fl_helpers import sine_task
 
 SPEC = {"name": "cnn_lstm", "kwargs": {"dims": 1, "horizon": 2, "window": 16, "channels": [4, 8], "lstm_hidden": 8}}
 

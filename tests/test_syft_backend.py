@@ -5,12 +5,12 @@ import torch
 
 pytest.importorskip("syft_rds", reason="syft extra not installed (pip install -e '.[syft]')")
 
-from fedad.federated.backends.syft_backend import SyftBackend  # noqa: E402
-from fedad.federated.config import FederatedConfig  # noqa: E402
-from fedad.federated.flat import flat_params  # noqa: E402
-from fedad.federated.loop import FederatedTrainer  # noqa: E402
-from fedad.models import build_model  # noqa: E402
-from tests.fl_helpers import sine_task  # noqa: E402
+from fedad.federated.backends.syft_backend import SyftBackend
+from fedad.federated.config import FederatedConfig
+from fedad.federated.flat import flat_params
+from fedad.federated.loop import FederatedTrainer
+from fedad.models import build_model
+from tests.fl_helpers import sine_task
 
 SPEC = {"name": "cnn_lstm", "kwargs": {"dims": 1, "horizon": 2, "window": 16, "channels": [4, 8], "lstm_hidden": 8}}
 
@@ -41,7 +41,7 @@ def test_syft_backend_gives_the_in_process_weights(runs):
 
 
 def test_aggregator_side_holds_no_private_data(runs):
-    task, _, remote, backend = runs
+    _, _, remote, backend = runs
     private = [(backend.owner_dir(w.id) / "private" / "partition.pt").read_bytes() for w in remote.workers]
     for path in backend.aggregator_files():
         assert path.read_bytes() not in private, path
