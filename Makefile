@@ -13,7 +13,7 @@ PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 
-.PHONY: help install test lint table1 fig4 detect fig5 fig6 fig7 report reproduce bench clean
+.PHONY: help install test lint table1 fig4 detect fig5 fig6 fig7 report reproduce bench syft-demo flower-sim flower-deploy clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -24,9 +24,14 @@ $(STAMP): setup.py $(CONSTRAINTS)
 	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
 	@touch $(STAMP)
 
+# The back-end extras (syft, Flower) install on top, only for the targets that use them.
+$(VENV)/.fedad-%: $(STAMP)
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[$*]"
+	@touch $@
+
 install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requirements/constraints.txt)
 
-test: $(STAMP)  ## run the test suite
+test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras)
 	$(PY) -m pytest -q tests
 
 lint: $(STAMP)  ## ruff
@@ -62,6 +67,15 @@ report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures f
 
 reproduce: table1 fig4 fig5 fig6 fig7 report  ## everything, quick profile unless PROFILE=paper
 	@echo "done: figures in figures/out/, report in results/REPORT.md"
+
+syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock Drive vs in-process
+	$(PY) -m reproduce.backends syft
+
+flower-sim: $(VENV)/.fedad-flower  ## N=10 in Flower's simulation engine vs in-process
+	$(PY) -m reproduce.backends flower-sim
+
+flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes on 127.0.0.1, 3 rounds
+	$(PY) -m reproduce.backends flower-deploy
 
 bench: $(STAMP)  ## engine benchmarks as ratios measured in one run (results/bench.json)
 	$(PY) -m reproduce.bench

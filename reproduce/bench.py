@@ -83,10 +83,31 @@ def bench_case(name: str, task, model_fn, batch: int, rounds: int) -> dict:
     }
 
 
+def backend_seconds(results: Path) -> list[dict]:
+    """Seconds per round of each installed remote back-end against in-process (2 rounds, MNIST slice)."""
+    import importlib.util
+
+    from reproduce import backends
+
+    out = []
+    for name, module in (("syft", "syft_rds"), ("flower-sim", "flwr")):
+        if importlib.util.find_spec(module) is None:
+            print(f"{name}: not installed, skipped")
+            continue
+        row = backends.main([name, "--rounds", "2", "--workers", "3", "--results", str(results)])
+        out.append({k: row[k] for k in ("backend", "workers", "seconds_per_round", "inprocess_seconds_per_round")})
+    for row in out:
+        print(f"{row['backend']:12s} {row['workers']} workers: {row['seconds_per_round']:.2f} s/round "
+              f"(in-process {row['inprocess_seconds_per_round']:.3f} s/round)")
+    return out
+
+
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds per measurement (median taken)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "bench.json", help="where to write the numbers")
+    parser.add_argument("--no-backends", action="store_true",
+                        help="skip the seconds-per-round of the syft and Flower back-ends (run when installed)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message=".*batching rule.*")
     mnist = load_images("mnist")
@@ -107,7 +128,9 @@ def main(argv: list[str] | None = None) -> Path:
               f"{r['vmap_over_loop']:9.2f} {r['compression_share_of_step']:9.1%} {r['federation_overhead']:9.1%} "
               f"{r['ten_over_one_worker']:7.2f}")
     print("targets: compression <= 5 % of step, overhead <= 5 %, 10 workers <= 2x one worker")
-    atomic_write_json(args.out, {"environment": environment_info(), "threads": torch.get_num_threads(), "rows": rows})
+    backends = [] if args.no_backends else backend_seconds(args.out.parent)
+    atomic_write_json(args.out, {"environment": environment_info(), "threads": torch.get_num_threads(), "rows": rows,
+                                 "backends": backends})
     print(f"wrote {args.out}")
     return args.out
 

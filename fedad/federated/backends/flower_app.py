@@ -38,3 +38,51 @@ def train(msg: Message, context: Context) -> Message:
     outputs, new_state = run_round(spec, data, state)
     context.state["fedad"] = ConfigRecord({"state": new_state})
     return Message(RecordDict({"fedad": ConfigRecord(outputs)}), reply_to=msg)
+
+
+# -- deployment: a ServerApp that builds fedad's trainer from the run config ----------------------------
+def _trainer_from_run_config(run_config: dict):
+    """The trainer a deployed ServerApp runs: the data set slice, model and settings of the run config."""
+    from fedad.data import load_images
+    from fedad.federated.backends.flower_backend import FlowerBackend
+    from fedad.federated.backends.remote_worker import build_model_from_spec
+    from fedad.federated.config import FederatedConfig
+    from fedad.federated.loop import FederatedTrainer
+    from fedad.training.tasks import ClassificationTask
+
+    data = load_images(str(run_config["dataset"]))
+    n_train, n_test = int(run_config["train-samples"]), int(run_config["test-samples"])
+    task = ClassificationTask(data.x_train[:n_train], data.y_train[:n_train], data.x_test[:n_test],
+                              data.y_test[:n_test], name=str(run_config["dataset"]))
+    spec = {"name": "simple_cnn", "kwargs": {}}
+    config = FederatedConfig(n_workers=int(run_config["num-workers"]), rounds=int(run_config["rounds"]),
+                             batch_size=int(run_config["batch-size"]), lr=float(run_config["lr"]),
+                             rho=float(run_config["rho"]), engine="loop")
+    backend = FlowerBackend(spec, "classification", Path(str(run_config["workdir"])))
+    return FederatedTrainer(task, lambda: build_model_from_spec(spec), config, seed=int(run_config["seed"]),
+                            backend=backend)
+
+
+def _server_main(grid, context: Context) -> None:
+    import time
+
+    from fedad.results import atomic_write_json
+
+    trainer = _trainer_from_run_config(dict(context.run_config))
+    start = time.perf_counter()
+    trainer.backend.bind(grid)
+    result = trainer.run(progress=False)
+    atomic_write_json(Path(str(context.run_config["result-path"])), {
+        "final": result.final, "totals": result.totals(trainer.n_params), "records": result.records,
+        "round_seconds": trainer.backend.round_seconds, "wall_s": time.perf_counter() - start})
+
+
+def _make_server_app():
+    from flwr.serverapp import ServerApp
+
+    app = ServerApp()
+    app.main()(_server_main)
+    return app
+
+
+server_app = _make_server_app()
