@@ -13,7 +13,7 @@ PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 
-.PHONY: help install test lint table1 fig4 detect fig5 fig6 fig7 report reproduce bench syft-demo flower-sim flower-deploy clean
+.PHONY: help install test lint table1 fig4 detect fig5 fig6 fig7 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ flower-sim: $(VENV)/.fedad-flower  ## N=10 in Flower's simulation engine vs in-p
 
 flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes on 127.0.0.1, 3 rounds
 	$(PY) -m reproduce.backends flower-deploy
+
+tutorials: $(STAMP)  ## run the four teaching notebooks; executed copies and figures in tutorials/out/
+	$(PY) -m reproduce.tutorials
 
 bench: $(STAMP)  ## engine benchmarks as ratios measured in one run (results/bench.json)
 	$(PY) -m reproduce.bench
