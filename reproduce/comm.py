@@ -8,13 +8,12 @@ the configured edge link, and their sum; plus the forecast RMSE so that any accu
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.results import ResultStore
-from reproduce.common import common_arguments, prepare, run_all
+from reproduce.common import parse_args, prepare, run_all
 from reproduce.detect import model_builder, prepared
 
 EXPERIMENT = "comm"
@@ -44,9 +43,7 @@ def expand(cfg: dict) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common_arguments(parser)
-    args = parser.parse_args(argv)
+    args = parse_args(__doc__, argv)
     return run_all(EXPERIMENT, expand(prepare(args, EXPERIMENT)), run_one, args)
 
 

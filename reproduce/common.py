@@ -91,6 +91,13 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
+def parse_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """The command line every experiment script shares (its docstring is the --help text)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common_arguments(parser)
+    return parser.parse_args(argv)
+
+
 def prepare(args: argparse.Namespace, experiment: str) -> dict:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     cfg = apply_overrides(load_config(experiment, args.profile, args.config), args.overrides)

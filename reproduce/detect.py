@@ -7,7 +7,6 @@ demand, space shuttle, ECG and engine. Scores: Eq. 10 on forecast errors; ς cho
 
 from __future__ import annotations
 
-import argparse
 import math
 from functools import lru_cache
 
@@ -23,7 +22,7 @@ from fedad.results import ResultStore
 from fedad.seeding import seed_everything
 from fedad.training.centralised import train_centralised
 from fedad.training.tasks import predict
-from reproduce.common import common_arguments, prepare, run_all
+from reproduce.common import parse_args, prepare, run_all
 
 EXPERIMENT = "detect"
 
@@ -108,9 +107,7 @@ def expand(cfg: dict) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common_arguments(parser)
-    args = parser.parse_args(argv)
+    args = parse_args(__doc__, argv)
     return run_all(EXPERIMENT, expand(prepare(args, EXPERIMENT)), run_one, args)
 
 

@@ -7,7 +7,6 @@ measured compression ratio of each run.
 
 from __future__ import annotations
 
-import argparse
 import math
 from functools import lru_cache
 
@@ -17,7 +16,7 @@ from fedad.federated.loop import FederatedTrainer
 from fedad.models import build_model
 from fedad.results import ResultStore, atomic_write_json
 from fedad.training.tasks import ClassificationTask
-from reproduce.common import common_arguments, prepare, run_all
+from reproduce.common import parse_args, prepare, run_all
 
 EXPERIMENT = "tune_rho"
 
@@ -77,9 +76,7 @@ def expand(cfg: dict) -> tuple[list[dict], dict]:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common_arguments(parser)
-    args = parser.parse_args(argv)
+    args = parse_args(__doc__, argv)
     cfg = prepare(args, EXPERIMENT)
     runs, absent = expand(cfg)
     atomic_write_json(args.results / EXPERIMENT / f"_absent_{cfg['profile']}.json", absent)
