@@ -14,7 +14,7 @@ from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.results import ResultStore
 from reproduce.common import parse_args, prepare, run_all
-from reproduce.detect import model_builder, prepared
+from reproduce.detect import federated_run, model_builder, prepared
 
 EXPERIMENT = "comm"
 
@@ -25,7 +25,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     fed = dict(run["federated"], compressor=run["compressor"])
     trainer = FederatedTrainer(prep.task(), model_builder(run, dims), FederatedConfig.from_dict(fed), seed=run["seed"])
     start = time.perf_counter()
-    result = trainer.run(progress, desc=run["label"])
+    result = federated_run(trainer, run, store, progress)
     wall = time.perf_counter() - start
     metrics = {**result.final, **result.totals(trainer.n_params), "n_params": trainer.n_params,
                "simulation_wall_s": wall, "engine": trainer.backend.engine, "device": str(trainer.device)}
@@ -37,7 +37,8 @@ def expand(cfg: dict) -> list[dict]:
         {"experiment": EXPERIMENT, "profile": cfg["profile"], "dataset": cfg["dataset"], "model": model,
          "compressor": comp, "seed": seed, "window": cfg["window"], "horizon": cfg["horizon"],
          "train_fraction": cfg["train_fraction"], "federated": cfg["federated"],
-         "model_kwargs": cfg.get("model_kwargs", {}), "label": f"{model} {comp} seed={seed}"}
+         "model_kwargs": cfg.get("model_kwargs", {}), "checkpoint_every": cfg.get("checkpoint_every", 0),
+         "label": f"{model} {comp} seed={seed}"}
         for model in cfg["models"] for comp in cfg["compressors"] for seed in cfg["seeds"]
     ]
 

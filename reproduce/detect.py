@@ -37,7 +37,16 @@ def model_builder(run: dict, dims: int):
     return lambda: build_model(run["model"], dims=dims, horizon=run["horizon"], window=run["window"], **kwargs)
 
 
-def train_model(run: dict, prep, progress: bool) -> tuple[object, dict, list]:
+def federated_run(trainer, run: dict, store: ResultStore, progress: bool):
+    """Run a federated trainer, resuming from and writing the run's checkpoint."""
+    state = store.load_checkpoint(run)
+    if state is not None:
+        trainer.load_state_dict(state)
+    return trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
+                       checkpoint_every=run.get("checkpoint_every", 0), desc=run["label"])
+
+
+def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[object, dict, list]:
     """Train the run's model the way the run says (svm / federated / centralised); return it and facts."""
     dims = prep.train.sequences[0].shape[1]
     task = prep.task()
@@ -53,7 +62,7 @@ def train_model(run: dict, prep, progress: bool) -> tuple[object, dict, list]:
         if not fed.get("rounds"):
             fed["rounds"] = math.ceil(run["epochs"] * n_train / (fed["n_workers"] * fed["batch_size"]))
         trainer = FederatedTrainer(task, build, FederatedConfig.from_dict(fed), seed=run["seed"])
-        result = trainer.run(progress, desc=run["label"])
+        result = federated_run(trainer, run, store, progress)
         facts = {"training": "federated", **result.totals(trainer.n_params), "n_params": trainer.n_params,
                  "rounds": fed["rounds"], "engine": trainer.backend.engine}
         return trainer.aggregator.model, facts, result.records
@@ -62,7 +71,9 @@ def train_model(run: dict, prep, progress: bool) -> tuple[object, dict, list]:
     steps = run["train"].get("steps") or math.ceil(run["epochs"] * n_train / run["train"]["batch_size"])
     history = train_centralised(model, task, steps, run["train"]["batch_size"], run["train"]["lr"],
                                 run["train"]["momentum"], seed=run["seed"], device=pick_device(),
-                                progress=progress, desc=run["label"])
+                                progress=progress, desc=run["label"],
+                                checkpoint=lambda s: store.save_checkpoint(run, s),
+                                checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run))
     facts = {"training": "centralised", "steps": steps, "n_params": sum(p.numel() for p in model.parameters()),
              "compute_s": float(sum(h["compute_s"] for h in history)), "final_train_loss": history[-1]["loss"]}
     return model, facts, history[:: max(1, len(history) // 200)]
@@ -70,7 +81,7 @@ def train_model(run: dict, prep, progress: bool) -> tuple[object, dict, list]:
 
 def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     prep = prepared(run["dataset"], run["window"], run["horizon"], run["train_fraction"])
-    model, facts, records = train_model(run, prep, progress)
+    model, facts, records = train_model(run, prep, store, progress)
     if isinstance(model, torch.nn.Module):
         f_train = predict(model, torch.from_numpy(prep.train_windows.x)).numpy()
         f_test = predict(model, torch.from_numpy(prep.test_windows.x)).numpy()
@@ -94,6 +105,7 @@ def expand(cfg: dict) -> list[dict]:
                        "training": training, "seed": seed, "window": cfg["window"][dataset],
                        "horizon": cfg["horizon"], "train_fraction": cfg["train_fraction"], "theta": cfg["theta"],
                        "fit_on": cfg["fit_on"], "epochs": cfg.get("epochs"),
+                       "checkpoint_every": cfg.get("checkpoint_every", 0),
                        "model_kwargs": cfg.get("model_kwargs", {}), "label": f"{dataset} {model} seed={seed}"}
                 if model == "svm":
                     limit = cfg["svm"]["max_train"]
