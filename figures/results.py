@@ -13,14 +13,21 @@ from fedad.results import RESULTS_DIR
 def load(experiment: str, results_dir: Path | None = None, profile: str | None = None) -> pd.DataFrame:
     """One row per finished run: its config keys, flattened metrics (``a.b`` for nested) and wall time.
 
-    With ``profile=None`` the paper profile is used when it has results, else the quick profile.
+    With ``profile=None`` the paper profile is used when it has results, else the quick profile. When
+    the experiment script recorded which runs its latest config made (``_current_<profile>.json``),
+    only those are read, so results of an older config never mix into a figure.
     """
     folder = Path(results_dir or RESULTS_DIR) / experiment
+    current = {m.stem.removeprefix("_current_"): set(json.loads(m.read_text(encoding="utf-8")))
+               for m in folder.glob("_current_*.json")}
     rows = []
     for path in sorted(folder.glob("*.json")):
         if path.name.startswith("_"):
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
+        wanted = current.get(data["config"].get("profile"))
+        if wanted is not None and data.get("config_hash") not in wanted:
+            continue
         row = {k: v for k, v in data["config"].items() if not isinstance(v, dict)}
         row.update(pd.json_normalize(data["metrics"], sep=".").iloc[0].to_dict())
         row["wall_time_s"] = data["wall_time_s"]

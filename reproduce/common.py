@@ -21,7 +21,7 @@ import torch
 import yaml
 from tqdm.auto import tqdm
 
-from fedad.results import RESULTS_DIR, ResultStore, config_hash
+from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 PROFILES = ("quick", "paper")
@@ -143,7 +143,12 @@ def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespa
     else:
         for r in tqdm(todo, desc=experiment, disable=not progress):
             run_cached(experiment, r, fn, args.results, args.force, progress)
-    return [run_cached(experiment, r, fn, args.results, False, False) for r in runs]
+    results = [run_cached(experiment, r, fn, args.results, False, False) for r in runs]
+    if runs:  # what the figures draw: this config's runs, not stale files of an older config
+        profile = runs[0].get("profile", "quick")
+        atomic_write_json(Path(args.results) / experiment / f"_current_{profile}.json",
+                          sorted(config_hash(r) for r in runs))
+    return results
 
 
 def device_of(args: argparse.Namespace) -> str:

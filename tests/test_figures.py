@@ -63,3 +63,18 @@ def test_report_lists_every_stated_number_with_a_verdict(results):
     assert "| Fig. 5 AMCNN-LSTM accuracy, power demand (%)" in text
     line = next(line for line in text.splitlines() if line.startswith("| Fig. 5 AMCNN-LSTM accuracy"))
     assert "not reproduced" in line
+
+
+def test_figures_read_only_the_latest_configs_runs(results):
+    import json
+
+    from figures.results import load
+
+    stale = ResultStore("detect", results).save(
+        {"profile": "quick", "dataset": "ecg", "model": "svm", "seed": 0, "lr": "old"},
+        {"point": {"accuracy": 1.0, "n_anomalous": 5}, "rmse": 9.0, "trivial_accuracy": 93.0, "threshold": 1.0,
+         "threshold_train_percentile": 1.0}, 1.0)
+    assert len(load("detect", results)) == 49  # no manifest yet: every file
+    hashes = [json.loads(p.read_text())["config_hash"] for p in (results / "detect").glob("*.json") if p != stale]
+    atomic_write_text(results / "detect" / "_current_quick.json", json.dumps(hashes))
+    assert len(load("detect", results)) == 48 and 9.0 not in set(load("detect", results)["rmse"])
