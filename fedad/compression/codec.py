@@ -200,6 +200,12 @@ def decode(data: bytes) -> Compressed:
     return Compressed(torch.from_numpy(values.copy()), indices, int(numel), value_format, scale)
 
 
+def encode_dense(flat: torch.Tensor) -> bytes:
+    """A whole flat tensor as dense fp32 (initial weights, BatchNorm statistics, uncompressed changes)."""
+    flat = flat.detach().to("cpu", torch.float32)
+    return encode(Compressed(flat, None, flat.numel(), "fp32"))
+
+
 def dense_bytes(numel: int) -> int:
     """Bytes of the same tensor sent densely as fp32 (the reference of the compression ratio)."""
     return 4 * numel

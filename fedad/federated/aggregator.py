@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from fedad.compression.base import Compressed
-from fedad.compression.codec import CodecError, decode, encode
+from fedad.compression.codec import CodecError, decode, encode, encode_dense
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_params, set_flat_buffers
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -37,8 +37,7 @@ class CloudAggregator:
 
     def initial_state(self) -> bytes:
         """The full global weights, dense fp32: what a worker downloads once when it joins."""
-        flat = flat_params(self.model).cpu()
-        return encode(Compressed(flat, None, flat.numel(), "fp32"))
+        return encode_dense(flat_params(self.model))
 
     def decode_update(self, message: UpdateMessage) -> torch.Tensor:
         """Decode and validate one upload; raise ValueError on a malformed or non-finite update."""
@@ -88,7 +87,7 @@ class CloudAggregator:
 
     def _encode_change(self, delta: torch.Tensor) -> bytes:
         if not self.config.compresses:
-            return encode(Compressed(delta, None, delta.numel(), "fp32"))
+            return encode_dense(delta)
         idx = torch.nonzero(delta, as_tuple=True)[0]
         fmt = self.config.value_format if self.config.compressor != "qsgd" else "fp16"
         return encode(Compressed(delta[idx], idx, delta.numel(), fmt))

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from fedad.compression import build_compressor, build_memory, clip_by_norm
-from fedad.compression.codec import decode, encode, encode_and_receive
+from fedad.compression.codec import decode, encode_and_receive, encode_dense
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_grad, flat_params, set_flat_params
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -143,10 +143,8 @@ class VirtualWorker:
 
     def buffer_payload(self) -> bytes | None:
         """This worker's BatchNorm running statistics, dense fp32 (None for models without them)."""
-        from fedad.compression.base import Compressed
-
         flat = flat_buffers(self.model)
-        return None if flat is None else encode(Compressed(flat.cpu(), None, flat.numel(), "fp32"))
+        return None if flat is None else encode_dense(flat)
 
     # -- checkpointing ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
