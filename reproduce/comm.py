@@ -13,8 +13,8 @@ import time
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.results import ResultStore
-from reproduce.common import parse_args, prepare, run_all
-from reproduce.detect import federated_run, model_builder, prepared
+from reproduce.common import federated_run, parse_args, prepare, run_all
+from reproduce.detect import model_builder, prepared
 
 EXPERIMENT = "comm"
 

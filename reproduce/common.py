@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import copy
 import logging
+import math
 import os
 import time
 from collections.abc import Callable
@@ -107,6 +108,24 @@ def prepare(args: argparse.Namespace, experiment: str) -> dict:
 
 
 RunFn = Callable[[dict, ResultStore, bool], dict]
+
+
+def steps_for(explicit: int | None, epochs: float | None, n_train: int, samples_per_step: int) -> int:
+    """The explicit number of steps/rounds when set, else ``epochs`` passes over ``n_train`` samples."""
+    if explicit:
+        return int(explicit)
+    if not epochs:
+        raise ConfigError("give either a number of steps/rounds or 'epochs'")
+    return math.ceil(epochs * n_train / samples_per_step)
+
+
+def federated_run(trainer, run: dict, store: ResultStore, progress: bool):
+    """Run a federated trainer, resuming from and writing the run's checkpoint."""
+    state = store.load_checkpoint(run)
+    if state is not None:
+        trainer.load_state_dict(state)
+    return trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
+                       checkpoint_every=run.get("checkpoint_every", 0), desc=run["label"])
 
 
 def run_cached(experiment: str, run: dict, fn: RunFn, results: Path, force: bool = False,

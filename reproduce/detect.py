@@ -7,7 +7,6 @@ demand, space shuttle, ECG and engine. Scores: Eq. 10 on forecast errors; ς cho
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -22,7 +21,7 @@ from fedad.results import ResultStore
 from fedad.seeding import seed_everything
 from fedad.training.centralised import train_centralised
 from fedad.training.tasks import predict
-from reproduce.common import parse_args, prepare, run_all
+from reproduce.common import federated_run, parse_args, prepare, run_all, steps_for
 
 EXPERIMENT = "detect"
 
@@ -35,15 +34,6 @@ def prepared(dataset: str, window: int, horizon: int, train_fraction: float):
 def model_builder(run: dict, dims: int):
     kwargs = dict(run.get("model_kwargs", {}).get(run["model"], {}))
     return lambda: build_model(run["model"], dims=dims, horizon=run["horizon"], window=run["window"], **kwargs)
-
-
-def federated_run(trainer, run: dict, store: ResultStore, progress: bool):
-    """Run a federated trainer, resuming from and writing the run's checkpoint."""
-    state = store.load_checkpoint(run)
-    if state is not None:
-        trainer.load_state_dict(state)
-    return trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
-                       checkpoint_every=run.get("checkpoint_every", 0), desc=run["label"])
 
 
 def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[object, dict, list]:
@@ -59,8 +49,7 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
         return svm, {"training": "centralised", "svm_train_windows": svm.n_fit}, []
     if run["training"] == "federated":
         fed = dict(run["federated"])
-        if not fed.get("rounds"):
-            fed["rounds"] = math.ceil(run["epochs"] * n_train / (fed["n_workers"] * fed["batch_size"]))
+        fed["rounds"] = steps_for(fed.get("rounds"), run["epochs"], n_train, fed["n_workers"] * fed["batch_size"])
         trainer = FederatedTrainer(task, build, FederatedConfig.from_dict(fed), seed=run["seed"])
         result = federated_run(trainer, run, store, progress)
         facts = {"training": "federated", **result.totals(trainer.n_params), "n_params": trainer.n_params,
@@ -68,7 +57,7 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
         return trainer.aggregator.model, facts, result.records
     seed_everything(run["seed"])
     model = build()
-    steps = run["train"].get("steps") or math.ceil(run["epochs"] * n_train / run["train"]["batch_size"])
+    steps = steps_for(run["train"].get("steps"), run["epochs"], n_train, run["train"]["batch_size"])
     history = train_centralised(model, task, steps, run["train"]["batch_size"], run["train"]["lr"],
                                 run["train"]["momentum"], seed=run["seed"], device=pick_device(),
                                 progress=progress, desc=run["label"],

@@ -7,7 +7,6 @@ measured compression ratio of each run.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 from fedad.data import DatasetAbsentError, load_images
@@ -16,7 +15,7 @@ from fedad.federated.loop import FederatedTrainer
 from fedad.models import build_model
 from fedad.results import ResultStore, atomic_write_json
 from fedad.training.tasks import ClassificationTask
-from reproduce.common import parse_args, prepare, run_all
+from reproduce.common import federated_run, parse_args, prepare, run_all, steps_for
 
 EXPERIMENT = "tune_rho"
 
@@ -26,19 +25,13 @@ def _data(name: str):
     return load_images(name)
 
 
-def rounds_for(run: dict, n_train: int) -> int:
-    """``federated.rounds`` when set, else ``epochs`` passes over the training set (N·B samples a round)."""
-    fed = run["federated"]
-    if fed.get("rounds"):
-        return int(fed["rounds"])
-    return math.ceil(run["epochs"] * n_train / (fed["n_workers"] * fed["batch_size"]))
-
-
 def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     data = _data(run["dataset"])
     task = ClassificationTask(data.x_train, data.y_train, data.x_test, data.y_test, name=run["dataset"])
     channels, side = data.input_shape[0], data.input_shape[1]
-    fed = dict(run["federated"], rho=run["rho"], rounds=rounds_for(run, len(data.x_train)))
+    fed = run["federated"]
+    fed = dict(fed, rho=run["rho"], rounds=steps_for(fed.get("rounds"), run["epochs"], len(data.x_train),
+                                                     fed["n_workers"] * fed["batch_size"]))
     config = FederatedConfig.from_dict(fed)
 
     def model_fn():
@@ -46,11 +39,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
                            channels=tuple(run["model"]["channels"]))
 
     trainer = FederatedTrainer(task, model_fn, config, seed=run["seed"])
-    state = store.load_checkpoint(run)
-    if state is not None:
-        trainer.load_state_dict(state)
-    result = trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
-                         checkpoint_every=run.get("checkpoint_every", 0), desc=run["label"])
+    result = federated_run(trainer, run, store, progress)
     metrics = {**result.final, **result.totals(trainer.n_params), "n_params": trainer.n_params,
                "data_source": data.source, "device": str(trainer.device), "engine": trainer.backend.engine}
     return {"metrics": metrics, "records": result.records,

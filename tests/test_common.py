@@ -77,3 +77,12 @@ def test_run_all_returns_results_in_order(tmp_path):
     args = argparse.Namespace(force=False, jobs=1, results=tmp_path, quiet=True)
     out = run_all("e", [{"x": 1}, {"x": 2}], _fn(calls), args)
     assert [r["metrics"]["y"] for r in out] == [2, 4] and calls == [1, 2]
+
+
+def test_steps_come_from_the_config_or_from_epochs():
+    from reproduce.common import steps_for
+
+    assert steps_for(150, 1000, 8000, 320) == 150
+    assert steps_for(None, 2, 1000, 300) == 7  # ceil(2000 / 300)
+    with pytest.raises(ConfigError, match="epochs"):
+        steps_for(None, None, 1000, 300)
