@@ -16,9 +16,8 @@ from pathlib import Path
 
 import torch
 
-from fedad.federated.backends.remote_worker import job_spec
-from fedad.federated.backends.syft_backend import RemoteWorker
-from fedad.federated.messages import Broadcast, UpdateMessage
+from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker
+from fedad.federated.messages import UpdateMessage
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +30,18 @@ def require_flower():
     return flwr
 
 
-class FlowerBackend:
+class FlowerBackend(RemoteBackend):
     """A back-end whose workers are Flower SuperNodes reached through a ``Grid``."""
 
     name = "flower"
-    engine = "loop"
 
     def __init__(self, model_spec: dict, task_kind: str, workdir: Path, timeout_s: float = 600.0):
         require_flower()
-        self.model_spec, self.task_kind = model_spec, task_kind
-        self.workdir = Path(workdir)
+        super().__init__(model_spec, task_kind, workdir)
         self.timeout_s = timeout_s
         self.grid = None
         self.node_of: dict[str, int] = {}
         self.partition_of: dict[str, int] = {}
-        self.pending: bytes | None = None
-        self.initial_state = b""
-        self.config = None
-        self.round_seconds: list[float] = []
 
     @property
     def partition_dir(self) -> Path:
@@ -56,12 +49,11 @@ class FlowerBackend:
 
     def attach(self, workers, trainer) -> list[RemoteWorker]:
         """Hand partition k to SuperNode k (written where that node reads it); return handles."""
-        self.config = trainer.config
-        self.initial_state = trainer.aggregator.initial_state()
+        self.start(trainer)
         self.partition_dir.mkdir(parents=True, exist_ok=True)
         handles = []
         for k, w in enumerate(workers):
-            torch.save({"x": w._x.detach().cpu(), "y": w._y.detach().cpu()}, self.partition_dir / f"{k}.pt")
+            torch.save(self.partition(w), self.partition_dir / f"{k}.pt")
             self.partition_of[w.id] = k
             handles.append(RemoteWorker(w.id, f"partition-{k}", w.n_samples, w.seed))
         return handles
@@ -96,9 +88,7 @@ class FlowerBackend:
         start = time.perf_counter()
         messages_out = []
         for w in workers:
-            spec = job_spec(w.id, w.seed, round_idx, self.model_spec, self.task_kind, self.config, self.pending,
-                            self.initial_state if round_idx == 0 else None,
-                            partition_dir=str(self.partition_dir.resolve()))
+            spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()))
             messages_out.append(Message(RecordDict({"fedad": ConfigRecord({"spec": json.dumps(spec)})}),
                                         dst_node_id=self.node_of[w.id], message_type="train", group_id=str(round_idx)))
         by_node = {self.node_of[w.id]: w for w in workers}
@@ -118,13 +108,6 @@ class FlowerBackend:
             log.warning("round %d: SuperNode of %s dropped: %s", round_idx, wid, why)
         self.round_seconds.append(time.perf_counter() - start)
         return sorted(updates, key=lambda m: [w.id for w in workers].index(m.worker_id)), dropped
-
-    def broadcast(self, workers, message: Broadcast) -> None:
-        """The change reaches each SuperNode inside its next round's message."""
-        self.pending = message.payload
-
-    def collect_buffers(self, workers: list[RemoteWorker]) -> list[bytes]:
-        return [w.last_buffers for w in workers if w.last_buffers is not None]
 
 
 def server_app_for(trainer, progress: bool = False):

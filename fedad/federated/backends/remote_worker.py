@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import io
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -53,3 +55,51 @@ def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]
     outputs = {"update": message.payload, "buffers": worker.buffer_payload() or b"", "n_samples": message.n_samples,
                "loss": message.loss, "compute_s": message.compute_s, "job_s": time.perf_counter() - start}
     return outputs, buf.getvalue()
+
+
+@dataclass
+class RemoteWorker:
+    """The aggregator's handle of a worker that lives elsewhere: who it is, where, how many samples it
+    reports, and its last BatchNorm statistics. It holds no data."""
+
+    id: str
+    address: str
+    n_samples: int
+    seed: int
+    last_buffers: bytes | None = None
+
+
+class RemoteBackend:
+    """What the syft and Flower back-ends share: a job spec per worker and round carries the last
+    broadcast to the worker; the worker's state and data stay on its side."""
+
+    engine = "loop"
+
+    def __init__(self, model_spec: dict, task_kind: str, workdir: Path):
+        self.model_spec, self.task_kind = model_spec, task_kind
+        self.workdir = Path(workdir)
+        self.pending: bytes | None = None
+        self.initial_state = b""
+        self.config: FederatedConfig | None = None
+        self.round_seconds: list[float] = []
+
+    def start(self, trainer) -> None:
+        """Take the run's settings and the initial global weights from the trainer being attached."""
+        self.config = trainer.config
+        self.initial_state = trainer.aggregator.initial_state()
+
+    @staticmethod
+    def partition(worker: VirtualWorker) -> dict:
+        """The local worker's private partition, as handed over once to its remote owner."""
+        return {"x": worker._x.detach().cpu(), "y": worker._y.detach().cpu()}
+
+    def spec(self, worker: RemoteWorker, round_idx: int, **extra) -> dict:
+        return job_spec(worker.id, worker.seed, round_idx, self.model_spec, self.task_kind, self.config, self.pending,
+                        self.initial_state if round_idx == 0 else None, **extra)
+
+    def broadcast(self, workers, message: Broadcast) -> None:
+        """The change reaches each worker inside its next round's job spec."""
+        self.pending = message.payload
+
+    def collect_buffers(self, workers: list[RemoteWorker]) -> list[bytes]:
+        return [w.last_buffers for w in workers if w.last_buffers is not None]

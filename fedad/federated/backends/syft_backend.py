@@ -19,49 +19,31 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from fedad.federated.backends import syft_adapter as syft
-from fedad.federated.backends.remote_worker import job_spec
-from fedad.federated.config import FederatedConfig
-from fedad.federated.messages import Broadcast, UpdateMessage
+from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker
+from fedad.federated.messages import UpdateMessage
 
 log = logging.getLogger(__name__)
 DOMAIN = "fedad.test"
 
 
-@dataclass
-class RemoteWorker:
-    """The aggregator's handle of a datasite: who it is and how many samples it reports. No data."""
-
-    id: str
-    owner_email: str
-    n_samples: int
-    seed: int
-    last_buffers: bytes | None = None
-
-
-class SyftBackend:
-    """A back-end whose workers are syft datasites reached through jobs."""
+class SyftBackend(RemoteBackend):
+    """A back-end whose workers are syft datasites reached through jobs (``RemoteWorker.address`` is
+    the owner's email)."""
 
     name = "syft"
-    engine = "loop"
 
     def __init__(self, model_spec: dict, task_kind: str, workdir: Path, aggregator_email: str = f"cloud@{DOMAIN}",
                  job_timeout_s: int = 600):
         syft.require_syft()
-        self.model_spec, self.task_kind = model_spec, task_kind
-        self.workdir = Path(workdir)
+        super().__init__(model_spec, task_kind, workdir)
         self.aggregator_email = aggregator_email
         self.job_timeout_s = job_timeout_s
         self.links: dict[str, tuple] = {}  # worker id -> (aggregator client, owner client)
-        self.pending: bytes | None = None
-        self.initial_state = b""
-        self.config: FederatedConfig | None = None
-        self.round_seconds: list[float] = []
 
     # -- set-up: each owner puts its partition on its datasite -------------------------------------
     def owner_dir(self, worker_id: str) -> Path:
@@ -72,17 +54,16 @@ class SyftBackend:
 
     def attach(self, workers, trainer) -> list[RemoteWorker]:
         """Create one datasite per worker with its partition as a private dataset; return handles."""
-        self.config = trainer.config
-        self.initial_state = trainer.aggregator.initial_state()
+        self.start(trainer)
         remote = []
         for w in workers:
             owner_email = f"{w.id}@{DOMAIN}"
             home = self.owner_dir(w.id)
             for sub in ("private", "mock", "state", "syftbox"):
                 (home / sub).mkdir(parents=True, exist_ok=True)
-            x, y = w._x.detach().cpu(), w._y.detach().cpu()
-            torch.save({"x": x, "y": y}, home / "private" / "partition.pt")
-            torch.save({"x": torch.zeros_like(x), "y": torch.zeros_like(y)}, home / "mock" / "partition.pt")
+            private = self.partition(w)
+            torch.save(private, home / "private" / "partition.pt")
+            torch.save({k: torch.zeros_like(v) for k, v in private.items()}, home / "mock" / "partition.pt")
             aggregator, owner = syft.mock_pair(owner_email, self.aggregator_email, home / "syftbox",
                                                self.aggregator_dir() / w.id)
             syft.create_dataset(owner, self.dataset_name(w.id), home / "mock", home / "private", [self.aggregator_email])
@@ -96,8 +77,7 @@ class SyftBackend:
 
     # -- one round -----------------------------------------------------------------------------------
     def job_script(self, worker: RemoteWorker, round_idx: int) -> str:
-        spec = job_spec(worker.id, worker.seed, round_idx, self.model_spec, self.task_kind, self.config, self.pending,
-                        self.initial_state if round_idx == 0 else None, dataset=self.dataset_name(worker.id))
+        spec = self.spec(worker, round_idx, dataset=self.dataset_name(worker.id))
         return ("#!/bin/bash\nset -euo pipefail\nmkdir -p code/outputs\n"
                 f"cat > spec.json <<'FEDAD_SPEC'\n{json.dumps(spec)}\nFEDAD_SPEC\n"
                 '"${FEDAD_PYTHON:-python3}" -m fedad.federated.backends.syft_job spec.json code/outputs\n')
@@ -121,12 +101,12 @@ class SyftBackend:
         job_name = f"fedad-round-{round_idx:05d}"
         for w in workers:
             aggregator, _ = self.links[w.id]
-            syft.submit_bash_job(aggregator, w.owner_email, self.job_script(w, round_idx), job_name)
+            syft.submit_bash_job(aggregator, w.address, self.job_script(w, round_idx), job_name)
         for w in workers:
             self._owner_runs(w, self.links[w.id][1], job_name)
         messages, dropped = [], []
         for w in workers:
-            status, files, stderr = syft.fetch_outputs(self.links[w.id][0], w.owner_email, job_name)
+            status, files, stderr = syft.fetch_outputs(self.links[w.id][0], w.address, job_name)
             if "update.bin" not in files or "meta.json" not in files:
                 reason = f"job {status}: {stderr.strip().splitlines()[-1] if stderr.strip() else 'no outputs'}"
                 log.warning("round %d: datasite %s dropped: %s", round_idx, w.id, reason)
@@ -138,13 +118,6 @@ class SyftBackend:
                                           float(meta["loss"]), float(meta["compute_s"])))
         self.round_seconds.append(time.perf_counter() - start)
         return messages, dropped
-
-    def broadcast(self, workers, message: Broadcast) -> None:
-        """The change reaches each datasite with its next job (inside the job spec)."""
-        self.pending = message.payload
-
-    def collect_buffers(self, workers: list[RemoteWorker]) -> list[bytes]:
-        return [w.last_buffers for w in workers if w.last_buffers is not None]
 
     def aggregator_files(self) -> list[Path]:
         """Every file on the aggregator's side (for checking that no private data is among them)."""
