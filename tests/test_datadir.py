@@ -45,3 +45,16 @@ def test_verified_file_is_returned_and_a_later_change_is_caught(fake_data):
 def test_unknown_file_is_rejected():
     with pytest.raises(KeyError, match="not a file fedad knows"):
         verified_path("nowhere/file.txt")
+
+
+def test_old_engine_copy_is_named_as_a_different_version(fake_data, monkeypatch):
+    from fedad.data.manifest import SUPERSEDED
+
+    old_hash = next(h for h, (rel, _) in SUPERSEDED.items() if rel == "engine_cmapss/train_FD001.txt")
+    fake_data.write("engine_cmapss/train_FD001.txt", "1 1\n", register=False)
+    # the fake file cannot have the old copy's bytes; its hash is made to read as the old one
+    monkeypatch.setattr(datadir, "sha256_of", lambda path, chunk=1 << 20: old_hash)
+    with pytest.raises(ChecksumMismatchError) as info:
+        verified_path("engine_cmapss/train_FD001.txt")
+    msg = str(info.value)
+    assert "different version" in msg and "90 training engines" in msg and "nasa" in msg.lower()

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from fedad.data.datadir import MalformedDataError, verified_path
-from fedad.data.engine import DEFAULT_SENSORS, N_COLUMNS, load_engine, select_sensors
+from fedad.data.engine import DEFAULT_SENSORS, N_COLUMNS, load_engine, load_engine_test, select_sensors
 from fedad.data.series import read_numeric_table
 from tests.conftest import real_data_available
 
@@ -48,3 +48,32 @@ def test_sensor_rule_drops_constant_sensors():
 def test_default_sensors_are_what_the_rule_picks_on_real_fd001():
     table = read_numeric_table(verified_path("engine_cmapss/train_FD001.txt"), N_COLUMNS, "engine")
     assert select_sensors(table) == DEFAULT_SENSORS
+
+
+def _write(fake_data, rel, table):
+    fake_data.write(rel, "\n".join("\t".join(map(str, r)) for r in table) + "\n")
+
+
+def test_nasa_test_engines_are_labelled_from_rul(fake_data):
+    _write(fake_data, "engine_cmapss/test_FD001.txt", _fake_fd001(units=2, cycles=40))
+    fake_data.write("engine_cmapss/RUL_FD001.txt", "3 \n50 \n")
+    ds = load_engine_test(anomaly_last_k=10)
+    # unit 1 ends with RUL 3: its last 7 cycles have RUL 3..9 < 10; unit 2 ends with RUL 50: none
+    assert ds.labels[0].sum() == 7 and ds.labels[0][-7:].all() and not ds.labels[1].any()
+    assert ds.names == ["test_unit1", "test_unit2"]
+
+
+def test_nasa_test_engines_and_rul_lines_must_match(fake_data):
+    _write(fake_data, "engine_cmapss/test_FD001.txt", _fake_fd001(units=2, cycles=40))
+    fake_data.write("engine_cmapss/RUL_FD001.txt", "3\n")
+    with pytest.raises(MalformedDataError, match="2 engines but .* 1 RUL"):
+        load_engine_test()
+
+
+@pytest.mark.skipif(not real_data_available("engine_cmapss/train_FD001.txt", "engine_cmapss/test_FD001.txt",
+                                            "engine_cmapss/RUL_FD001.txt"), reason="real data absent")
+def test_real_fd001_has_nasa_shapes():
+    train, test = load_engine(), load_engine_test()
+    assert len(train.sequences) == 100 and train.n_points == 20631
+    assert len(test.sequences) == 100 and test.n_points == 13096
+    assert sum(lab.any() for lab in test.labels) == 25  # test engines that end with RUL < 30

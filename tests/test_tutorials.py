@@ -5,6 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from fedad.data.images import MNIST_RAW
 from reproduce.tutorials import TUTORIALS, execute
 from tests.conftest import real_data_available
 
@@ -20,7 +21,7 @@ def test_there_are_four_tutorials_committed_without_outputs():
         assert "assert" in book.cells[-1].source  # the key claim is checked in the last cell
 
 
-@pytest.mark.skipif(not real_data_available("mnist/mnist_npm10k.npz", "power_demand/power_data.txt"),
+@pytest.mark.skipif(not real_data_available(*MNIST_RAW, "power_demand/power_data.txt"),
                     reason="real data absent")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_tutorial_runs_in_reduced_mode(path: Path, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from fedad.data.manifest import FILES
+from fedad.data.manifest import FILES, SUPERSEDED
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = Path.home() / ".cache" / "fedad"
@@ -81,9 +81,12 @@ def verified_path(relpath: str, root: Path | None = None) -> Path:
     if _VERIFIED.get(key) != entry.sha256:
         actual = sha256_of(path)
         if actual != entry.sha256:
+            old = SUPERSEDED.get(actual)
+            what = (f"This is a different version: {old[1]}" if old and old[0] == relpath
+                    else "The file is truncated, corrupt or a different version")
             raise ChecksumMismatchError(
                 f"data set '{entry.dataset}': {path} has sha256 {actual}, expected {entry.sha256}. "
-                f"The file is corrupt or a different version; fetch it again from: {entry.source}"
+                f"{what}; fetch the right one from: {entry.source}"
             )
         _VERIFIED[key] = actual
     return path

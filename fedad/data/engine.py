@@ -6,15 +6,19 @@ Sensor choice (12 of 21), made by :func:`select_sensors` and frozen in :data:`DE
 1. drop sensors with at most two distinct values in FD001 (s1, s5, s6, s10, s16, s18, s19: constant
    or a two-level quantisation artefact, carrying no degradation signal) — 14 remain;
 2. of those, keep the 12 with the strongest monotonic relation (|Spearman ρ|) to the cycles left
-   before failure — this drops s9 and s14 (core speeds, |ρ| 0.30 and 0.19 against ≥ 0.57 for the rest).
+   before failure — on all 100 training engines this drops s9 and s14 (core speeds, |ρ| 0.32 and 0.20
+   against ≥ 0.57 for the rest); the same 12 as on the earlier 90-engine copy.
 The rule uses only the training file, never test labels.
 
 Anomaly rule (configurable): the last ``anomaly_last_k`` cycles before failure are anomalous
-(default 30, i.e. roughly the last 15 % of an average 200-cycle life).
+(default 30, i.e. roughly the last 15 % of an average 200-cycle life). In remaining-useful-life terms a
+cycle is anomalous when its RUL is below k (the failure cycle has RUL 0).
 
-Note on the copy in the data directory: its ``train_FD001.txt`` holds 90 engines (NASA's original has
-100) and ``test_FD001.txt`` 110 engines against 100 lines of ``RUL_FD001.txt``, so the test/RUL pair
-is inconsistent and is not used; only the run-to-failure training engines are.
+NASA's test pair (:func:`load_engine_test`): ``test_FD001.txt`` holds 100 engines cut off before failure
+and ``RUL_FD001.txt`` the true RUL r_u at each one's last cycle, so cycle c of an engine with n_u cycles
+has RUL r_u + n_u − c and is labelled by the same rule (RUL < k). With k = 30, 25 of the 100 test engines
+end inside their anomalous stretch. The detection protocol splits the 100 run-to-failure engines 7:3 by
+engine (the paper's split); the NASA test engines are an alternative test part (``test_source: nasa``).
 """
 
 from __future__ import annotations
@@ -49,33 +53,70 @@ def select_sensors(table: np.ndarray, n: int = 12, max_levels: int = 2) -> tuple
     return tuple(SENSOR_NAMES[i] for i in sorted(best))
 
 
+def _check_args(sensors: tuple[str, ...], anomaly_last_k: int) -> None:
+    unknown = sorted(set(sensors) - set(SENSOR_NAMES))
+    if unknown:
+        raise ValueError(f"unknown C-MAPSS sensors {unknown}; known: s1..s21")
+    if anomaly_last_k < 1:
+        raise ValueError(f"anomaly_last_k must be >= 1, got {anomaly_last_k}")
+
+
+def _engines(table: np.ndarray, rel: str, max_engines: int | None) -> list[tuple[int, np.ndarray]]:
+    """(unit, rows) per engine in file order, checking that each engine's cycles run 1..n."""
+    out = []
+    for unit in np.unique(table[:, 0]).astype(int):
+        rows = table[table[:, 0] == unit]
+        if not np.array_equal(rows[:, 1], np.arange(1, len(rows) + 1)):
+            raise MalformedDataError(f"engine: unit {unit} in {rel} has cycles that are not 1..n in order")
+        out.append((unit, rows))
+        if max_engines is not None and len(out) == max_engines:
+            break
+    return out
+
+
 def load_engine(
     sensors: tuple[str, ...] = DEFAULT_SENSORS,
     anomaly_last_k: int = 30,
     max_engines: int | None = None,
     root: Path | None = None,
 ) -> SeriesDataset:
-    """C-MAPSS FD001 training engines as 12-D sequences with "last k cycles" anomaly labels."""
-    unknown = sorted(set(sensors) - set(SENSOR_NAMES))
-    if unknown:
-        raise ValueError(f"unknown C-MAPSS sensors {unknown}; known: s1..s21")
-    if anomaly_last_k < 1:
-        raise ValueError(f"anomaly_last_k must be >= 1, got {anomaly_last_k}")
+    """C-MAPSS FD001's 100 run-to-failure training engines as 12-D sequences, "last k cycles" labels."""
+    _check_args(sensors, anomaly_last_k)
     rel = "engine_cmapss/train_FD001.txt"
     table = read_numeric_table(verified_path(rel, root), N_COLUMNS, "engine")
     columns = [5 + SENSOR_NAMES.index(s) for s in sensors]
     sequences, labels, names = [], [], []
-    for unit in np.unique(table[:, 0]).astype(int):
-        rows = table[table[:, 0] == unit]
-        if not np.array_equal(rows[:, 1], np.arange(1, len(rows) + 1)):
-            raise MalformedDataError(f"engine: unit {unit} in {rel} has cycles that are not 1..n in order")
+    for unit, rows in _engines(table, rel, max_engines):
         sequences.append(rows[:, columns].astype(np.float32))
         lab = np.zeros(len(rows), dtype=bool)
         lab[-anomaly_last_k:] = True
         labels.append(lab)
         names.append(f"unit{unit}")
-        if max_engines is not None and len(sequences) == max_engines:
-            break
-    notes = {"sensors": list(sensors), "anomaly_rule": f"last {anomaly_last_k} cycles before failure",
+    notes = {"sensors": list(sensors), "anomaly_rule": f"last {anomaly_last_k} cycles before failure (RUL < k)",
+             "engines": len(sequences), "file": rel}
+    return SeriesDataset("engine", sequences, labels, names, list(sensors), CMAPSS_SOURCE, notes)
+
+
+def load_engine_test(
+    sensors: tuple[str, ...] = DEFAULT_SENSORS,
+    anomaly_last_k: int = 30,
+    root: Path | None = None,
+) -> SeriesDataset:
+    """NASA's 100 FD001 test engines, labelled from ``RUL_FD001.txt``: cycle c is anomalous when RUL < k."""
+    _check_args(sensors, anomaly_last_k)
+    rel, rul_rel = "engine_cmapss/test_FD001.txt", "engine_cmapss/RUL_FD001.txt"
+    table = read_numeric_table(verified_path(rel, root), N_COLUMNS, "engine")
+    rul = read_numeric_table(verified_path(rul_rel, root), 1, "engine")[:, 0]
+    engines = _engines(table, rel, None)
+    if len(engines) != len(rul):
+        raise MalformedDataError(f"engine: {rel} holds {len(engines)} engines but {rul_rel} {len(rul)} RUL lines")
+    columns = [5 + SENSOR_NAMES.index(s) for s in sensors]
+    sequences, labels, names = [], [], []
+    for (unit, rows), last_rul in zip(engines, rul, strict=True):
+        sequences.append(rows[:, columns].astype(np.float32))
+        remaining = last_rul + len(rows) - rows[:, 1]
+        labels.append(remaining < anomaly_last_k)
+        names.append(f"test_unit{unit}")
+    notes = {"sensors": list(sensors), "anomaly_rule": f"RUL < {anomaly_last_k} (RUL from {rul_rel})",
              "engines": len(sequences), "file": rel}
     return SeriesDataset("engine", sequences, labels, names, list(sensors), CMAPSS_SOURCE, notes)

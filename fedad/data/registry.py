@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fedad.data.engine import load_engine
-from fedad.data.images import ImageDataset, load_cifar10, load_fashion_mnist, load_mnist
+from fedad.data.images import ImageDataset, load_cifar10, load_fashion_mnist, load_mnist, load_mnist_subset
 from fedad.data.keogh import load_ecg, load_power_demand, load_space_shuttle
 from fedad.data.metropt import load_metropt
 from fedad.data.series import SeriesDataset
@@ -19,6 +19,7 @@ SERIES: dict[str, Callable[..., SeriesDataset]] = {
 }
 IMAGES: dict[str, Callable[..., ImageDataset]] = {
     "mnist": load_mnist,
+    "mnist10k": load_mnist_subset,
     "fashion_mnist": load_fashion_mnist,
     "cifar10": load_cifar10,
 }
@@ -36,7 +37,7 @@ def load_series(name: str, **kwargs) -> SeriesDataset:
 
 
 def load_images(name: str, **kwargs) -> ImageDataset:
-    """Load an image data set by name (``mnist``, ``fashion_mnist``, ``cifar10``)."""
+    """Load an image data set by name (``mnist``, ``mnist10k``, ``fashion_mnist``, ``cifar10``)."""
     if name not in IMAGES:
         raise KeyError(f"unknown image data set {name!r}; known: {sorted(IMAGES)}")
     return IMAGES[name](**kwargs)

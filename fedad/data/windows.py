@@ -6,7 +6,7 @@ x[j+n : j+n+T] (Eq. 9). A window is labelled anomalous when any of its target po
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.preprocessing import MinMaxScaler
@@ -18,15 +18,33 @@ SPLIT_MODES = ("time", "sequences")
 
 @dataclass
 class SeriesPart:
-    """The train or the test part of a data set: sequences [L_i, D] and point labels [L_i]."""
+    """One part of a data set (fit, validation or test): segments [L_i, D] and point labels [L_i].
+
+    ``context[i]`` leading points of segment i are input context only: values that precede the part in
+    time (so that its first points can be forecast from a full window), never scored and never counted.
+    ``source[i]`` is the index of the data set sequence the segment was cut from.
+    """
 
     sequences: list[np.ndarray]
     labels: list[np.ndarray]
     names: list[str]
+    context: list[int] = field(default_factory=list)
+    source: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.context:
+            self.context = [0] * len(self.sequences)
+        if not self.source:
+            self.source = list(range(len(self.sequences)))
 
     @property
     def n_points(self) -> int:
-        return int(sum(len(s) for s in self.sequences))
+        """Points that belong to the part (context excluded)."""
+        return int(sum(len(s) - c for s, c in zip(self.sequences, self.context, strict=True)))
+
+    def own_labels(self) -> list[np.ndarray]:
+        """Each segment's labels without its context."""
+        return [lab[c:] for lab, c in zip(self.labels, self.context, strict=True)]
 
 
 def split_series(ds: SeriesDataset, train_fraction: float = 0.7, mode: str = "time") -> tuple[SeriesPart, SeriesPart]:
@@ -60,9 +78,29 @@ def fit_scaler(train: SeriesPart) -> MinMaxScaler:
     return MinMaxScaler(feature_range=(0.0, 1.0)).fit(np.concatenate(train.sequences, axis=0))
 
 
-def scale_part(part: SeriesPart, scaler: MinMaxScaler) -> SeriesPart:
-    """Apply a fitted scaler to every sequence of a part (test values may leave [0, 1])."""
-    return SeriesPart([scaler.transform(s).astype(np.float32) for s in part.sequences], part.labels, part.names)
+def fit_scalers(train: SeriesPart, per_sequence: bool) -> dict[int, MinMaxScaler] | MinMaxScaler:
+    """One scaler for the whole part, or one per source sequence (records of different devices or
+    patients with their own offsets, e.g. ECG), each fitted on that sequence's training segments only."""
+    if not per_sequence:
+        return fit_scaler(train)
+    out = {}
+    for src in dict.fromkeys(train.source):
+        rows = [s for s, k in zip(train.sequences, train.source, strict=True) if k == src]
+        out[src] = MinMaxScaler(feature_range=(0.0, 1.0)).fit(np.concatenate(rows, axis=0))
+    return out
+
+
+def scale_part(part: SeriesPart, scaler: MinMaxScaler | dict[int, MinMaxScaler]) -> SeriesPart:
+    """Apply fitted scaler(s) to every segment of a part (validation / test values may leave [0, 1])."""
+    def pick(src: int) -> MinMaxScaler:
+        if not isinstance(scaler, dict):
+            return scaler
+        if src not in scaler:
+            raise ValueError(f"sequence {src} has no training segment to fit its own scaler on")
+        return scaler[src]
+
+    scaled = [pick(k).transform(s).astype(np.float32) for s, k in zip(part.sequences, part.source, strict=True)]
+    return SeriesPart(scaled, part.labels, part.names, list(part.context), list(part.source))
 
 
 def make_windows(values: np.ndarray, n: int, horizon: int, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,129 @@
+"""Train / validation / test: the paper's 7:3 split with a validation block held out of model fitting.
+
+The detector's threshold ς and its Gaussian (μ, Σ of Eq. 10) must be chosen out of sample (Malhotra et
+al., 2015), so a block of each training part is held out of fitting as *validation*:
+
+``mode="time"`` (one or more long series), for each sequence of length L:
+  * train part = the first ``floor(train_fraction · L)`` points, test part = the rest;
+  * validation = a block of ``round(validation_fraction · train length)`` points: the tail of the train
+    part by default; when ``validation="event"`` and the tail holds no labelled point but the train part
+    does, the block of the same length centred on the *last training event* (clipped to the train part;
+    an event longer than the block starts it). Under the 7:3 split no tail of power demand, space
+    shuttle or any ECG record holds an event (PAPER.md §8), so a tail-only rule would leave nothing to
+    tune ς on;
+  * fit = the train part without the block (up to two segments; no fitting window overlaps the block).
+
+``mode="sequences"`` (run-to-failure engines): the first ``round(train_fraction · S)`` sequences are the
+train part, the last ``round(validation_fraction · that)`` of them validation, the rest test.
+
+Validation and test segments carry ``context`` leading points (the ``window + horizon − 1`` values
+before them, when they exist) so that their first points can be forecast; context is never scored. A
+separate ``test`` data set (NASA's C-MAPSS test engines) may replace the test part: the whole data set
+is then train + validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fedad.data.events import count_events, event_runs
+from fedad.data.series import SeriesDataset
+from fedad.data.windows import SeriesPart
+
+VALIDATION_RULES = ("event", "tail")
+
+
+@dataclass
+class Split:
+    """The three parts of a data set and, per sequence, which validation block was used and why."""
+
+    fit: SeriesPart
+    validation: SeriesPart
+    test: SeriesPart
+    blocks: list[dict] = field(default_factory=list)
+
+    def events(self) -> dict[str, dict]:
+        """Events, anomalous points and points of each part (fit is reported as "train")."""
+        return {"train": count_events(self.fit.own_labels()),
+                "validation": count_events(self.validation.own_labels()),
+                "test": count_events(self.test.own_labels())}
+
+
+def _check_fractions(train_fraction: float, validation_fraction: float, rule: str, mode: str) -> None:
+    if not 0.0 < train_fraction <= 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1], got {train_fraction}")
+    if not 0.0 < validation_fraction < 1.0:
+        raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
+    if rule not in VALIDATION_RULES:
+        raise ValueError(f"validation rule must be one of {VALIDATION_RULES}, got {rule!r}")
+    if mode not in ("time", "sequences"):
+        raise ValueError(f"split mode must be 'time' or 'sequences', got {mode!r}")
+
+
+def validation_block(labels: np.ndarray, train_end: int, length: int, rule: str = "event") -> tuple[int, int, str]:
+    """[start, end) of the validation block inside ``[0, train_end)`` and the rule that placed it."""
+    if not 0 < length < train_end:
+        raise ValueError(f"a validation block of {length} points does not fit a train part of {train_end}")
+    tail = (train_end - length, train_end)
+    if rule == "tail" or labels[tail[0] : tail[1]].any():
+        return tail[0], tail[1], "tail"
+    runs = event_runs(labels[:train_end])
+    if not runs:
+        return tail[0], tail[1], "tail (no training event)"
+    a, b = runs[-1]
+    start = a if b - a >= length else (a + b) // 2 - length // 2
+    start = int(np.clip(start, 0, train_end - length))
+    return start, start + length, f"block around the last training event [{a}, {b})"
+
+
+def _segment(values, labels, name, src, a, b, context):
+    lo = max(0, a - context)
+    return values[lo:b], labels[lo:b], f"{name}[{a}:{b}]", a - lo, src
+
+
+def _part(items: list[tuple]) -> SeriesPart:
+    return SeriesPart([i[0] for i in items], [i[1] for i in items], [i[2] for i in items],
+                      [i[3] for i in items], [i[4] for i in items])
+
+
+def split_three_way(ds: SeriesDataset, train_fraction: float = 0.7, validation_fraction: float = 0.2,
+                    mode: str = "time", validation: str = "event", context: int = 0,
+                    test: SeriesDataset | None = None) -> Split:
+    """Split a data set into fit / validation / test parts (see the module docstring)."""
+    if test is not None:
+        train_fraction = 1.0
+    elif train_fraction >= 1.0:
+        raise ValueError("train_fraction 1.0 leaves no test part; pass a separate test data set")
+    _check_fractions(train_fraction, validation_fraction, validation, mode)
+    fit, val, tst, blocks = [], [], [], []
+    if mode == "time":
+        for i, (values, lab, name) in enumerate(zip(ds.sequences, ds.labels, ds.names, strict=True)):
+            c = len(values) if test is not None else int(np.floor(train_fraction * len(values)))
+            vlen = round(validation_fraction * c)
+            start, end, why = validation_block(lab, c, vlen, validation)
+            for a, b in ((0, start), (end, c)):
+                if b > a:
+                    fit.append(_segment(values, lab, name, i, a, b, 0))
+            val.append(_segment(values, lab, name, i, start, end, context))
+            if test is None:
+                tst.append(_segment(values, lab, name, i, c, len(values), context))
+            blocks.append({"sequence": name, "train": [0, c], "validation": [start, end], "rule": why})
+    else:
+        n = len(ds.sequences)
+        k = n if test is not None else round(train_fraction * n)
+        kv = max(1, round(validation_fraction * k))
+        if not 0 < kv < k or (test is None and k >= n):
+            raise ValueError(f"{ds.name}: {n} sequences cannot be split {train_fraction}/{validation_fraction} "
+                             "by sequence")
+        for i, (values, lab, name) in enumerate(zip(ds.sequences, ds.labels, ds.names, strict=True)):
+            target = fit if i < k - kv else val if i < k else tst
+            target.append((values, lab, name, 0, i))
+        blocks.append({"sequence": "all", "train": ds.names[0] + ".." + ds.names[k - 1],
+                       "validation": ds.names[k - kv] + ".." + ds.names[k - 1], "rule": "last training sequences"})
+    if test is not None:
+        offset = len(ds.sequences)
+        tst = [(v, lab, nm, 0, offset + j) for j, (v, lab, nm) in
+               enumerate(zip(test.sequences, test.labels, test.names, strict=True))]
+    return Split(_part(fit), _part(val), _part(tst), blocks)
