@@ -23,11 +23,14 @@ def setup_style() -> None:
 def stamp(fig, profiles: set[str]) -> None:
     """Mark a figure made from quick-profile runs, so nobody mistakes it for the paper profile."""
     if "quick" in profiles:
-        fig.text(0.005, 0.995, "QUICK PROFILE — reduced rounds/epochs, not the paper's settings",
+        fig.text(0.005, 0.995, "QUICK PROFILE — capped epochs, few seeds, not the paper's settings",
                  ha="left", va="top", fontsize=9, color="#b22222", style="italic", weight="bold")
+    elif "full" in profiles:
+        fig.text(0.005, 0.995, "FULL PROFILE — trained to convergence by validation loss, 3 seeds",
+                 ha="left", va="top", fontsize=9, color="#1f4e79", style="italic", weight="bold")
 
 
-MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm")
+MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive")
 
 
 def ordered_models(models) -> list[str]:

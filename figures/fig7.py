@@ -1,60 +1,102 @@
-"""Fig. 7 — running time of federated training with and without GCM, per model: measured compute
-plus modelled link time over the configured edge link, and their ratio."""
+"""Fig. 7 — communication efficiency of GCM: (a) time to a target validation loss, (b) totals over a
+fixed number of rounds, (c) the GCM ÷ dense time per round against uplink bandwidth, with the measured
+points of the rate-limited Flower deployment (``make fig7-measured``) and the paper's 0.5."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fedad import paper
 from fedad.models import LABELS
+from fedad.results import RESULTS_DIR
+from figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
 from figures.common import PAPER_COLOUR, ordered_models, save, setup_style, stamp
-from figures.results import load
+
+VARIANTS = (("dense", "without GCM (dense fp32)", "#4c72b0"), ("gcm", "with GCM (top-k ρ = 0.3)", "#dd8452"),
+            ("gcm_two_way", "GCM + top-k broadcast", "#55a868"))
 
 
-def time_table(frame):
-    """Per (model, compressor): mean compute, link and total seconds, and bytes up per message."""
-    return frame.groupby(["model", "compressor"], sort=False)[
-        ["compute_s", "link_s", "modelled_total_s", "mean_bytes_up_per_message", "rmse"]].mean()
+def settings(results_dir: Path | None, profile: str) -> dict:
+    path = Path(results_dir or RESULTS_DIR) / "comm" / f"_config_{profile}.json"
+    cfg = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return cfg.get("sweep", {"low_mbps": 0.1, "high_mbps": 1000.0, "points": 41, "downlink_factor": 10.0,
+                              "latency_ms": 50.0})
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    frame = load("comm", results_dir)
-    profile = frame["profile"].iloc[0]
-    table = time_table(frame)
-    models = ordered_models(frame["model"])
-    comps = list(dict.fromkeys(frame["compressor"]))
+    runs = runs_by_model(results_dir)
+    if not runs:
+        raise FileNotFoundError("no comm results: run `make fig7` first")
+    any_run = next(iter(next(iter(runs.values())).values()))[0]
+    profile = any_run["config"]["profile"]
+    link = any_run["config"]["federated"]["link"]
+    eps = any_run["config"]["epsilon"]
+    models = ordered_models(runs)
     setup_style()
-    fig, (ax_t, ax_r) = plt.subplots(1, 2, figsize=(15, 5.5), gridspec_kw={"width_ratios": [2, 1]})
-    width = 0.8 / len(comps)
-    for j, comp in enumerate(comps):
-        xs = np.arange(len(models)) + (j - (len(comps) - 1) / 2) * width
-        compute = [table.loc[(m, comp), "compute_s"] for m in models]
-        link = [table.loc[(m, comp), "link_s"] for m in models]
-        label = "without GCM (dense fp32)" if comp == "none" else f"with {comp}"
-        ax_t.bar(xs, compute, width, color=plt.get_cmap("tab10")(j), label=f"{label}: compute")
-        ax_t.bar(xs, link, width, bottom=compute, color=plt.get_cmap("tab10")(j), alpha=0.45, hatch="//",
-                 label=f"{label}: link (modelled)")
-    ax_t.set_xticks(range(len(models)), [LABELS.get(m, m) for m in models])
-    ax_t.set_ylabel("seconds for the run")
-    rounds = int(frame["rounds"].iloc[0])
-    ax_t.set_title(f"{rounds} rounds, N = 10 workers: compute + modelled link time", fontsize=12)
-    ax_t.legend(fontsize=8, ncol=2)
-    if "none" in comps:
-        for j, comp in enumerate(c for c in comps if c != "none"):
-            ratio = [table.loc[(m, comp), "modelled_total_s"] / table.loc[(m, "none"), "modelled_total_s"] for m in models]
-            compute_ratio = [table.loc[(m, comp), "compute_s"] / table.loc[(m, "none"), "compute_s"] for m in models]
-            xs = np.arange(len(models)) + j * 0.35
-            ax_r.bar(xs, ratio, 0.35, label=f"{comp}: compute + link", color=plt.get_cmap("tab10")(j + 1))
-            ax_r.scatter(xs, compute_ratio, marker="D", color="black", zorder=5,
-                         label="compute only (no network)" if j == 0 else None)
-        ax_r.axhline(paper.FIG7_TIME_RATIO_WITH_GCM, color=PAPER_COLOUR, ls="--", label="paper: ~50 %")
-        ax_r.set_xticks(range(len(models)), [LABELS.get(m, m) for m in models], rotation=30)
-        ax_r.set_ylabel("time with GCM ÷ time without")
-        ax_r.set_title("running-time ratio", fontsize=12)
-        ax_r.legend(fontsize=8, loc="center right")
-    fig.suptitle("Fig. 7 — communication efficiency of GCM (power demand)", fontsize=14)
+    fig, (ax_tta, ax_fix, ax_bw) = plt.subplots(1, 3, figsize=(19, 6.2), gridspec_kw={"width_ratios": [1.2, 1.2, 1.1]})
+    width = 0.27
+    for j, (variant, label, colour) in enumerate(VARIANTS):
+        xs = np.arange(len(models)) + (j - 1) * width
+        tta, fixed_c, fixed_l = [], [], []
+        for m in models:
+            model_runs = runs[m]
+            goal = targets(model_runs)
+            reached = [time_to_target(r, goal[r["config"]["seed"]]) for r in model_runs.get(variant, [])
+                       if r["config"]["seed"] in goal]
+            ok = [t["total_s"] for t in reached if t is not None]
+            tta.append(np.mean(ok) if ok and len(ok) == len(reached) else np.nan)
+            fx = [r["metrics"]["fixed"] for r in model_runs.get(variant, [])]
+            fixed_c.append(np.mean([f["compute_s"] for f in fx]) if fx else np.nan)
+            fixed_l.append(np.mean([f["link_s"] for f in fx]) if fx else np.nan)
+        ax_tta.bar(xs, tta, width, color=colour, label=label)
+        for x, v in zip(xs, tta, strict=True):
+            if not np.isfinite(v) and any(variant in runs[m] for m in models):
+                ax_tta.text(x, 0, "not\nreached", ha="center", va="bottom", fontsize=7, rotation=90)
+        ax_fix.bar(xs, fixed_c, width, color=colour, label=f"{label}: compute")
+        ax_fix.bar(xs, fixed_l, width, bottom=fixed_c, color=colour, alpha=0.45, hatch="//",
+                   label=f"{label}: link (modelled)")
+    names = [LABELS.get(m, m) for m in models]
+    ax_tta.set_xticks(range(len(models)), names, rotation=25)
+    ax_tta.set_yscale("log")
+    ax_tta.set_ylabel("seconds to reach the target (compute + modelled link)")
+    ax_tta.set_title(f"(a) time to the dense run's best validation loss × {1 + eps:g}\n"
+                     f"link: {link['uplink_mbps']:g} Mbit/s up, {link['downlink_mbps']:g} down, "
+                     f"{link['latency_ms']:g} ms", fontsize=10)
+    ax_tta.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    ax_fix.set_xticks(range(len(models)), names, rotation=25)
+    ax_fix.set_yscale("log")
+    ax_fix.set_ylabel("seconds for the rounds")
+    rounds = int(any_run["metrics"]["fixed_rounds"])
+    ax_fix.set_title(f"(b) the first {rounds} rounds, same link: compute + link", fontsize=10)
+    ax_fix.legend(fontsize=7, ncol=1, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+    sweep_cfg = settings(results_dir, profile)
+    palette = plt.get_cmap("tab10")
+    for i, m in enumerate(models):
+        if "gcm" in runs[m] and "dense" in runs[m]:
+            grid, ratio = sweep(runs[m], sweep_cfg)
+            ax_bw.plot(grid, ratio, color=palette(i), lw=2, label=LABELS.get(m, m))
+    measured = measured_points(results_dir)
+    if measured:
+        rows = measured["rows"]
+        by = {(r["compressor"], r["rate_mbit"]): r for r in rows}
+        for rate in sorted({r["rate_mbit"] for r in rows if r["rate_mbit"]}):
+            if ("none", rate) in by and ("topk", rate) in by:
+                ax_bw.scatter([rate], [by[("topk", rate)]["median_round_s"] / by[("none", rate)]["median_round_s"]],
+                              marker="D", s=70, color="black", zorder=5,
+                              label="measured: Flower deployment, AMCNN-LSTM (tc-shaped links)"
+                              if rate == min(r for r in [x["rate_mbit"] for x in rows] if r) else None)
+    ax_bw.axhline(PAPER_RATIO, color=PAPER_COLOUR, ls="--", label="paper: ~0.5")
+    ax_bw.set_xscale("log")
+    ax_bw.set_xlabel("uplink bandwidth (Mbit/s); downlink × "
+                     f"{sweep_cfg['downlink_factor']:g}; latency {sweep_cfg['latency_ms']:g} ms")
+    ax_bw.set_ylabel("time per round: GCM ÷ dense")
+    ax_bw.set_ylim(0, max(1.3, ax_bw.get_ylim()[1]))
+    ax_bw.set_title("(c) bandwidth sweep (modelled from measured compute and bytes)", fontsize=10)
+    ax_bw.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncol=2)
+    fig.suptitle("Fig. 7 — communication efficiency of GCM, N = 10 workers, power demand", fontsize=14)
+    fig.subplots_adjust(bottom=0.3, wspace=0.3)
     stamp(fig, {profile})
     return save(fig, "fig7", out_dir)

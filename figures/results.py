@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,10 +11,30 @@ import pandas as pd
 from fedad.results import RESULTS_DIR
 
 
+def _infinity(value):
+    return float(value) if value in ("inf", "-inf") else value
+
+
+def load_raw(experiment: str, results_dir: Path | None = None, profile: str | None = None) -> list[dict]:
+    """The whole result files (config, metrics, records, extras) that :func:`load` would read."""
+    frame = load(experiment, results_dir, profile)
+    folder = Path(results_dir or RESULTS_DIR) / experiment
+    wanted = set(frame["config_hash"])
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        if path.name.startswith("_"):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("config_hash") in wanted:
+            out.append(data)
+    return out
+
+
 def load(experiment: str, results_dir: Path | None = None, profile: str | None = None) -> pd.DataFrame:
     """One row per finished run: its config keys, flattened metrics (``a.b`` for nested) and wall time.
 
-    With ``profile=None`` the paper profile is used when it has results, else the quick profile. When
+    With ``profile=None``: ``$FEDAD_PROFILE`` when set, else the most complete profile that has results
+    (paper, then full, then quick). When
     the experiment script recorded which runs its latest config made (``_current_<profile>.json``),
     only those are read, so results of an older config never mix into a figure.
     """
@@ -31,13 +52,36 @@ def load(experiment: str, results_dir: Path | None = None, profile: str | None =
         row = {k: v for k, v in data["config"].items() if not isinstance(v, dict)}
         row.update(pd.json_normalize(data["metrics"], sep=".").iloc[0].to_dict())
         row["wall_time_s"] = data["wall_time_s"]
+        row["config_hash"] = data.get("config_hash")
         rows.append(row)
     frame = pd.DataFrame(rows)
+    for column in frame.columns[frame.dtypes == object]:  # result files spell ±∞ as strings (strict JSON)
+        values = frame[column]
+        if values.isin(["inf", "-inf"]).any():
+            frame[column] = values.map(_infinity)
     if frame.empty:
         raise FileNotFoundError(f"no results in {folder}: run `make {experiment_target(experiment)}` first")
     if profile is None:
-        profile = "paper" if (frame["profile"] == "paper").any() else "quick"
+        profile = os.environ.get("FEDAD_PROFILE") or next(
+            (p for p in ("paper", "full", "quick") if (frame["profile"] == p).any()), "quick")
+    if not (frame["profile"] == profile).any():
+        raise FileNotFoundError(f"no {profile}-profile results in {folder}: run "
+                                f"`PROFILE={profile} make {experiment_target(experiment)}` first")
     return frame[frame["profile"] == profile].reset_index(drop=True)
+
+
+# The setting each model has in the paper's Figs. 5-6: AMCNN-LSTM federated with GCM, the baselines
+# centralised, references untrained. Other variants are the controls of REPORT.md.
+PAPER_VARIANT = {"amcnn_lstm": "federated_gcm"}
+
+
+def paper_setting(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the paper's setting (results without a ``variant`` column are all taken)."""
+    if "variant" not in frame:
+        return frame
+    wanted = frame["model"].map(PAPER_VARIANT.get)
+    keep = (frame["variant"] == wanted) | (wanted.isna() & frame["variant"].isin(["centralised", "reference"]))
+    return frame[keep].reset_index(drop=True)
 
 
 def experiment_target(experiment: str) -> str:

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
-PROFILES = ("quick", "paper")
+PROFILES = ("quick", "full", "paper")
 log = logging.getLogger("fedad.reproduce")
 
 
@@ -77,8 +77,9 @@ def apply_overrides(cfg: dict, overrides: list[str]) -> dict:
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", choices=PROFILES, default=os.environ.get("PROFILE", "quick"),
-                        help="quick: scaled down for 2 CPU cores in minutes; paper: the paper's hyper-parameters "
-                             "(default: $PROFILE or quick)")
+                        help="quick: every figure on 2 CPU cores in minutes (short caps, few seeds); full: "
+                             "converged, 3 seeds, every data set and control (hours); paper: the paper's "
+                             "hyper-parameters (default: $PROFILE or quick)")
     parser.add_argument("--config", type=Path, default=None,
                         help="a YAML config file instead of reproduce/configs/<profile>/<experiment>.yaml")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -92,10 +93,14 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def parse_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
-    """The command line every experiment script shares (its docstring is the --help text)."""
+def parse_args(doc: str, argv: list[str] | None,
+               extra: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """The command line every experiment script shares (its docstring is the --help text); ``extra`` adds a
+    script's own options."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     common_arguments(parser)
+    if extra is not None:
+        extra(parser)
     return parser.parse_args(argv)
 
 

@@ -79,3 +79,14 @@ def test_encode_and_receive_equals_decoding_the_bytes(fmt):
         payload, received = encode_and_receive(msg)
         assert payload == encode(msg)
         assert torch.equal(received, decode(payload).to_dense())
+
+
+@pytest.mark.parametrize("fmt", ["fp32", "fp16", "q8"])
+def test_size_as_matches_a_real_encoding_in_every_value_format(fmt):
+    from fedad.compression.codec import size_as
+
+    flat = torch.randn(5000)
+    idx = torch.sort(torch.randperm(5000)[:15]).values
+    sizes = {f: len(encode(Compressed(flat[idx], idx, 5000, f))) for f in ("fp32", "fp16", "q8")}
+    payload = encode(Compressed(flat[idx], idx, 5000, fmt))
+    assert {f: size_as(payload, f) for f in sizes} == sizes

@@ -5,20 +5,37 @@ import argparse
 import pytest
 
 from reproduce.common import ConfigError, apply_overrides, load_config, run_all, run_cached
+from tests.conftest import needs_real
 
 
-def test_every_shipped_config_loads_for_both_profiles():
-    for profile in ("quick", "paper"):
+def test_every_shipped_config_loads_for_every_profile():
+    for profile in ("quick", "full", "paper"):
         for experiment in ("tune_rho", "detect", "comm"):
             cfg = load_config(experiment, profile)
             assert cfg["profile"] == profile and cfg["seeds"]
 
 
 def test_paper_profile_keeps_the_papers_hyperparameters():
-    for experiment in ("tune_rho", "detect", "comm"):
+    for experiment in ("tune_rho", "comm"):
         fed = load_config(experiment, "paper")["federated"]
-        assert (fed["n_workers"], fed["lr"], fed["batch_size"]) == (10, 0.001, 128)
-    assert load_config("detect", "paper")["epochs"] == 1000 and load_config("detect", "paper")["theta"] == 0.05
+        assert (fed["n_workers"], fed["batch_size"]) == (10, 128)
+    assert load_config("tune_rho", "paper")["federated"]["lr"] == 0.001
+    detect = load_config("detect", "paper")
+    assert detect["lr"] == {"default": 0.001} and detect["federated"]["n_workers"] == 10
+    assert detect["budget"]["max_epochs"] == detect["budget"]["min_epochs"] == 1000 and detect["theta"] == 0.05
+    assert detect["train"]["batch_size"] == detect["federated"]["batch_size"] == 128
+
+
+@needs_real
+def test_equal_budgets_within_every_profile():
+    """Caps and patience are in epochs and the same for every model of a data set."""
+    from reproduce import detect
+
+    for profile in ("quick", "full"):
+        cfg = load_config("detect", profile)
+        for run in detect.expand(cfg, allow_no_test_anomaly=True):
+            if run["training"] in ("centralised", "federated"):
+                assert run["budget"] == detect._budget(cfg, run["dataset"])
 
 
 def test_bad_config_files_raise_config_error(tmp_path):

@@ -1,22 +1,41 @@
-"""A tiny real detect and comm run end to end on the real power demand series."""
+"""Tiny real detect and comm runs end to end on the real power demand series."""
 
 import pytest
 
 from reproduce import comm, detect
+from reproduce.common import ConfigError
 from tests.conftest import needs_real
+
+TINY = ["--seeds", "0", "--quiet", "--set", "datasets=[power_demand]", "--set", "budget={max_epochs: 1, patience: 1}",
+        "--set", "svm.max_train=50", "--set", "fit_stride=16"]
 
 
 @needs_real
-@pytest.mark.parametrize("model", ["amcnn_lstm", "sae", "svm"])
-def test_detect_trains_scores_and_records(tmp_path, model):
-    argv = ["--results", str(tmp_path), "--seeds", "0", "--quiet", "--set", "datasets=[power_demand]",
-            "--set", f"models=[{model}]", "--set", "train.steps=3", "--set", "federated.rounds=2",
-            "--set", "svm.max_train=50"]
-    (result,) = detect.main(argv)
+@pytest.mark.parametrize(("model", "variant"), [("amcnn_lstm", "federated_gcm"), ("sae", "centralised"),
+                                                ("svm", "centralised"), ("seasonal_naive", "reference")])
+def test_detect_trains_scores_and_records(tmp_path, model, variant):
+    plan = f"plan=[{{models: [{model}], variants: [{variant}]}}]"
+    (result,) = detect.main(["--results", str(tmp_path), *TINY, "--set", plan])
     m = result["metrics"]
-    assert m["training"] == ("federated" if model == "amcnn_lstm" else "centralised")
-    assert 0 <= m["point"]["accuracy"] <= 100 and m["rmse"] > 0 and "subsequence" in m
-    assert m["point"]["n"] > 10_000
+    assert m["training"] == {"federated_gcm": "federated", "centralised": "centralised", "reference": "none"}[variant]
+    assert 0 <= m["point"]["accuracy"] <= 100 and m["rmse"] > 0
+    for key in ("event", "threshold_free", "point_adjusted_f1", "subsequence", "paper_rule", "flag_nothing",
+                "threshold_rule", "validation_blocks", "window_rule"):
+        assert key in m
+    assert m["window"] == 168 and m["events"]["test"]["events"] == 1
+    if variant != "reference" and model != "svm":
+        assert m["epochs_run"] >= 1 and m["hit_cap"] and "best_val_loss" in m
+    assert result["config"]["seed"] == 0 and result["environment"]["torch"] and result["wall_time_s"] > 0
+
+
+@needs_real
+def test_a_data_set_without_test_events_needs_the_flag(tmp_path):
+    argv = ["--results", str(tmp_path), *TINY, "--set", "datasets=[ecg_qtdbsel102]",
+            "--set", "plan=[{models: [persistence], variants: [reference]}]"]
+    with pytest.raises(ConfigError, match="allow-no-test-anomaly"):
+        detect.main(argv)
+    (result,) = detect.main([*argv, "--allow-no-test-anomaly"])
+    assert result["metrics"]["no_test_anomaly"]
 
 
 @needs_real

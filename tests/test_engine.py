@@ -66,7 +66,7 @@ def test_nasa_test_engines_are_labelled_from_rul(fake_data):
 def test_nasa_test_engines_and_rul_lines_must_match(fake_data):
     _write(fake_data, "engine_cmapss/test_FD001.txt", _fake_fd001(units=2, cycles=40))
     fake_data.write("engine_cmapss/RUL_FD001.txt", "3\n")
-    with pytest.raises(MalformedDataError, match="2 engines but .* 1 RUL"):
+    with pytest.raises(MalformedDataError, match=r"2 engines but .* 1 RUL"):
         load_engine_test()
 
 

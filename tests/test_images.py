@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from fedad.data.datadir import ChecksumMismatchError, DataMissingError, MalformedDataError, data_dir, sha256_of
-from fedad.data.images import MNIST_RAW, DatasetAbsentError, load_cifar10, load_fashion_mnist, load_mnist, load_mnist_subset
+from fedad.data.images import (
+    MNIST_RAW,
+    DatasetAbsentError,
+    load_cifar10,
+    load_fashion_mnist,
+    load_mnist,
+    load_mnist_subset,
+)
 from fedad.data.manifest import FILES
 from tests.conftest import real_data_available
 

@@ -1,21 +1,90 @@
+"""The detection pipeline on synthetic series: out-of-sample calibration, context, no test leak."""
+
 import numpy as np
+import pytest
 
+from fedad.data.protocol import SeriesProtocol
 from fedad.data.series import SeriesDataset
-from fedad.detection.pipeline import detect, prepare_series
+from fedad.detection.pipeline import calibrate, detect, prepare_series
+
+PERIOD = 25
 
 
-def test_a_perfect_forecaster_with_a_spike_detects_it():
-    rng = np.random.default_rng(1)
-    values = (0.5 + 0.3 * np.sin(np.arange(1000) / 4)).astype(np.float32)[:, None]
-    labels = np.zeros(1000, bool)
-    for a in (300, 900):
-        labels[a : a + 5] = True
-    ds = SeriesDataset("toy", [values], [labels], ["a"], ["v"], "t")
-    prep = prepare_series(ds, window=8, horizon=1)
-    noise = lambda y: y + rng.normal(scale=0.01, size=y.shape).astype(np.float32)
-    f_tr, f_te = noise(prep.train_windows.y), noise(prep.test_windows.y)
-    f_tr[prep.train_windows.labels] += 0.5  # the forecaster fails where the series is anomalous
-    f_te[prep.test_windows.labels] += 0.5
-    out = detect(prep, f_tr, f_te)
-    assert out["point"]["recall"] == 100.0 and out["point"]["precision"] == 100.0
-    assert out["subsequence"]["recall"] == 100.0
+def _series(n=3000, seed=0, spikes=(900, 2700)):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    values = (0.5 + 0.3 * np.sin(2 * np.pi * t / PERIOD) + 0.01 * rng.normal(size=n)).astype(np.float32)[:, None]
+    labels = np.zeros(n, bool)
+    for a in spikes:
+        labels[a : a + 10] = True
+    return SeriesDataset("toy", [values], [labels], ["a"], ["v"], "t")
+
+
+PROTOCOL = SeriesProtocol("toy", "toy", lag_range=(10, 100))
+
+
+def _oracle(prep, miss=0.5, seed=1):
+    """A forecaster that is right up to noise, and wrong by ``miss`` where the target is anomalous."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for part, w in prep.windows.items():
+        f = w.y + rng.normal(scale=0.01, size=w.y.shape).astype(np.float32)
+        f[w.labels] += miss
+        out[part] = f
+    return out
+
+
+def test_validation_block_holds_the_training_event_and_the_window_is_one_period():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    assert prep.window == PERIOD and prep.split.events()["validation"]["events"] == 1
+    assert "last training event" in prep.split.blocks[0]["rule"]
+    # context: every test point is scored (the last T-1 points lack later forecasts)
+    assert prep.split.test.n_points - len(prep.split.test.own_labels()[0]) == 0
+    out = detect(prep, _oracle(prep))
+    assert out["scored_points"]["test"] == prep.split.test.n_points - 1
+
+
+def test_an_oracle_forecaster_detects_the_test_event_with_threshold_from_validation():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    out = detect(prep, _oracle(prep))
+    assert out["threshold_rule"].startswith("validation: max F_θ")
+    assert out["event"]["recall"] == 100.0 and out["event"]["precision"] == 100.0
+    assert out["point"]["precision"] == 100.0 and out["threshold_free"]["pr_auc"] > 90
+    assert out["flag_nothing"]["point"]["accuracy"] == pytest.approx(out["trivial_accuracy"])
+    assert "paper_rule" in out and out["paper_rule"]["threshold_rule"].startswith("in_sample")
+
+
+def test_a_useless_forecaster_makes_the_detector_flag_nothing():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    rng = np.random.default_rng(3)
+    noise = {p: rng.random(w.y.shape).astype(np.float32) for p, w in prep.windows.items()}
+    out = detect(prep, noise)
+    assert out["flags_nothing"] and out["point"]["accuracy"] == pytest.approx(out["trivial_accuracy"])
+
+
+def test_no_validation_event_uses_the_stated_percentile_fallback():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series(spikes=(2700,)))
+    out = detect(prep, _oracle(prep), fallback_percentile=99.0)
+    assert "no labelled point; 99.0th percentile" in out["threshold_rule"]
+
+
+def test_scrambled_test_labels_move_neither_mu_sigma_nor_the_threshold():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    forecasts = _oracle(prep)
+    first = calibrate(prep, forecasts)
+    out_first = detect(prep, forecasts)
+    rng = np.random.default_rng(7)
+    for lab in prep.split.test.labels:
+        lab[:] = rng.random(len(lab)) < 0.3
+    second = calibrate(prep, forecasts)
+    out_second = detect(prep, forecasts)
+    assert np.array_equal(first.gaussian.mean, second.gaussian.mean)
+    assert np.array_equal(first.gaussian.cov, second.gaussian.cov)
+    assert first.threshold == second.threshold and out_first["threshold"] == out_second["threshold"]
+    assert out_first["point"]["n_anomalous"] != out_second["point"]["n_anomalous"]
+
+
+def test_forecasts_for_every_part_are_required():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    with pytest.raises(ValueError, match="missing"):
+        detect(prep, {"fit": None})

@@ -1,12 +1,13 @@
 import pytest
 
-from fedad.data.registry import IMAGES, PAPER_SERIES, SERIES, SPLIT_MODE, load_images, load_series
+from fedad.data.protocol import PROTOCOLS
+from fedad.data.registry import IMAGES, PAPER_SERIES, SERIES, load_images, load_series
 
 
-def test_every_paper_series_has_a_loader_and_a_split_mode():
-    assert set(PAPER_SERIES) <= set(SERIES) and set(SERIES) <= set(SPLIT_MODE)
-    assert SPLIT_MODE["engine"] == "sequences"  # run-to-failure: split by engine, not in time
-    assert {"mnist", "fashion_mnist", "cifar10"} == set(IMAGES)
+def test_every_paper_series_has_a_loader_and_a_detection_protocol():
+    assert set(PAPER_SERIES) <= set(SERIES) and set(PAPER_SERIES) <= set(PROTOCOLS)
+    assert PROTOCOLS["engine"].split_mode == "sequences"  # run-to-failure: split by engine, not in time
+    assert {"mnist", "mnist10k", "fashion_mnist", "cifar10"} == set(IMAGES)
 
 
 def test_unknown_names_are_rejected_with_the_known_ones():

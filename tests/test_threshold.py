@@ -1,9 +1,7 @@
 import numpy as np
 import pytest
 
-from fedad.data.series import SeriesDataset
-from fedad.detection.pipeline import detect, prepare_series
-from fedad.detection.threshold import f_theta, select_threshold
+from fedad.detection.threshold import choose_threshold, f_theta, select_threshold
 
 
 def test_f_theta_weighs_precision_and_reduces_to_f1_at_theta_1():
@@ -24,17 +22,28 @@ def test_without_training_anomalies_nothing_in_training_is_flagged():
     assert thr == 2.0 and np.isnan(f)
 
 
-def test_test_labels_cannot_change_the_threshold():
-    rng = np.random.default_rng(0)
-    values = (np.sin(np.arange(600) / 5) + 0.05 * rng.normal(size=600)).astype(np.float32)[:, None]
-    labels = np.zeros(600, bool)
-    labels[100:120] = True
-    ds = SeriesDataset("toy", [values], [labels], ["a"], ["v"], "t")
-    prep = prepare_series(ds, window=8, horizon=2, split_mode="time")
-    f_tr = prep.train_windows.y + rng.normal(scale=0.05, size=prep.train_windows.y.shape).astype(np.float32)
-    f_te = prep.test_windows.y + rng.normal(scale=0.05, size=prep.test_windows.y.shape).astype(np.float32)
-    first = detect(prep, f_tr, f_te)
-    prep.test.labels[0][:] = rng.random(len(prep.test.labels[0])) < 0.3  # scramble the test labels
-    second = detect(prep, f_tr, f_te)
-    assert first["threshold"] == second["threshold"]
-    assert first["point"]["n_anomalous"] != second["point"]["n_anomalous"]
+def test_validation_rule_picks_max_f_theta_with_enough_precision():
+    scores = np.array([0.1, 0.2, 0.3, 5.0, 6.0])
+    labels = np.array([0, 0, 0, 1, 1], bool)
+    choice = choose_threshold(scores, labels)
+    assert 0.3 < choice.value <= 5.0 and choice.precision == pytest.approx(100.0)
+    assert choice.rule.startswith("validation: max F_θ") and not choice.flags_nothing
+
+
+def test_no_threshold_precise_enough_means_flag_nothing():
+    scores = np.array([5.0, 0.2, 6.0, 0.1, 7.0])
+    labels = np.array([0, 1, 0, 1, 0], bool)  # anomalies score lowest: precision never reaches 0.5
+    choice = choose_threshold(scores, labels, min_precision=0.5)
+    assert choice.flags_nothing and np.isinf(choice.value) and "flag nothing" in choice.rule
+    assert not choose_threshold(scores, labels, rule="in_sample").flags_nothing  # the paper's rule has no floor
+
+
+def test_fallback_without_labelled_points_is_a_percentile_of_scores():
+    scores = np.arange(1000.0)
+    choice = choose_threshold(scores, np.zeros(1000, bool), fallback_percentile=99.5)
+    assert choice.value == pytest.approx(np.percentile(scores, 99.5)) and "99.5th percentile" in choice.rule
+
+
+def test_unknown_rule_is_rejected():
+    with pytest.raises(ValueError, match="rule"):
+        choose_threshold(np.zeros(2), np.zeros(2, bool), rule="test")

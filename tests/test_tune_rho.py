@@ -1,11 +1,12 @@
-"""A tiny real tune_rho run end to end (real MNIST subset; a few rounds), resumable."""
+"""A tiny real tune_rho run end to end (full real MNIST; a few rounds), resumable."""
 
 import pytest
 
+from fedad.data.images import MNIST_RAW
 from reproduce import tune_rho
 from tests.conftest import real_data_available
 
-pytestmark = pytest.mark.skipif(not real_data_available("mnist/mnist_npm10k.npz"), reason="real data absent")
+pytestmark = pytest.mark.skipif(not real_data_available(*MNIST_RAW), reason="real data absent")
 
 
 def test_tune_rho_runs_records_and_is_cached(tmp_path, monkeypatch):
@@ -15,7 +16,8 @@ def test_tune_rho_runs_records_and_is_cached(tmp_path, monkeypatch):
     first = tune_rho.main(argv)
     assert len(first) == 1
     m = first[0]["metrics"]
-    assert m["upload_compression_ratio"] > 100 and "10k subset" in m["data_source"]
+    assert m["upload_compression_ratio"] > 100 and "full 60k train / 10k test" in m["data_source"]
+    assert m["upload_compression_ratio_fp32"] < m["upload_compression_ratio"]  # fp32 values take more bytes
     assert len(first[0]["records"]) == 4 and first[0]["environment"]["torch"]
     absent = (tmp_path / "tune_rho" / "_absent_quick.json").read_text()
     assert "cifar10" in absent and "data absent" in absent

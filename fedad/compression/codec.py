@@ -200,6 +200,24 @@ def decode(data: bytes) -> Compressed:
     return Compressed(torch.from_numpy(values.copy()), indices, int(numel), value_format, scale)
 
 
+def size_as(data: bytes, value_format: str) -> int:
+    """Bytes the same message would take with its values stored as ``value_format`` (same indices).
+
+    Reads the header only. REPORT.md uses it to state one run's compression with fp32 values (the
+    paper's format) beside the fp16 values fedad sends.
+    """
+    if len(data) < 5 or data[:2] != MAGIC:
+        raise CodecError("not a fedad message (bad magic)")
+    current = _VALUE_NAMES.get(data[4])
+    if current is None or value_format not in VALUE_CODES:
+        raise CodecError(f"unknown value format {value_format!r} / code {data[4]}")
+    _, pos = _read_varint(data, 5)
+    nnz, _ = _read_varint(data, pos)
+    width = {"fp32": 4, "fp16": 2, "q8": 1}
+    scale = {"fp32": 0, "fp16": 4, "q8": 4}
+    return len(data) + nnz * (width[value_format] - width[current]) + scale[value_format] - scale[current]
+
+
 def encode_dense(flat: torch.Tensor) -> bytes:
     """A whole flat tensor as dense fp32 (initial weights, BatchNorm statistics, uncompressed changes)."""
     flat = flat.detach().to("cpu", torch.float32)

@@ -8,12 +8,11 @@ from fedad.data.datadir import (
     data_dir,
 )
 from fedad.data.images import DatasetAbsentError, ImageDataset
-from fedad.data.registry import PAPER_SERIES, SPLIT_MODE, load_images, load_series
+from fedad.data.registry import PAPER_SERIES, load_images, load_series
 from fedad.data.series import SeriesDataset
 
 __all__ = [
     "PAPER_SERIES",
-    "SPLIT_MODE",
     "ChecksumMismatchError",
     "DataError",
     "DataMissingError",

@@ -78,16 +78,17 @@ PROTOCOLS: dict[str, SeriesProtocol] = {
         why="hourly means (4 × 15 min): the weekly period is 168 steps instead of 672, affordable for the "
             "recurrent baselines on 2 CPU cores; anomalies are whole days, so an hour is fine-grained enough"),
     "space_shuttle": SeriesProtocol(
-        "space_shuttle", "space_shuttle", resample=4, validation_fraction=0.3, lag_range=(200, 2000),
-        why="means of 4 points: one valve cycle (~1,000 points) becomes ~250 steps; validation is 30 % of "
-            "each train part so that a block of it is at least one period long"),
+        "space_shuttle", "space_shuttle", resample=8, validation_fraction=0.3, lag_range=(200, 2000),
+        why="means of 8 points: one valve cycle (~1,000 points) becomes ~125 steps, affordable for the "
+            "recurrent baselines; validation is 30 % of each train part so that it is at least one period long"),
     "ecg": SeriesProtocol(
-        "ecg", "ecg", loader_kwargs={"files": ECG_RECORDS}, resample=2, scaling="per_sequence",
+        "ecg", "ecg", loader_kwargs={"files": ECG_RECORDS}, resample=4, scaling="per_sequence",
         lag_range=(100, 500),
-        why="seven records, so that validation and test both hold events; means of 2 points (125-180 Hz); "
+        why="seven records, so that validation and test both hold events; means of 4 points (62-90 Hz: a beat "
+            "is ~50-100 steps, affordable for the recurrent baselines, and an abnormal beat still spans many); "
             "each record min-max scaled on its own fitting segments (their offsets differ by volts)"),
     "ecg_qtdbsel102": SeriesProtocol(
-        "ecg_qtdbsel102", "ecg", loader_kwargs={"files": ("qtdbsel102.txt",)}, resample=2, lag_range=(100, 500),
+        "ecg_qtdbsel102", "ecg", loader_kwargs={"files": ("qtdbsel102.txt",)}, resample=4, lag_range=(100, 500),
         why="the paper's single ECG record; its one event lies in the first 70 %: no test anomaly"),
     "engine": SeriesProtocol(
         "engine", "engine", split_mode="sequences", window=32,

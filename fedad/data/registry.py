@@ -23,9 +23,6 @@ IMAGES: dict[str, Callable[..., ImageDataset]] = {
     "fashion_mnist": load_fashion_mnist,
     "cifar10": load_cifar10,
 }
-# How each series is split 7:3 by default (see fedad.data.windows.split_series).
-SPLIT_MODE = {"power_demand": "time", "space_shuttle": "time", "ecg": "time", "engine": "sequences",
-              "metropt3": "time"}
 PAPER_SERIES = ("power_demand", "space_shuttle", "ecg", "engine")
 
 

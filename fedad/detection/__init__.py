@@ -1,9 +1,17 @@
-"""Anomaly detection on forecast errors: Eq. 10 scores, the F_θ threshold and metrics."""
+"""Anomaly detection on forecast errors: Eq. 10 scores, the F_θ threshold chosen out of sample, metrics."""
 
-from fedad.detection.metrics import classification_metrics, rmse, subsequence_metrics
-from fedad.detection.pipeline import PreparedSeries, detect, prepare_series
+from fedad.detection.metrics import (
+    classification_metrics,
+    event_metrics,
+    point_adjusted_f1,
+    rmse,
+    subsequence_metrics,
+    threshold_free_metrics,
+)
+from fedad.detection.pipeline import Calibration, PreparedSeries, calibrate, detect, prepare_series
 from fedad.detection.scores import GaussianErrorModel
-from fedad.detection.threshold import f_theta, select_threshold
+from fedad.detection.threshold import ThresholdChoice, choose_threshold, f_theta, select_threshold
 
-__all__ = ["GaussianErrorModel", "PreparedSeries", "classification_metrics", "detect", "f_theta", "prepare_series",
-           "rmse", "select_threshold", "subsequence_metrics"]
+__all__ = ["Calibration", "GaussianErrorModel", "PreparedSeries", "ThresholdChoice", "calibrate",
+           "choose_threshold", "classification_metrics", "detect", "event_metrics", "f_theta", "point_adjusted_f1",
+           "prepare_series", "rmse", "select_threshold", "subsequence_metrics", "threshold_free_metrics"]

@@ -1,8 +1,19 @@
-"""From a series to detection results: split, scale, window, then score forecasts and threshold them.
+"""From a series to detection results, out of sample: fit / validation / test parts, Eq. 10 scores with
+μ, Σ and ς from the validation part, and metrics that discriminate, on the test part read once.
 
-``prepare_series`` does the data side once per (data set, window, horizon); ``detect`` turns a model's
-forecasts of the train and test windows into Eq. 10 scores, a threshold ς chosen on the training part
-and the test metrics.
+``prepare_series`` does the data side once per (data set protocol, horizon): resample, split with a
+validation block (:mod:`fedad.data.splits`), min–max scaling fitted on the fitting segments only, the
+window rule (:mod:`fedad.data.protocol`), stride-1 windows. ``detect`` turns a forecaster's outputs for
+the three parts into scores, a threshold and the test metrics:
+
+1. error vectors β_t (Malhotra et al., 2015) of every scored point (context points are never scored);
+2. μ, Σ fitted on the *validation* part's normal points; A_t by Eq. 10 for every part;
+3. ς by :func:`fedad.detection.threshold.choose_threshold` on the validation scores and labels;
+4. test metrics: point, event, threshold-free, point-adjusted (a labelled extra), subsequence, RMSE.
+
+The paper's in-sample rule (μ, Σ and ς on the training part the model was fitted on) is computed
+beside it under ``paper_rule`` so that REPORT.md can compare both. "Flag nothing" is scored under
+``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
 """
 
 from __future__ import annotations
@@ -12,73 +23,176 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from fedad.data.registry import SPLIT_MODE
+from fedad.data.protocol import SeriesProtocol, check_window, choose_window, load_for_protocol
+from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
+from fedad.data.splits import Split, split_three_way
 from fedad.data.subsequences import DEFAULT_RULES
-from fedad.data.windows import SeriesPart, Windows, fit_scaler, scale_part, split_series, windows_of
-from fedad.detection.errors import point_errors, window_errors
-from fedad.detection.metrics import classification_metrics, rmse, subsequence_metrics
+from fedad.data.windows import SeriesPart, Windows, fit_scalers, scale_part, windows_of
+from fedad.detection.errors import PointErrors, point_errors, window_errors
+from fedad.detection.metrics import (
+    classification_metrics,
+    event_metrics,
+    point_adjusted_f1,
+    rmse,
+    subsequence_metrics,
+    threshold_free_metrics,
+)
 from fedad.detection.scores import GaussianErrorModel
-from fedad.detection.threshold import select_threshold
+from fedad.detection.threshold import ThresholdChoice, choose_threshold
 from fedad.training.tasks import ForecastTask
+
+PARTS = ("fit", "validation", "test")
 
 
 @dataclass
 class PreparedSeries:
-    """A data set split 7:3, min–max scaled on the training part, cut into stride-1 windows."""
+    """A data set split into scaled fit / validation / test parts and cut into stride-1 windows."""
 
     name: str
-    train: SeriesPart
-    test: SeriesPart
-    train_windows: Windows
-    test_windows: Windows
+    protocol: SeriesProtocol
+    split: Split
+    windows: dict[str, Windows]
     window: int
     horizon: int
+    period: int | None
+    window_rule: str
     chunk: int
-    split_mode: str
+
+    @property
+    def dims(self) -> int:
+        return self.split.fit.sequences[0].shape[1]
+
+    def part(self, name: str) -> SeriesPart:
+        return getattr(self.split, name)
 
     def task(self) -> ForecastTask:
+        """Fit windows to train on; the validation windows whose targets are all normal to early-stop on.
+
+        The test windows are not in the task: the test part is read once, by :func:`detect`.
+        """
+        fit, val = self.windows["fit"], self.windows["validation"]
+        normal = ~val.labels
         t = torch.from_numpy
-        return ForecastTask(t(self.train_windows.x), t(self.train_windows.y), t(self.test_windows.x),
-                            t(self.test_windows.y), name=self.name)
+        return ForecastTask(t(fit.x), t(fit.y), None, None, name=self.name, x_val=t(val.x[normal]),
+                            y_val=t(val.y[normal]))
+
+    def describe(self) -> dict:
+        """What a result records about the data side: the rule, the window, the blocks and the events."""
+        return {"window": self.window, "horizon": self.horizon, "period": self.period, "window_rule": self.window_rule,
+                "protocol": self.protocol.to_dict(), "validation_blocks": self.split.blocks,
+                "events": self.split.events(), **{f"{p}_windows": len(w) for p, w in self.windows.items()}}
 
 
-def prepare_series(ds: SeriesDataset, window: int, horizon: int, train_fraction: float = 0.7,
-                   split_mode: str | None = None) -> PreparedSeries:
-    """Split (the data set's default mode unless given), scale on train only, make windows."""
-    mode = split_mode or SPLIT_MODE.get(ds.name, "time")
-    train, test = split_series(ds, train_fraction, mode)
-    scaler = fit_scaler(train)
-    train, test = scale_part(train, scaler), scale_part(test, scaler)
-    rule = DEFAULT_RULES.get(ds.name)
-    chunk = rule.chunk_length(ds) if rule else 10 * window
-    return PreparedSeries(ds.name, train, test, windows_of(train, window, horizon), windows_of(test, window, horizon),
-                          window, horizon, chunk, mode)
+def prepare_series(protocol: SeriesProtocol, horizon: int, window: int | None = None,
+                   dataset: SeriesDataset | None = None, test: SeriesDataset | None = None) -> PreparedSeries:
+    """Load and split by ``protocol``, choose the window (its rule unless ``window`` is given), scale on
+    the fitting segments only, and cut windows; validation and test segments get ``window + horizon − 1``
+    points of context so that every one of their points can be scored.
 
-
-def detect(prep: PreparedSeries, train_forecast: np.ndarray, test_forecast: np.ndarray, theta: float = 0.05,
-           fit_on: str = "normal") -> dict:
-    """Scores, ς on the training part, and point- and subsequence-level test metrics.
-
-    ``fit_on="normal"`` fits μ, Σ on the training points labelled normal (the error distribution of
-    normal behaviour); ``"all"`` on every training point.
+    ``dataset`` (and optionally a separate ``test`` set) replaces loading by name: a user's own series
+    goes through exactly the same steps, after ``protocol.resample``.
     """
-    tr, te = prep.train_windows, prep.test_windows
-    train_pe = point_errors(window_errors(tr.y, train_forecast), tr.sequence, tr.start, prep.train.labels, prep.window)
-    test_pe = point_errors(window_errors(te.y, test_forecast), te.sequence, te.start, prep.test.labels, prep.window)
-    fit_rows = ~train_pe.labels if fit_on == "normal" and (~train_pe.labels).sum() > 1 else slice(None)
-    gaussian = GaussianErrorModel.fit(train_pe.errors[fit_rows])
-    train_scores, test_scores = gaussian.score(train_pe.errors), gaussian.score(test_pe.errors)
-    threshold, train_f = select_threshold(train_scores, train_pe.labels, theta)
-    flags = test_scores >= threshold
+    if dataset is None:
+        ds, test = load_for_protocol(protocol)
+    else:
+        ds = resample_mean(dataset, protocol.resample)
+        test = resample_mean(test, protocol.resample) if test is not None else None
+    probe = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
+                            protocol.validation_rule, 0, test)
+    chosen, period, rule = choose_window(probe, protocol)
+    if window:
+        chosen, rule = window, f"fixed by the config: {window} steps (the rule would give {chosen})"
+    check_window(probe, chosen, horizon, protocol.dataset)
+    split = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
+                            protocol.validation_rule, chosen + horizon - 1, test)
+    scalers = fit_scalers(split.fit, per_sequence=protocol.scaling == "per_sequence")
+    split = Split(scale_part(split.fit, scalers), scale_part(split.validation, scalers),
+                  scale_part(split.test, scalers), split.blocks)
+    windows = {p: windows_of(getattr(split, p), chosen, horizon) for p in PARTS}
+    table_rule = DEFAULT_RULES.get(protocol.loader)  # subsequence chunks: one period, as in Table I
+    chunk = period or (table_rule.fixed if table_rule and table_rule.fixed else 10 * chosen)
+    return PreparedSeries(protocol.dataset, protocol, split, windows, chosen, horizon, period, rule, chunk)
+
+
+def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> PointErrors:
+    """β_t of every scored point of a part (context points dropped)."""
+    w, segs = prep.windows[part], prep.part(part)
+    pe = point_errors(window_errors(w.y, forecast), w.sequence, w.start, segs.labels, prep.window)
+    keep = pe.position >= np.asarray(segs.context)[pe.sequence]
+    return PointErrors(pe.errors[keep], pe.labels[keep], pe.sequence[keep], pe.position[keep])
+
+
+def _test_metrics(test: PointErrors, scores: np.ndarray, threshold: float, theta: float, chunk: int) -> dict:
+    flags = scores >= threshold
     return {
-        "rmse": rmse(te.y, test_forecast),
-        "train_rmse": rmse(tr.y, train_forecast),
-        "threshold": threshold,
-        "threshold_train_percentile": float(100 * np.mean(train_scores < threshold)),
-        "train_f_theta": 100 * train_f,
-        "point": classification_metrics(test_pe.labels, flags, theta),
-        "subsequence": subsequence_metrics(test_pe.labels, flags, test_pe.sequence, test_pe.position, prep.chunk, theta),
-        "test_anomalous_fraction": float(test_pe.labels.mean()),
-        "trivial_accuracy": 100 * float(1 - test_pe.labels.mean()),
+        "point": classification_metrics(test.labels, flags, theta),
+        "event": event_metrics(test.labels, flags, test.sequence),
+        "point_adjusted_f1": point_adjusted_f1(test.labels, flags, test.sequence),
+        "subsequence": subsequence_metrics(test.labels, flags, test.sequence, test.position, chunk, theta),
     }
+
+
+@dataclass
+class Calibration:
+    """What the detector learns from the fit and validation parts only: N(μ, Σ) (Eq. 10) and ς."""
+
+    gaussian: GaussianErrorModel
+    threshold: ThresholdChoice
+    validation: PointErrors
+    validation_scores: np.ndarray
+
+
+def calibrate(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05, min_precision: float = 0.5,
+              fallback_percentile: float = 99.5) -> Calibration:
+    """μ, Σ on the validation part's normal points and ς by the validation rule. Takes no test input."""
+    val = scored_errors(prep, "validation", forecasts["validation"])
+    normal = ~val.labels
+    gaussian = GaussianErrorModel.fit(val.errors[normal] if normal.sum() > 1 else val.errors)
+    val_scores = gaussian.score(val.errors)
+    choice = choose_threshold(val_scores, val.labels, theta, min_precision, fallback_percentile, "validation")
+    return Calibration(gaussian, choice, val, val_scores)
+
+
+def detect(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05, min_precision: float = 0.5,
+           fallback_percentile: float = 99.5) -> dict:
+    """Scores, ς from the validation part, and the test metrics (see the module docstring).
+
+    ``forecasts`` maps "fit", "validation" and "test" to the forecaster's outputs [M, T, D] for that
+    part's windows (in :attr:`PreparedSeries.windows` order).
+    """
+    missing = [p for p in PARTS if p not in forecasts]
+    if missing:
+        raise ValueError(f"detect needs forecasts for every part; missing {missing}")
+    cal = calibrate(prep, forecasts, theta, min_precision, fallback_percentile)
+    fit, val = scored_errors(prep, "fit", forecasts["fit"]), cal.validation
+    test = scored_errors(prep, "test", forecasts["test"])  # read once, after everything above is fixed
+    test_scores = cal.gaussian.score(test.errors)
+    choice = cal.threshold
+    out = {
+        "rmse": rmse(prep.windows["test"].y, forecasts["test"]),
+        "validation_rmse": rmse(prep.windows["validation"].y, forecasts["validation"]),
+        "fit_rmse": rmse(prep.windows["fit"].y, forecasts["fit"]),
+        "threshold": choice.value,
+        "threshold_rule": choice.rule,
+        "threshold_choice": choice.to_dict(),
+        "flags_nothing": choice.flags_nothing,
+        "threshold_validation_percentile": float(100 * np.mean(cal.validation_scores < choice.value)),
+        **_test_metrics(test, test_scores, choice.value, theta, prep.chunk),
+        "threshold_free": threshold_free_metrics(test.labels, test_scores),
+        "validation_threshold_free": threshold_free_metrics(val.labels, cal.validation_scores),
+        "flag_nothing": _test_metrics(test, np.zeros(len(test.labels)), np.inf, theta, prep.chunk),
+        "test_anomalous_fraction": float(test.labels.mean()),
+        "trivial_accuracy": 100 * float(1 - test.labels.mean()),
+        "scored_points": {"fit": len(fit.labels), "validation": len(val.labels), "test": len(test.labels)},
+    }
+    # the paper's rule: μ, Σ and ς in-sample on the training part (fit + validation: all the paper had)
+    train_err = np.concatenate([fit.errors, val.errors])
+    train_lab = np.concatenate([fit.labels, val.labels])
+    paper_gauss = GaussianErrorModel.fit(train_err[~train_lab] if (~train_lab).sum() > 1 else train_err)
+    paper_choice = choose_threshold(paper_gauss.score(train_err), train_lab, theta, rule="in_sample")
+    paper_scores = paper_gauss.score(test.errors)
+    out["paper_rule"] = {"threshold": paper_choice.value, "threshold_rule": paper_choice.rule,
+                         **_test_metrics(test, paper_scores, paper_choice.value, theta, prep.chunk),
+                         "threshold_free": threshold_free_metrics(test.labels, paper_scores)}
+    return out

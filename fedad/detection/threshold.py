@@ -1,9 +1,22 @@
-"""The threshold ς that maximises F_θ (θ = 0.05) — chosen on training data only."""
+"""The threshold ς that maximises F_θ (θ = 0.05), chosen out of sample on the validation part.
+
+Rules (the one used is recorded in every result):
+
+* ``validation`` (default): ς maximises F_θ on the validation part's scores and labels; when the best
+  threshold's validation precision is below ``min_precision`` (0.5), ς = +∞, i.e. *flag nothing* — an
+  honest outcome, not an error; when the validation part holds no labelled point, ς is the
+  ``fallback_percentile`` (99.5th) of the validation scores, computed from scores only.
+* ``in_sample`` (the paper's rule): ς maximises F_θ on the training part the model was fitted on.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 import numpy as np
 from sklearn.metrics import precision_recall_curve
+
+THRESHOLD_RULES = ("validation", "in_sample")
 
 
 def f_theta(precision: np.ndarray | float, recall: np.ndarray | float, theta: float = 0.05):
@@ -31,3 +44,44 @@ def select_threshold(train_scores: np.ndarray, train_labels: np.ndarray, theta: 
     f = f_theta(precision[:-1], recall[:-1], theta)
     best = int(np.nanargmax(f))
     return float(thresholds[best]), float(f[best])
+
+
+@dataclass
+class ThresholdChoice:
+    """ς and how it was chosen: the rule, and F_θ / precision / recall (percent, on the part that chose
+    it) where its labels define them."""
+
+    value: float
+    rule: str
+    f_theta: float = float("nan")
+    precision: float = float("nan")
+    recall: float = float("nan")
+
+    @property
+    def flags_nothing(self) -> bool:
+        return bool(np.isinf(self.value))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def choose_threshold(scores: np.ndarray, labels: np.ndarray, theta: float = 0.05, min_precision: float = 0.5,
+                     fallback_percentile: float = 99.5, rule: str = "validation") -> ThresholdChoice:
+    """ς from one part's scores and labels (see the module docstring for the rules)."""
+    if rule not in THRESHOLD_RULES:
+        raise ValueError(f"threshold rule must be one of {THRESHOLD_RULES}, got {rule!r}")
+    scores, labels = np.asarray(scores, float), np.asarray(labels, bool)
+    if scores.shape != labels.shape:
+        raise ValueError(f"scores {scores.shape} and labels {labels.shape} differ in shape")
+    if not labels.any():
+        value = float(np.percentile(scores, fallback_percentile))
+        return ThresholdChoice(value, f"{rule}: no labelled point; {fallback_percentile}th percentile of the scores")
+    precision, recall, thresholds = precision_recall_curve(labels, scores)
+    f = f_theta(precision[:-1], recall[:-1], theta)
+    best = int(np.nanargmax(f))
+    if rule == "validation" and precision[best] < min_precision:
+        return ThresholdChoice(float("inf"), f"{rule}: flag nothing (best F_θ threshold has precision "
+                               f"{100 * precision[best]:.1f} % < {100 * min_precision:.0f} %)",
+                               0.0, 100 * float(precision[best]), 0.0)
+    return ThresholdChoice(float(thresholds[best]), f"{rule}: max F_θ (θ = {theta})", 100 * float(f[best]),
+                           100 * float(precision[best]), 100 * float(recall[best]))

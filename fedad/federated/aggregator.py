@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 from fedad.compression.base import Compressed
-from fedad.compression.codec import CodecError, decode, encode, encode_dense
+from fedad.compression.codec import CodecError, decode, encode, encode_and_receive, encode_dense
+from fedad.compression.topk import k_for
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_params, set_flat_buffers
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -29,6 +30,7 @@ class CloudAggregator:
         self.config = config
         self.n_params = sum(p.numel() for p in model.parameters())
         self.velocity: torch.Tensor | None = None  # server momentum when workers do not correct it
+        self.residual: torch.Tensor | None = None  # two-way sparsification: the change not yet broadcast
         self.last_aggregate_s = 0.0
 
     @property
@@ -86,6 +88,18 @@ class CloudAggregator:
         return Broadcast(round_idx, payload), dropped
 
     def _encode_change(self, delta: torch.Tensor) -> bytes:
+        """The broadcast: the union of the workers' entries (dense when uncompressed), or — with
+        ``downlink_rho`` < 100, two-way sparsification — the top entries of the aggregator's own residual
+        (the change accumulated and not yet sent), which keeps the rest for later rounds."""
+        if self.config.downlink_rho < 100:
+            self.residual = delta.clone() if self.residual is None else self.residual + delta
+            k = k_for(delta.numel(), self.config.downlink_rho)
+            _, idx = torch.topk(self.residual.abs(), k, sorted=False)
+            idx, _ = torch.sort(idx)
+            payload, sent = encode_and_receive(Compressed(self.residual[idx], idx, delta.numel(),
+                                                          self.config.value_format))
+            self.residual = self.residual - sent
+            return payload
         if not self.config.compresses:
             return encode_dense(delta)
         idx = torch.nonzero(delta, as_tuple=True)[0]
@@ -98,8 +112,9 @@ class CloudAggregator:
             set_flat_buffers(self.model, torch.stack([decode(p).to_dense() for p in payloads]).mean(0))
 
     def state_dict(self) -> dict:
-        return {"model": self.model.state_dict(), "velocity": self.velocity}
+        return {"model": self.model.state_dict(), "velocity": self.velocity, "residual": self.residual}
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
         self.velocity = state["velocity"]
+        self.residual = state.get("residual")

@@ -41,6 +41,16 @@ class FederatedConfig:
     a GPU, loop on a CPU, where measurement showed the loop is as fast; see ``make bench``).
     ``buffer_sync``: BatchNorm running statistics stay on each worker and are averaged into the global
     model densely (bytes counted) at each evaluation (``eval``) or every round (``round``).
+
+    ``downlink_rho`` < 100 turns on two-way sparsification: the aggregator top-k's its broadcast too,
+    keeping the unsent change in its own residual (off by default: the paper compresses uploads only; the
+    broadcast is then the union of up to N·k entries).
+
+    Local clipping (``clip_norm``, None = off): ``clip_at="accumulated"`` (default) is Algorithm 1's
+    placement, lines 8–9: the worker's *accumulated* buffer g_t^k (gradient plus everything not yet sent;
+    with momentum correction the accumulated velocity) is scaled to norm ≤ ``clip_norm`` before top-k, and
+    what is not sent stays clipped. ``clip_at="gradient"`` is Deep Gradient Compression's placement
+    (Lin et al. 2018, §3.2): each new gradient is clipped *before* it enters the accumulator.
     """
 
     n_workers: int = 10
@@ -56,6 +66,8 @@ class FederatedConfig:
     value_format: str = "fp16"
     memory: str = "momentum"
     clip_norm: float | None = None
+    clip_at: str = "accumulated"
+    downlink_rho: float = 100.0
     warmup_steps: int = 0
     factor_masking: bool = False
     weighting: str = "uniform"
@@ -77,12 +89,15 @@ class FederatedConfig:
             (self.engine in ENGINES, f"engine must be one of {ENGINES}"),
             (self.weighting in ("uniform", "samples"), "weighting must be 'uniform' or 'samples'"),
             (self.buffer_sync in ("eval", "round"), "buffer_sync must be 'eval' or 'round'"),
+            (self.clip_at in ("accumulated", "gradient"), "clip_at must be 'accumulated' or 'gradient'"),
+            (self.clip_norm is None or self.clip_norm > 0, "clip_norm must be > 0 (or None: no clipping)"),
             (self.n_workers >= 1, "n_workers must be >= 1"),
             (self.rounds >= 1, "rounds must be >= 1"),
             (self.batch_size >= 1, "batch_size must be >= 1"),
             (self.lr > 0, "lr must be > 0"),
             (0 <= self.momentum < 1, "momentum must be in [0, 1)"),
             (0 < self.rho <= 100, "rho is a percentage in (0, 100]"),
+            (0 < self.downlink_rho <= 100, "downlink_rho is a percentage in (0, 100]"),
             (self.local_steps >= 1, "local_steps must be >= 1"),
             (not (self.mode == "fedavg" and self.memory == "momentum"),
              "momentum correction applies to gradients (dsgd); use memory 'residual' with fedavg"),

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from fedad.compression.codec import size_as
 from fedad.data.partition import partition
 from fedad.federated.aggregator import CloudAggregator
 from fedad.federated.backends.inprocess import InProcessBackend
@@ -53,6 +54,7 @@ class FederatedResult:
     def totals(self, n_params: int) -> dict:
         """Sums over the run: bytes, seconds and the compression ratio of the uploads."""
         up = sum(sum(r["bytes_up"]) for r in self.records)
+        up_fp32 = sum(r.get("bytes_up_fp32", 0) for r in self.records)
         n_up = sum(len(r["bytes_up"]) for r in self.records)
         down = sum(r["bytes_down"] for r in self.records)
         compute = sum(max(r["compute_s"], default=0.0) + r["aggregate_s"] for r in self.records)
@@ -64,6 +66,7 @@ class FederatedResult:
             "bytes_buffers": sum(r.get("bytes_buffers", 0) for r in self.records),
             "mean_bytes_up_per_message": up / max(n_up, 1),
             "upload_compression_ratio": (4 * n_params * n_up) / up if up else None,
+            "upload_compression_ratio_fp32": (4 * n_params * n_up) / up_fp32 if up_fp32 else None,
             "compute_s": compute,
             "link_s": link,
             "modelled_total_s": compute + link,
@@ -79,7 +82,7 @@ class FederatedTrainer:
     """
 
     def __init__(self, task, model_fn: Callable[[], torch.nn.Module], config: FederatedConfig, seed: int,
-                 device: str = "auto", backend=None, worker_factory=VirtualWorker):
+                 device: str = "auto", backend=None, worker_factory=VirtualWorker, stopper=None):
         self.task, self.config, self.seed = task, config, seed
         self.device = pick_device(device)
         seed_everything(seed)
@@ -100,12 +103,16 @@ class FederatedTrainer:
             self.workers = self.backend.attach(self.workers, self)
         self.result = FederatedResult(setup_bytes_down=len(self.aggregator.initial_state()) * config.n_workers)
         self.start_round = 0
+        # early stopping on the aggregator's validation loss at each evaluation (None: run all rounds)
+        self.stopper = stopper
+        self.rounds_per_epoch = len(task.x_train) / (config.n_workers * config.batch_size * config.local_steps)
 
     # -- checkpointing ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
         return {"round": self.start_round, "aggregator": self.aggregator.state_dict(),
                 "workers": [w.state_dict() for w in self.workers], "result": self.result,
-                "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
+                "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
+                "stopper": self.stopper.state_dict() if self.stopper is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
         self.start_round = state["round"]
@@ -113,6 +120,8 @@ class FederatedTrainer:
         for w, s in zip(self.workers, state["workers"], strict=True):
             w.load_state_dict(s)
         self.result = state["result"]
+        if self.stopper is not None and state.get("stopper") is not None:
+            self.stopper.load_state_dict(state["stopper"])
         torch.set_rng_state(state["torch_rng"])
         np.random.set_state(state["numpy_rng"])
 
@@ -140,6 +149,7 @@ class FederatedTrainer:
             self.aggregator.sync_buffers(payloads)
             bytes_buffers = sum(len(p) for p in payloads)
         up = [m.nbytes for m in messages]
+        up_fp32 = sum(size_as(m.payload, "fp32") for m in messages)
         link_s = round_link_seconds(self.config.link, up, bytes_down)
         if bytes_buffers:
             link_s += download_seconds(self.config.link, bytes_buffers // max(len(self.workers), 1))
@@ -151,6 +161,7 @@ class FederatedTrainer:
             "compute_s": [m.compute_s for m in messages],
             "aggregate_s": self.aggregator.last_aggregate_s,
             "bytes_up": up,
+            "bytes_up_fp32": up_fp32,
             "bytes_down": bytes_down,
             "bytes_buffers": bytes_buffers,
             "link_s": link_s,
@@ -159,22 +170,44 @@ class FederatedTrainer:
 
     def run(self, progress: bool = True, checkpoint: Callable[[dict], None] | None = None,
             checkpoint_every: int = 0, desc: str = "rounds") -> FederatedResult:
-        """Run the remaining rounds; evaluate every ``config.eval_every`` rounds and at the end."""
+        """Run the remaining rounds; evaluate every ``config.eval_every`` rounds and at the end.
+
+        With a ``stopper`` (:class:`fedad.training.early_stopping.EarlyStopping`) each evaluation feeds the
+        aggregator model's validation loss to it; training stops after ``patience`` evaluations without
+        improvement and the aggregator keeps the best weights. Epochs count passes over the union of
+        all partitions (``rounds_per_epoch`` rounds each).
+        """
         cfg = self.config
         bar = tqdm(range(self.start_round, cfg.rounds), desc=desc, disable=not progress, leave=False)
+        stopped = self.stopper is not None and self.stopper.stopped
         for r in bar:
+            if stopped:
+                break
             record = self.run_round(r)
             self.result.records.append(record)
             if record["loss"] is not None:
                 bar.set_postfix(loss=f"{record['loss']:.4f}")
             if cfg.eval_every and (r + 1) % cfg.eval_every == 0 and r + 1 < cfg.rounds:
-                self.evaluate(r + 1)
+                stopped = self._evaluate_and_watch(r + 1)
             self.start_round = r + 1
             if checkpoint is not None and checkpoint_every and (r + 1) % checkpoint_every == 0 and r + 1 < cfg.rounds:
                 checkpoint(self.state_dict())
-        if not self.result.evaluations or self.result.evaluations[-1]["round"] != cfg.rounds:
-            self.evaluate(cfg.rounds)
+        if not stopped and (not self.result.evaluations or self.result.evaluations[-1]["round"] != cfg.rounds):
+            self._evaluate_and_watch(cfg.rounds)
+        if self.stopper is not None:
+            self.stopper.restore(self.aggregator.model)
         return self.result
+
+    def _evaluate_and_watch(self, round_idx: int) -> bool:
+        metrics = self.evaluate(round_idx)
+        if self.stopper is None:
+            return False
+        return self.stopper.update(metrics["val_loss"], self.aggregator.model, round_idx / self.rounds_per_epoch)
+
+    @property
+    def epochs_run(self) -> float:
+        """Passes over the union of the partitions so far."""
+        return len(self.result.records) / self.rounds_per_epoch
 
     def replicas_in_sync(self, atol: float = 0.0) -> bool:
         """True when every worker's replica equals the global weights (they apply the same broadcasts)."""

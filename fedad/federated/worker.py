@@ -117,9 +117,17 @@ class VirtualWorker:
         return UpdateMessage(self.id, round_idx, payload, self.n_samples, float(loss), time.perf_counter() - start)
 
     def pack(self, update: torch.Tensor) -> bytes:
-        """Algorithm 1 on one worker: clip → accumulate (memory) → select → encode; keep what is unsent."""
-        update = clip_by_norm(update.detach().to(torch.float32).cpu(), self.config.clip_norm)
+        """Algorithm 1 on one worker: accumulate (memory) → clip → select → encode; keep what is unsent.
+
+        The clip sits where ``config.clip_at`` says: on the accumulated buffer (Algorithm 1) or on the new
+        gradient before accumulation (DGC).
+        """
+        update = update.detach().to(torch.float32).cpu()
+        if self.config.clip_at == "gradient":
+            update = clip_by_norm(update, self.config.clip_norm)
         compensated = self.memory.compensate(update)
+        if self.config.clip_at == "accumulated":
+            compensated = clip_by_norm(compensated, self.config.clip_norm)
         payload, sent = encode_and_receive(self.compressor.compress(compensated, self.step))  # sent: what arrives
         self.memory.update(compensated, sent, sent != 0)
         self.step += 1

@@ -68,19 +68,30 @@ class ClassificationTask:
 
 @dataclass
 class ForecastTask:
-    """T-step forecasting with mean squared error; evaluated by RMSE (Eq. 17) on the test windows."""
+    """T-step forecasting with mean squared error.
+
+    ``evaluate`` gives the validation loss (MSE on ``x_val``, what early stopping watches) when a
+    validation set is given, and the test RMSE (Eq. 17) when a test set is given. The detection
+    experiment passes no test set: its test part is read once, after training.
+    """
 
     x_train: torch.Tensor
     y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
+    x_test: torch.Tensor | None
+    y_test: torch.Tensor | None
     name: str = "forecast"
+    x_val: torch.Tensor | None = None
+    y_val: torch.Tensor | None = None
     kind = "forecast"
     loss = staticmethod(forecast_loss)
 
     def evaluate(self, model: torch.nn.Module) -> dict:
-        pred = predict(model, self.x_test)
-        return {"rmse": float(torch.sqrt(F.mse_loss(pred, self.y_test)))}
+        out = {}
+        if self.x_val is not None and len(self.x_val):
+            out["val_loss"] = float(F.mse_loss(predict(model, self.x_val), self.y_val))
+        if self.x_test is not None:
+            out["rmse"] = float(torch.sqrt(F.mse_loss(predict(model, self.x_test), self.y_test)))
+        return out
 
     @property
     def train_labels(self) -> None:

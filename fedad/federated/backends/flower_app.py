@@ -42,23 +42,40 @@ def train(msg: Message, context: Context) -> Message:
 
 # -- deployment: a ServerApp that builds fedad's trainer from the run config ----------------------------
 def _trainer_from_run_config(run_config: dict):
-    """The trainer a deployed ServerApp runs: the data set slice, model and settings of the run config."""
-    from fedad.data import load_images
+    """The trainer a deployed ServerApp runs: the task, model and settings of the run config.
+
+    ``task="mnist"``: the simple CNN on a slice of MNIST; ``task="power_demand"``: AMCNN-LSTM on power
+    demand's fitting windows (the detection protocol's window), evaluated by validation loss.
+    """
     from fedad.federated.backends.flower_backend import FlowerBackend
     from fedad.federated.backends.remote_worker import build_model_from_spec
     from fedad.federated.config import FederatedConfig
     from fedad.federated.loop import FederatedTrainer
-    from fedad.training.tasks import ClassificationTask
 
-    data = load_images(str(run_config["dataset"]))
-    n_train, n_test = int(run_config["train-samples"]), int(run_config["test-samples"])
-    task = ClassificationTask(data.x_train[:n_train], data.y_train[:n_train], data.x_test[:n_test],
-                              data.y_test[:n_test], name=str(run_config["dataset"]))
-    spec = {"name": "simple_cnn", "kwargs": {}}
+    n_train = int(run_config["train-samples"])
+    if str(run_config.get("task", "mnist")) == "power_demand":
+        from fedad.data.protocol import protocol_for
+        from fedad.detection.pipeline import prepare_series
+
+        prep = prepare_series(protocol_for("power_demand"), 4)
+        task = prep.task()
+        task.x_train, task.y_train = task.x_train[:n_train], task.y_train[:n_train]
+        spec = {"name": "amcnn_lstm", "kwargs": {"dims": 1, "horizon": 4, "window": prep.window}}
+        kind = "forecast"
+    else:
+        from fedad.data import load_images
+        from fedad.training.tasks import ClassificationTask
+
+        data = load_images(str(run_config["dataset"]))
+        n_test = int(run_config["test-samples"])
+        task = ClassificationTask(data.x_train[:n_train], data.y_train[:n_train], data.x_test[:n_test],
+                                  data.y_test[:n_test], name=str(run_config["dataset"]))
+        spec, kind = {"name": "simple_cnn", "kwargs": {}}, "classification"
     config = FederatedConfig(n_workers=int(run_config["num-workers"]), rounds=int(run_config["rounds"]),
                              batch_size=int(run_config["batch-size"]), lr=float(run_config["lr"]),
-                             rho=float(run_config["rho"]), engine="loop")
-    backend = FlowerBackend(spec, "classification", Path(str(run_config["workdir"])))
+                             rho=float(run_config["rho"]), compressor=str(run_config.get("compressor", "topk")),
+                             engine="loop")
+    backend = FlowerBackend(spec, kind, Path(str(run_config["workdir"])))
     return FederatedTrainer(task, lambda: build_model_from_spec(spec), config, seed=int(run_config["seed"]),
                             backend=backend)
 

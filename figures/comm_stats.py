@@ -1,0 +1,80 @@
+"""What Fig. 7 and REPORT.md derive from the comm results: time to a target loss, the bandwidth sweep
+and its crossover, the fixed-round totals. Pure functions of result files (never training)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
+from fedad.results import RESULTS_DIR
+from figures.results import load_raw
+
+PAPER_RATIO = 0.5
+
+
+def runs_by_model(results_dir: Path | None = None) -> dict:
+    """{model: {variant: [result, …]}} with variant "dense", "gcm" or "gcm_two_way"."""
+    out: dict = {}
+    for res in load_raw("comm", results_dir):
+        c = res["config"]
+        variant = "dense" if c["compressor"] == "none" else "gcm_two_way" if c.get("downlink_rho") else "gcm"
+        out.setdefault(c["model"], {}).setdefault(variant, []).append(res)
+    for variants in out.values():
+        for runs in variants.values():
+            runs.sort(key=lambda r: r["config"]["seed"])
+    return out
+
+
+def link_seconds(point: dict, link: dict, n_rounds: int, per_round: dict) -> float:
+    """Modelled link seconds of ``n_rounds`` rounds at the config's link, from the per-round means."""
+    t = per_round_seconds(0.0, per_round["up_max"], per_round["down"], link["uplink_mbps"],
+                          link["downlink_mbps"] / link["uplink_mbps"], link["latency_ms"])
+    return float(t) * n_rounds
+
+
+def time_to_target(run: dict, target: float) -> dict | None:
+    """The first evaluation with validation loss ≤ target: rounds, epochs, bytes, compute and modelled
+    total seconds there (None when the run never reached it)."""
+    link = run["config"]["federated"]["link"]
+    per_round = run["metrics"]["per_round"]
+    for point in run.get("curve", []):
+        if point["val_loss"] is not None and point["val_loss"] <= target:
+            link_s = link_seconds(point, link, point["round"], per_round)
+            return {**point, "link_s_model": link_s, "total_s": point["compute_s"] + link_s}
+    return None
+
+
+def targets(model_runs: dict) -> dict[int, float]:
+    """Per seed: the dense run's best validation loss × (1 + ε)."""
+    out = {}
+    for run in model_runs.get("dense", []):
+        eps = run["config"]["epsilon"]
+        out[run["config"]["seed"]] = run["metrics"]["best_val_loss"] * (1 + eps)
+    return out
+
+
+def sweep(model_runs: dict, settings: dict, variant: str = "gcm") -> tuple[np.ndarray, np.ndarray]:
+    """Uplink bandwidths and the GCM ÷ dense seconds-per-round ratio there (means over seeds)."""
+    grid = bandwidth_grid(settings["low_mbps"], settings["high_mbps"], settings["points"])
+
+    def seconds(runs):
+        return np.mean([per_round_seconds(r["metrics"]["per_round"]["compute_s"], r["metrics"]["per_round"]["up_max"],
+                                          r["metrics"]["per_round"]["down"], grid, settings["downlink_factor"],
+                                          settings["latency_ms"]) for r in runs], axis=0)
+
+    return grid, seconds(model_runs[variant]) / seconds(model_runs["dense"])
+
+
+def crossover_text(grid: np.ndarray, ratio: np.ndarray, level: float = PAPER_RATIO) -> str:
+    spans = ranges_at_or_below(grid, ratio, level)
+    if not spans:
+        return f"never ≤ {level} in {grid[0]:g}–{grid[-1]:g} Mbit/s (lowest {ratio.min():.2f})"
+    return "; ".join(f"{a:.3g}–{b:.3g} Mbit/s" for a, b in spans)
+
+
+def measured_points(results_dir: Path | None = None) -> dict | None:
+    path = Path(results_dir or RESULTS_DIR) / "comm_measured" / "measured.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
