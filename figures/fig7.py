@@ -52,9 +52,10 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             fixed_c.append(np.mean([f["compute_s"] for f in fx]) if fx else np.nan)
             fixed_l.append(np.mean([f["link_s"] for f in fx]) if fx else np.nan)
         ax_tta.bar(xs, tta, width, color=colour, label=label)
-        for x, v in zip(xs, tta, strict=True):
-            if not np.isfinite(v) and any(variant in runs[m] for m in models):
-                ax_tta.text(x, 0, "not\nreached", ha="center", va="bottom", fontsize=7, rotation=90)
+        for x, v, m in zip(xs, tta, models, strict=True):
+            if not np.isfinite(v) and variant in runs[m]:
+                ax_tta.text(x, 0.02, "not reached", ha="center", va="bottom", fontsize=8, rotation=90, color=colour,
+                            transform=ax_tta.get_xaxis_transform())
         ax_fix.bar(xs, fixed_c, width, color=colour, label=f"{label}: compute")
         ax_fix.bar(xs, fixed_l, width, bottom=fixed_c, color=colour, alpha=0.45, hatch="//",
                    label=f"{label}: link (modelled)")

@@ -12,6 +12,7 @@ import pandas as pd
 from fedad import paper
 from fedad.models import LABELS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
+from figures.common import ordered_models
 from figures.results import PAPER_VARIANT, paper_setting
 from reproduce.verdicts import TOLERANCE, Row, fmt, verdict
 
@@ -117,7 +118,7 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
 
 def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str) -> Row:
     """"AMCNN-LSTM best on all four": every paired interval against every other model and reference."""
-    datasets = [d for d in dict.fromkeys(main.dataset) if not _no_test_anomaly(main, d)]
+    datasets = [d for d in datasets_of(main) if not _no_test_anomaly(main, d)]
     notes, holds, undetermined = [], True, False
     for d in datasets:
         amc = seeds_of(main, d, "amcnn_lstm", metric)
@@ -145,6 +146,7 @@ def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str
                     losers.append(f"{LABELS.get(m, m)}: interval {diff.text(3)} includes 0")
         if losers:
             holds = False
+            losers.sort(key=lambda text: " vs " not in text)  # the models that beat it first
             notes.append(f"{d}: " + "; ".join(losers[:3]) + (" …" if len(losers) > 3 else ""))
     strict_loss = any(" vs " in n for n in notes)
     if holds:
@@ -157,8 +159,22 @@ def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str
                "paired 95 % t-intervals over seeds against every model and reference")
 
 
+DATASET_ORDER = ("power_demand", "space_shuttle", "ecg", "engine", "ecg_qtdbsel102")
+
+
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_markdown(index=False) if len(frame) else "(no runs)"
+    return frame.fillna("—").to_markdown(index=False) if len(frame) else "(no runs)"
+
+
+def datasets_of(frame: pd.DataFrame) -> list[str]:
+    """Data sets in the paper's order (unknown ones after)."""
+    present = list(dict.fromkeys(frame.dataset))
+    return [d for d in DATASET_ORDER if d in present] + [d for d in present if d not in DATASET_ORDER]
+
+
+def models_of(frame: pd.DataFrame) -> list[str]:
+    """Models in the paper's order, references last."""
+    return ordered_models(frame.model)
 
 
 def protocol_section(frame: pd.DataFrame) -> list[str]:
@@ -167,7 +183,7 @@ def protocol_section(frame: pd.DataFrame) -> list[str]:
               "θ = 0.05, precision ≥ 50 % or flag nothing); the test part is read once. Window rule: at least the "
               "dominant period, by autocorrelation on the fitting segments."), ""]
     rows = []
-    for d in dict.fromkeys(frame.dataset):
+    for d in datasets_of(frame):
         r = frame[frame.dataset == d].iloc[0]
         ev = {p: (r.get(f"events.{p}.events"), r.get(f"events.{p}.points")) for p in ("train", "validation", "test")}
         step = r.get("protocol.resample", 1)
@@ -195,10 +211,10 @@ def results_section(frame: pd.DataFrame) -> list[str]:
              "Percent, mean ± sd over seeds. *flag nothing* never flags a point: its accuracy is the share of "
              "normal points. A learned model is only worth its training where it beats every reference row. "
              + POINT_ADJUSTED_WARNING, ""]
-    for d in dict.fromkeys(main.dataset):
+    for d in datasets_of(main):
         rows = []
         sub = main[main.dataset == d]
-        for m in dict.fromkeys(sub.model):
+        for m in models_of(sub):
             r = sub[sub.model == m]
             row = {"model": LABELS.get(m, m) + (" (fed. GCM)" if m == "amcnn_lstm" else "")}
             for key, name in RESULT_COLUMNS:
@@ -246,8 +262,8 @@ def threshold_rule_section(frame: pd.DataFrame) -> list[str]:
     """The paper's in-sample ς against ours, on the same forecasts."""
     main = paper_setting(frame)
     rows = []
-    for d in dict.fromkeys(main.dataset):
-        for m in ("amcnn_lstm", *[x for x in dict.fromkeys(main.model) if x != "amcnn_lstm"]):
+    for d in datasets_of(main):
+        for m in models_of(main):
             r = main[(main.dataset == d) & (main.model == m)]
             if r.empty or "paper_rule.point.accuracy" not in r:
                 continue
@@ -274,7 +290,7 @@ def controls_section(frame: pd.DataFrame) -> list[str]:
                ("best_val_loss", "val loss", 5))
     amc = frame[frame.model == "amcnn_lstm"] if "variant" in frame else frame.iloc[0:0]
     found = False
-    for d in dict.fromkeys(amc.dataset):
+    for d in datasets_of(amc):
         rows = []
         ref = {k: seeds_of(frame, d, "amcnn_lstm", k, "federated_gcm") for k, _, _ in metrics}
         for variant, letter, meaning in CONTROLS:
@@ -323,7 +339,11 @@ def convergence_section(frame: pd.DataFrame) -> list[str]:
     if "epochs_run" not in frame:
         return []
     learned = frame[frame.epochs_run.notna()]
-    for (d, m, v), r in learned.groupby(["dataset", "model", "variant"], sort=False):
+    order = {d: i for i, d in enumerate(datasets_of(learned))}
+    morder = {m: i for i, m in enumerate(models_of(learned))}
+    groups = sorted(learned.groupby(["dataset", "model", "variant"], sort=False),
+                    key=lambda g: (order[g[0][0]], morder[g[0][1]], g[0][2]))
+    for (d, m, v), r in groups:
         rows.append({"data set": d, "model": LABELS.get(m, m), "variant": v, "seeds": len(r),
                      "lr": mean_sd(r["lr"], 4) if "lr" in r else "n/a",
                      "epochs run": mean_sd(r.epochs_run, 1), "best epoch": mean_sd(r.best_epoch, 1),

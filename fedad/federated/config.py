@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 MODES = ("dsgd", "fedavg")
 COMPRESSORS = ("none", "topk", "randomk", "qsgd")
 MEMORIES = ("none", "residual", "momentum")
-ENGINES = ("auto", "loop", "vmap")
+ENGINES = ("auto", "loop", "threads", "vmap")
 
 
 @dataclass
@@ -36,9 +36,11 @@ class FederatedConfig:
     Eq. 4). ``rho`` is a percentage (0.3 keeps 0.3 % of the entries; 100 or ``compressor="none"`` sends
     everything as fp32). ``memory``: ``momentum`` (momentum correction, Eqs. 13–16; the aggregator then
     applies plain SGD), ``residual`` (local accumulation only; the aggregator applies momentum SGD) or
-    ``none``. ``engine``: how per-worker gradients are computed in dsgd mode — ``loop`` (one worker at
-    a time, the reference), ``vmap`` (all workers in one ``torch.func.vmap`` pass) or ``auto`` (vmap on
-    a GPU, loop on a CPU, where measurement showed the loop is as fast; see ``make bench``).
+    ``none``. ``engine``: how the in-process workers do their local work — ``loop`` (one worker at a
+    time, the reference), ``threads`` (workers in parallel threads, one intra-op thread each), ``vmap``
+    (dsgd: all workers' gradients in one ``torch.func.vmap`` pass) or ``auto`` (vmap on a GPU, threads
+    on a CPU with two or more cores, else loop; see ``make bench``). Every engine gives the loop's
+    numbers up to floating-point summation order (tested).
     ``buffer_sync``: BatchNorm running statistics stay on each worker and are averaged into the global
     model densely (bytes counted) at each evaluation (``eval``) or every round (``round``).
 

@@ -83,7 +83,11 @@ class VirtualWorker:
     # -- receive ---------------------------------------------------------------------------------
     def receive(self, broadcast: Broadcast) -> None:
         """Apply the aggregator's encoded change of the global weights to the local replica."""
-        add_to_params(self.model, decode(broadcast.payload).to_dense())
+        self.apply_change(decode(broadcast.payload).to_dense())
+
+    def apply_change(self, change: torch.Tensor) -> None:
+        """Add an already decoded change to the replica (the in-process back-end decodes a broadcast once)."""
+        add_to_params(self.model, change)
 
     # -- local work ------------------------------------------------------------------------------
     def gradient(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
+from fedad.compression.codec import decode
 from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -23,12 +26,40 @@ log = logging.getLogger(__name__)
 
 
 def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
-    """``auto`` → vmap on a GPU, the per-worker loop on a CPU (measured as fast there: ``make bench``)."""
-    if config.mode != "dsgd":
-        return "loop"
-    if config.engine == "auto":
-        return "vmap" if device.type == "cuda" else "loop"
-    return config.engine
+    """``auto`` → vmap on a GPU; on a CPU with two or more cores, ``threads`` (workers' local work in
+    parallel threads, one intra-op thread each: small per-worker batches use two cores better that way
+    than one op at a time across both; ``make bench`` measures it), else the per-worker ``loop``."""
+    if config.engine != "auto":
+        return config.engine if config.mode == "dsgd" or config.engine == "threads" else "loop"
+    if device.type == "cuda":
+        return "vmap" if config.mode == "dsgd" else "loop"
+    return "threads" if (os.cpu_count() or 1) >= 2 else "loop"
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _shared_pool() -> ThreadPoolExecutor:
+    """One pool per process, as many threads as cores: trainers come and go, threads should not pile up."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max(2, os.cpu_count() or 2), thread_name_prefix="fedad-worker")
+    return _POOL
+
+
+class _IntraOpThreads:
+    """Set torch's intra-op threads for a block and put the old value back."""
+
+    def __init__(self, n: int):
+        self.n, self.old = n, torch.get_num_threads()
+
+    def __enter__(self):
+        if self.n != self.old:
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        if self.n != self.old:
+            torch.set_num_threads(self.old)
 
 
 class InProcessBackend:
@@ -39,6 +70,7 @@ class InProcessBackend:
     def __init__(self, config: FederatedConfig, device: torch.device | None = None):
         self.config = config
         self.engine = resolve_engine(config, device or torch.device("cpu"))
+        self._pool = _shared_pool() if self.engine == "threads" else None
 
     def collect(self, workers: list[VirtualWorker], round_idx: int) -> tuple[list[UpdateMessage], list[tuple[str, str]]]:
         """Each worker's upload for this round, and the (worker id, reason) of those dropped."""
@@ -53,17 +85,16 @@ class InProcessBackend:
             else:  # unequal local batches cannot be stacked: fall back to the loop for this round
                 grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
             shared_s = (time.perf_counter() - start) / len(workers)
+        if self._pool is not None:
+            with _IntraOpThreads(1):
+                outcomes = list(self._pool.map(lambda w: self._work(w, round_idx, None, None, 0.0), workers))
+        else:
+            outcomes = [self._work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
         messages, dropped = [], []
-        for w in workers:
-            try:
-                g, loss = grads.get(w.id, (None, None))
-                start = time.perf_counter()
-                msg = w.local_work(round_idx, g, loss)
-                # the back-end's clock, not the worker's own report, decides about stragglers
-                msg = dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s)
-            except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-                log.warning("round %d: worker %s failed and is dropped: %s", round_idx, w.id, exc)
-                dropped.append((w.id, f"{type(exc).__name__}: {exc}"))
+        for w, (msg, failure) in zip(workers, outcomes, strict=True):
+            if failure is not None:
+                log.warning("round %d: worker %s failed and is dropped: %s", round_idx, w.id, failure)
+                dropped.append((w.id, failure))
                 continue
             timeout = self.config.worker_timeout_s
             if timeout is not None and msg.compute_s > timeout:
@@ -74,9 +105,22 @@ class InProcessBackend:
             messages.append(msg)
         return messages, dropped
 
+    @staticmethod
+    def _work(w: VirtualWorker, round_idx: int, grad, loss, shared_s: float):
+        """One worker's local work, timed by the back-end; (message, None) or (None, failure)."""
+        try:
+            start = time.perf_counter()
+            msg = w.local_work(round_idx, grad, loss)
+            # the back-end's clock, not the worker's own report, decides about stragglers
+            return dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s), None
+        except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
+            return None, f"{type(exc).__name__}: {exc}"
+
     def broadcast(self, workers: list[VirtualWorker], message: Broadcast) -> None:
+        """Every worker applies the same change: decoded once here, applied to each replica."""
+        change = decode(message.payload).to_dense()
         for w in workers:
-            w.receive(message)
+            w.apply_change(change)
 
     def collect_buffers(self, workers: list[VirtualWorker]) -> list[bytes]:
         return [p for p in (w.buffer_payload() for w in workers) if p is not None]
