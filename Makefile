@@ -14,7 +14,7 @@ PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 
-.PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
+.PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -64,14 +64,22 @@ fig5b: detect  ## Fig. 5b: PR-AUC and event recall per model and data set, with 
 fig6: detect  ## Fig. 6: forecast RMSE per model and data set, with the references
 	$(DRAW) fig6
 
-fig7: $(STAMP)  ## Fig. 7: running time with vs without GCM (runs comm, cached)
+fig7: $(STAMP)  ## Fig. 7: time to accuracy, fixed rounds, bandwidth sweep (runs comm, cached)
 	$(PY) -m reproduce.comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
 	$(DRAW) fig7
+
+fig7-measured: $(VENV)/.fedad-flower  ## Fig. 7's measured points: Flower deployment over tc-shaped links (root)
+	$(PY) -m reproduce.comm_measured
+	@if [ -d results/comm ]; then $(DRAW) fig7; fi
+
+fig8: $(STAMP)  ## Fig. 8 (beyond the paper): accuracy vs uploaded bytes per compressor (runs compressors)
+	$(PY) -m reproduce.compressors $(RUNFLAGS)
+	$(DRAW) fig8
 
 report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures first)
 	FEDAD_PROFILE=$(PROFILE) $(PY) -m reproduce.report
 
-reproduce: table1 fig4 fig5 fig5b fig6 fig7 report  ## everything, quick profile unless PROFILE=full or paper
+reproduce: table1 fig4 fig5 fig5b fig6 fig7 fig8 report  ## everything, quick profile unless PROFILE=full or paper
 	@echo "done: figures in figures/out/, report in results/REPORT.md"
 
 syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock Drive vs in-process

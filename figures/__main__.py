@@ -6,7 +6,7 @@ import argparse
 import importlib
 from pathlib import Path
 
-FIGURES = ("table1", "fig4", "fig5", "fig5b", "fig6", "fig7")
+FIGURES = ("table1", "fig4", "fig5", "fig5b", "fig6", "fig7", "fig8")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -85,7 +85,7 @@ def paper_setting(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def experiment_target(experiment: str) -> str:
-    return {"tune_rho": "fig4", "detect": "fig5", "comm": "fig7"}.get(experiment, experiment)
+    return {"tune_rho": "fig4", "detect": "fig5", "comm": "fig7", "compressors": "fig8"}.get(experiment, experiment)
 
 
 def absent(experiment: str, profile: str, results_dir: Path | None = None) -> dict:

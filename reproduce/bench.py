@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> Path:
                            "inprocess_over_flower_sim": 3.0}}
     if "overhead" not in args.skip:
         mnist = load_images("mnist")
-        cases = [("AMCNN-LSTM / power demand (window %d)" % prep.window, prep.task(),
+        cases = [(f"AMCNN-LSTM / power demand (window {prep.window})", prep.task(),
                   lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window)),
                  ("simple CNN / MNIST", ClassificationTask(mnist.x_train, mnist.y_train, mnist.x_test[:1000],
                                                             mnist.y_test[:1000]), lambda: build_model("simple_cnn"))]

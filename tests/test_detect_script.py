@@ -39,10 +39,30 @@ def test_a_data_set_without_test_events_needs_the_flag(tmp_path):
 
 
 @needs_real
-def test_comm_records_time_and_bytes_with_and_without_gcm(tmp_path):
-    argv = ["--results", str(tmp_path), "--seeds", "0", "--quiet", "--set", "models=[sae]",
-            "--set", "federated.rounds=2"]
-    out = {r["config"]["compressor"]: r["metrics"] for r in comm.main(argv)}
-    assert out["none"]["upload_compression_ratio"] == pytest.approx(1.0, rel=1e-3)
-    assert out["topk"]["upload_compression_ratio"] > 100
-    assert out["topk"]["link_s"] < out["none"]["link_s"]
+def test_comm_records_curves_bytes_and_time_with_and_without_gcm(tmp_path):
+    argv = ["--results", str(tmp_path), "--seeds", "0", "--quiet", "--set", "models=[sae]", "--set", "fit_stride=16",
+            "--set", "budget={max_epochs: 2, patience: 2, min_epochs: 0}", "--set", "two_way.models=[sae]"]
+    out = {(r["config"]["compressor"], r["config"].get("downlink_rho")): r for r in comm.main(argv)}
+    dense, gcm, two_way = out[("none", None)], out[("topk", None)], out[("topk", 0.3)]
+    assert dense["metrics"]["upload_compression_ratio"] == pytest.approx(1.0, rel=1e-3)
+    assert gcm["metrics"]["upload_compression_ratio"] > 100
+    assert gcm["metrics"]["upload_compression_ratio_fp32"] < gcm["metrics"]["upload_compression_ratio"]
+    assert gcm["metrics"]["per_round"]["up_max"] < dense["metrics"]["per_round"]["up_max"] / 100
+    assert two_way["metrics"]["per_round"]["down"] < gcm["metrics"]["per_round"]["down"]
+    for r in (dense, gcm):
+        curve = r["curve"]
+        assert len(curve) >= 2 and curve[-1]["bytes_up"] > curve[0]["bytes_up"] and curve[0]["val_loss"] > 0
+    assert (tmp_path / "comm" / "_config_quick.json").is_file()
+
+
+@needs_real
+def test_compressors_experiment_reads_accuracy_and_bytes_at_each_budget(tmp_path):
+    from reproduce import compressors
+
+    argv = ["--results", str(tmp_path), "--seeds", "0", "--quiet", "--set", "budgets={power_demand: [1, 2]}",
+            "--set", "workloads={power_demand: {model: sae, lr: 0.1, batch_size: 8}}",
+            "--set", "compressors={dense: {compressor: none, memory: momentum}, qsgd8: {compressor: qsgd, memory: none}}"]
+    out = {r["config"]["name"]: r["metrics"] for r in compressors.main(argv)}
+    assert [p["rounds"] for p in out["dense"]["points"]] == [1, 2]
+    assert out["qsgd8"]["points"][-1]["bytes_up"] < out["dense"]["points"][-1]["bytes_up"] / 3
+    assert out["dense"]["points"][-1]["val_rmse"] > 0

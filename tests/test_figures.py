@@ -3,7 +3,7 @@
 import pytest
 
 from fedad.results import ResultStore, atomic_write_text
-from figures import fig4, fig5, fig5b, fig6, fig7
+from figures import fig4, fig5, fig5b, fig6, fig7, fig8
 from figures import table1 as table1_fig
 from reproduce import report
 
@@ -48,20 +48,43 @@ def results(tmp_path):
                     ResultStore("detect", tmp_path).save(
                         {"profile": "quick", "dataset": ds, "model": m, "variant": variant, "seed": seed},
                         _detect_metrics(i, seed, variant), 1.0)
+    link = {"uplink_mbps": 1.0, "downlink_mbps": 10.0, "latency_ms": 50.0}
     for m in MODELS[:5]:
-        for comp in ("none", "topk"):
-            ResultStore("comm", tmp_path).save(
-                {"profile": "quick", "model": m, "compressor": comp, "seed": 0},
-                {"compute_s": 1.0, "link_s": 50.0 if comp == "none" else 2.0, "rounds": 40,
-                 "modelled_total_s": 51.0 if comp == "none" else 3.0, "mean_bytes_up_per_message": 100.0,
-                 "val_loss": 0.05, "upload_compression_ratio": 1.0 if comp == "none" else 350.0}, 1.0)
+        for comp, down in (("none", None), ("topk", None), ("topk", 0.3)):
+            gcm = comp == "topk"
+            curve = [{"round": 10 * k, "epoch": k, "val_loss": 0.05 / k, "compute_s": 0.1 * k,
+                      "bytes_up": (1e3 if gcm else 1e6) * k, "bytes_down": 1e4 * k, "link_s": 0.0}
+                     for k in range(1, 6)]
+            store = ResultStore("comm", tmp_path)
+            config = {"profile": "quick", "model": m, "compressor": comp, "seed": 0, "epsilon": 0.1,
+                      "federated": {"link": link}, **({"downlink_rho": down} if down else {})}
+            path = store.save(config, {
+                "per_round": {"compute_s": 0.1, "up_max": 300.0 if gcm else 2e5, "up_total": 3000.0 if gcm else 2e6,
+                              "down": 2000.0 if gcm else 2e5, "link_s": 1.0},
+                "fixed": {"compute_s": 1.0, "link_s": 2.0 if gcm else 50.0, "bytes_up": 1.0, "bytes_down": 1.0,
+                          "total_s": 3.0}, "fixed_rounds": 100, "best_val_loss": 0.01, "epochs_run": 5, "max_epochs": 14,
+                "upload_compression_ratio": 350.0 if gcm else 1.0, "upload_compression_ratio_fp32": 230.0 if gcm else 1.0,
+                "n_params": 50000}, 1.0)
+            import json as _json
+
+            data = _json.loads(path.read_text())
+            data["curve"] = curve
+            atomic_write_text(path, _json.dumps(data))
+    atomic_write_text(tmp_path / "comm" / "_config_quick.json", '{"sweep": {"low_mbps": 0.1, "high_mbps": 1000, '
+                      '"points": 21, "downlink_factor": 10, "latency_ms": 50}}')
+    for workload in ("mnist", "power_demand"):
+        for name in ("dense", "topk_momentum", "qsgd8"):
+            points = [{"rounds": r, "bytes_up": r * (1e6 if name == "dense" else 1e3), "accuracy": 80 + r / 10,
+                       "val_rmse": 0.2 - r / 1000} for r in (30, 80, 150)]
+            ResultStore("compressors", tmp_path).save(
+                {"profile": "quick", "workload": workload, "name": name, "seed": 0}, {"points": points}, 1.0)
     atomic_write_text(tmp_path / "table1.csv",
                       "dataset,dims,X,X_n,X_a,paper_dims,paper_X,paper_X_n,paper_X_a,chunk_length\n"
                       "power_demand,1,1,45,7,1,1,45,6,672\n")
     return tmp_path
 
 
-@pytest.mark.parametrize("module", [fig4, fig5, fig5b, fig6, fig7, table1_fig])
+@pytest.mark.parametrize("module", [fig4, fig5, fig5b, fig6, fig7, fig8, table1_fig])
 def test_each_figure_draws_png_and_pdf(results, tmp_path, module):
     paths = module.draw(results, tmp_path / "out")
     assert {p.suffix for p in paths} >= {".png", ".pdf"}
@@ -76,6 +99,8 @@ def test_figures_without_results_say_which_target_makes_them(tmp_path):
 def test_report_lists_every_stated_number_with_a_verdict(results):
     text = report.build_report(results)
     for needle in ("97.25", "99.08", "96.85", "+7.87", "63.9", "~0.50", "~300", "Table I power_demand X_a",
+                   "uplink bandwidths where GCM ÷ dense ≤ 0.5", "Time to accuracy", "Two-way sparsification",
+                   "said three ways",
                    "AMCNN-LSTM most accurate on all four", "ς for ecg", "## Controls", "## Convergence",
                    "## Threshold rules compared", "flag nothing (reference)", "Point-adjusted F1",
                    "not converged"):

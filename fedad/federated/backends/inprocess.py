@@ -36,15 +36,15 @@ def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
     return "threads" if (os.cpu_count() or 1) >= 2 else "loop"
 
 
-_POOL: ThreadPoolExecutor | None = None
+_POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
 def _shared_pool() -> ThreadPoolExecutor:
     """One pool per process, as many threads as cores: trainers come and go, threads should not pile up."""
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max(2, os.cpu_count() or 2), thread_name_prefix="fedad-worker")
-    return _POOL
+    pid = os.getpid()  # a forked child must not reuse its parent's threads
+    if pid not in _POOLS:
+        _POOLS[pid] = ThreadPoolExecutor(max(2, os.cpu_count() or 2), thread_name_prefix="fedad-worker")
+    return _POOLS[pid]
 
 
 class _IntraOpThreads:
