@@ -10,6 +10,7 @@ SHELL := /bin/bash
 PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+FEDAD := $(VENV)/bin/fedad
 PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
@@ -39,21 +40,21 @@ lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check --isolated --line-length 120 --extend-select I,UP,RUF,C4,PLW,B --extend-ignore RUF001,RUF002,RUF003 fedad reproduce figures tests
 
 table1: $(STAMP)  ## Table I from the real data: results/table1.csv, figures/out/table1.{md,png,pdf}
-	$(PY) -m reproduce.table1
-	$(PY) -m figures table1
+	$(FEDAD) table1
+	$(FEDAD) figures table1
 
 # Experiments are cached by config hash under results/: a rerun only draws. FORCE=1 reruns them.
 JOBS ?= 2
 RUNFLAGS := --profile $(PROFILE) --jobs $(JOBS) $(if $(FORCE),--force,)
 # figures and the report draw the profile that was run
-DRAW := FEDAD_PROFILE=$(PROFILE) $(PY) -m figures
+DRAW := FEDAD_PROFILE=$(PROFILE) $(FEDAD) figures
 
 fig4: $(STAMP)  ## Fig. 4: accuracy vs rho (runs tune_rho, cached), figures/out/fig4.{png,pdf}
-	$(PY) -m reproduce.tune_rho $(RUNFLAGS)
+	$(FEDAD) run tune_rho $(RUNFLAGS)
 	$(DRAW) fig4
 
 detect: $(STAMP)  ## run the detection experiment (Figs. 5-6), cached
-	$(PY) -m reproduce.detect $(RUNFLAGS)
+	$(FEDAD) run detect $(RUNFLAGS)
 
 fig5: detect  ## Fig. 5: detection accuracy per model and data set, with the references
 	$(DRAW) fig5
@@ -65,37 +66,37 @@ fig6: detect  ## Fig. 6: forecast RMSE per model and data set, with the referenc
 	$(DRAW) fig6
 
 fig7: $(STAMP)  ## Fig. 7: time to accuracy, fixed rounds, bandwidth sweep (runs comm, cached)
-	$(PY) -m reproduce.comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
+	$(FEDAD) run comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
 	$(DRAW) fig7
 
 fig7-measured: $(VENV)/.fedad-flower  ## Fig. 7's measured points: Flower deployment over tc-shaped links (root)
-	$(PY) -m reproduce.comm_measured
+	$(FEDAD) measure-link
 	@if [ -d results/comm ]; then $(DRAW) fig7; fi
 
 fig8: $(STAMP)  ## Fig. 8 (beyond the paper): accuracy vs uploaded bytes per compressor (runs compressors)
-	$(PY) -m reproduce.compressors $(RUNFLAGS)
+	$(FEDAD) run compressors $(RUNFLAGS)
 	$(DRAW) fig8
 
 report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures first)
-	FEDAD_PROFILE=$(PROFILE) $(PY) -m reproduce.report
+	FEDAD_PROFILE=$(PROFILE) $(FEDAD) report
 
 reproduce: table1 fig4 fig5 fig5b fig6 fig7 fig8 report  ## everything, quick profile unless PROFILE=full or paper
 	@echo "done: figures in figures/out/, report in results/REPORT.md"
 
 syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock Drive vs in-process
-	$(PY) -m reproduce.backends syft
+	$(FEDAD) backends syft
 
 flower-sim: $(VENV)/.fedad-flower  ## N=10 in Flower's simulation engine vs in-process
-	$(PY) -m reproduce.backends flower-sim
+	$(FEDAD) backends flower-sim
 
 flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes on 127.0.0.1, 3 rounds
-	$(PY) -m reproduce.backends flower-deploy
+	$(FEDAD) backends flower-deploy
 
-tutorials: $(STAMP)  ## run the four teaching notebooks; executed copies and figures in tutorials/out/
-	$(PY) -m reproduce.tutorials
+tutorials: $(VENV)/.fedad-syft  ## run the five teaching notebooks; executed copies and figures in tutorials/out/
+	$(FEDAD) tutorials
 
-bench: $(STAMP)  ## engine benchmarks as ratios measured in one run (results/bench.json)
-	$(PY) -m reproduce.bench
+bench: $(VENV)/.fedad-flower  ## engine benchmarks as ratios measured in one run (results/bench.json)
+	$(FEDAD) bench
 
 clean:  ## remove results and figures (keeps .venv)
 	rm -rf results figures/out

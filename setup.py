@@ -21,7 +21,8 @@ setup(
     license="MIT",
     python_requires=">=3.10",
     packages=find_packages(include=["fedad", "fedad.*"]),
-    package_data={"fedad": ["py.typed"]},
+    package_data={"fedad": ["py.typed"], "fedad.data": ["*.json"],
+                  "fedad.experiments": ["configs/*/*.yaml"]},
     install_requires=[
         "torch>=2.1",
         "torchvision>=0.16",
@@ -47,7 +48,7 @@ setup(
             "ipykernel>=6.25",
         ],
     },
-    entry_points={"console_scripts": ["fedad-table1=reproduce.table1:main"]},
+    entry_points={"console_scripts": ["fedad=fedad.cli:main"]},
     classifiers=[
         "Programming Language :: Python :: 3",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",

@@ -1,1 +1,2 @@
-"""Figures of the paper redrawn from saved results only (never training). ``python -m figures fig4``."""
+"""Figures redrawn from saved results only, as a thin entry point over :mod:`fedad.figures`:
+``python -m figures fig4`` is ``fedad figures fig4``; drawings go to ``figures/out/``."""

@@ -1,1 +1,3 @@
-"""Experiment scripts: each reads a config, runs (cached), writes results/<experiment>/*.json."""
+"""The experiment scripts, as thin entry points over :mod:`fedad.experiments` (where the code and the
+configs live, so that an installed fedad runs them from any folder): ``python -m reproduce.detect`` is
+``fedad run detect``."""

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from reproduce.common import ConfigError, apply_overrides, load_config, run_all, run_cached
+from fedad.experiments.common import ConfigError, apply_overrides, load_config, run_all, run_cached
 from tests.conftest import needs_real
 
 
@@ -29,7 +29,7 @@ def test_paper_profile_keeps_the_papers_hyperparameters():
 @needs_real
 def test_equal_budgets_within_every_profile():
     """Caps and patience are in epochs and the same for every model of a data set."""
-    from reproduce import detect
+    from fedad.experiments import detect
 
     for profile in ("quick", "full"):
         cfg = load_config("detect", profile)
@@ -97,7 +97,7 @@ def test_run_all_returns_results_in_order(tmp_path):
 
 
 def test_steps_come_from_the_config_or_from_epochs():
-    from reproduce.common import steps_for
+    from fedad.experiments.common import steps_for
 
     assert steps_for(150, 1000, 8000, 320) == 150
     assert steps_for(None, 2, 1000, 300) == 7  # ceil(2000 / 300)

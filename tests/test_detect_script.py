@@ -2,8 +2,8 @@
 
 import pytest
 
-from reproduce import comm, detect
-from reproduce.common import ConfigError
+from fedad.experiments import comm, detect
+from fedad.experiments.common import ConfigError
 from tests.conftest import needs_real
 
 TINY = ["--seeds", "0", "--quiet", "--set", "datasets=[power_demand]", "--set", "budget={max_epochs: 1, patience: 1}",
@@ -57,7 +57,7 @@ def test_comm_records_curves_bytes_and_time_with_and_without_gcm(tmp_path):
 
 @needs_real
 def test_compressors_experiment_reads_accuracy_and_bytes_at_each_budget(tmp_path):
-    from reproduce import compressors
+    from fedad.experiments import compressors
 
     argv = ["--results", str(tmp_path), "--seeds", "0", "--quiet", "--set", "budgets={power_demand: [1, 2]}",
             "--set", "workloads={power_demand: {model: sae, lr: 0.1, batch_size: 8}}",

@@ -2,10 +2,10 @@
 
 import pytest
 
+from fedad.experiments import report
+from fedad.figures import fig4, fig5, fig5b, fig6, fig7, fig8
+from fedad.figures import table1 as table1_fig
 from fedad.results import ResultStore, atomic_write_text
-from figures import fig4, fig5, fig5b, fig6, fig7, fig8
-from figures import table1 as table1_fig
-from reproduce import report
 
 MODELS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive")
 DATASETS = ("power_demand", "space_shuttle", "ecg", "engine")
@@ -127,7 +127,7 @@ def test_controls_are_paired_with_intervals(results):
 def test_figures_read_only_the_latest_configs_runs(results):
     import json
 
-    from figures.results import load
+    from fedad.figures.results import load
 
     n = len(load("detect", results))
     stale = ResultStore("detect", results).save(

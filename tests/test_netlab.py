@@ -66,7 +66,7 @@ def test_a_killed_run_cleans_up_its_namespaces():
 
 
 def test_measured_link_skips_cleanly_without_namespaces(monkeypatch, capsys):
-    from reproduce import comm_measured
+    from fedad.experiments import comm_measured
 
     monkeypatch.setattr(comm_measured, "available", lambda: (False, "needs root for network namespaces"))
     assert comm_measured.main([]) == 0
@@ -76,7 +76,7 @@ def test_measured_link_skips_cleanly_without_namespaces(monkeypatch, capsys):
 @needs_netns
 @pytest.mark.skipif(not OK or __import__("importlib").util.find_spec("flwr") is None, reason="needs Flower")
 def test_measured_link_runs_a_real_deployment_and_compares_with_the_model(tmp_path):
-    from reproduce import comm_measured
+    from fedad.experiments import comm_measured
 
     before = _host_qdiscs()
     assert comm_measured.main(["--rates", "2", "--rounds", "2", "--workers", "2", "--compressors", "topk",

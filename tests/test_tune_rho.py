@@ -3,7 +3,7 @@
 import pytest
 
 from fedad.data.images import MNIST_RAW
-from reproduce import tune_rho
+from fedad.experiments import tune_rho
 from tests.conftest import real_data_available
 
 pytestmark = pytest.mark.skipif(not real_data_available(*MNIST_RAW), reason="real data absent")
@@ -26,8 +26,8 @@ def test_tune_rho_runs_records_and_is_cached(tmp_path, monkeypatch):
 
 
 def test_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
+    from fedad.experiments.common import load_config
     from fedad.federated.loop import FederatedTrainer
-    from reproduce.common import load_config
 
     monkeypatch.setenv("FEDAD_DOWNLOAD_DIR", str(tmp_path / "cache"))
     cfg = load_config("tune_rho", "quick")

@@ -3,11 +3,15 @@
 It cannot be downloaded here; a user passes the CSV (``MetroPT3(AirCompressor).csv``) explicitly or puts
 it in the data directory as ``metropt3/MetroPT3(AirCompressor).csv``. Its sha256 is not pinned (UCI
 re-exports it); the loader checks the columns instead. Anomalies are the four failure intervals
-documented by the data set's authors (Veloso et al., 2022, Table 4).
+documented by the data set's authors (Veloso et al., 2022, Table 4), shipped with fedad as
+``fedad/data/metropt3_failures.json`` — the same file ``fedad detect --labels metropt3`` uses, so that
+MetroPT-3 is one use of the own-series path (:mod:`fedad.data.csv_series`).
 """
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +24,8 @@ SOURCE = "https://archive.ics.uci.edu/dataset/791/metropt+3+dataset"
 DEFAULT_RELPATH = "metropt3/MetroPT3(AirCompressor).csv"
 ANALOG = ["TP2", "TP3", "H1", "DV_pressure", "Reservoirs", "Oil_temperature", "Motor_current"]
 DIGITAL = ["COMP", "DV_eletric", "Towers", "MPG", "LPS", "Pressure_switch", "Oil_level", "Caudal_impulses"]
-FAILURES = [  # (start, end) of the documented air-leak / oil-leak failures
-    ("2020-04-18 00:00:00", "2020-04-18 23:59:00"),
-    ("2020-05-29 23:30:00", "2020-05-30 06:00:00"),
-    ("2020-06-05 10:00:00", "2020-06-07 14:30:00"),
-    ("2020-07-15 14:30:00", "2020-07-15 19:00:00"),
-]
+FAILURES = [tuple(iv) for iv in json.loads(resources.files("fedad.data").joinpath("metropt3_failures.json")
+                                            .read_text(encoding="utf-8"))["intervals"]]
 
 
 def load_metropt(

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from fedad import paper
+from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
+from fedad.figures.common import ordered_models
+from fedad.figures.results import PAPER_VARIANT, paper_setting
 from fedad.models import LABELS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
-from figures.common import ordered_models
-from figures.results import PAPER_VARIANT, paper_setting
-from reproduce.verdicts import TOLERANCE, Row, fmt, verdict
 
 CONTROLS = (  # (variant, letter, meaning) — AMCNN-LSTM trained each way on the same seeds
     ("centralised", "a", "centralised"),
@@ -163,7 +163,7 @@ DATASET_ORDER = ("power_demand", "space_shuttle", "ecg", "engine", "ecg_qtdbsel1
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.fillna("—").to_markdown(index=False) if len(frame) else "(no runs)"
+    return frame.astype(object).where(frame.notna(), "—").to_markdown(index=False) if len(frame) else "(no runs)"
 
 
 def datasets_of(frame: pd.DataFrame) -> list[str]:

@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from fedad.figures.common import ordered_models
+from fedad.figures.results import mean_std
 from fedad.models import LABELS, REFERENCES
-from figures.common import ordered_models
-from figures.results import mean_std
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
             "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102\n(no test anomaly)"}

@@ -7,8 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from fedad import paper
-from figures.common import PAPER_COLOUR, save, setup_style, stamp
-from figures.results import absent, load, mean_std
+from fedad.figures.common import PAPER_COLOUR, save, setup_style, stamp
+from fedad.figures.results import absent, load, mean_std
 
 PANELS = (("mnist", "MNIST"), ("cifar10", "CIFAR-10"), ("fashion_mnist", "Fashion-MNIST (extra panel)"))
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from fedad.figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
+from fedad.figures.common import PAPER_COLOUR, ordered_models, save, setup_style, stamp
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
-from figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
-from figures.common import PAPER_COLOUR, ordered_models, save, setup_style, stamp
 
 VARIANTS = (("dense", "without GCM (dense fp32)", "#4c72b0"), ("gcm", "with GCM (top-k ρ = 0.3)", "#dd8452"),
             ("gcm_two_way", "GCM + top-k broadcast", "#55a868"))

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-OUT_DIR = Path(os.environ.get("FEDAD_FIGURES", Path(__file__).resolve().parent / "out"))
+OUT_DIR = Path(os.environ.get("FEDAD_FIGURES", "figures/out"))  # relative to where fedad runs, as results/
 PAPER_COLOUR = "#d62728"
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from figures.bars import draw_bars, legend_below, order, seeds_text
-from figures.common import save, setup_style, stamp
-from figures.results import load, paper_setting
+from fedad.figures.bars import draw_bars, legend_below, order, seeds_text
+from fedad.figures.common import save, setup_style, stamp
+from fedad.figures.results import load, paper_setting
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:

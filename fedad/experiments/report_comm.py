@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from fedad import paper
+from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
+from fedad.figures.comm_stats import crossover_text, measured_points, runs_by_model, sweep, targets, time_to_target
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
 from fedad.statistics import mean_sd, paired_difference
-from figures.comm_stats import crossover_text, measured_points, runs_by_model, sweep, targets, time_to_target
-from reproduce.verdicts import TOLERANCE, Row, fmt, verdict
 
 MEASURED_TOLERANCE = 0.25  # measured ÷ modelled must be within ±25 %
 

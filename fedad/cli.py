@@ -1,0 +1,114 @@
+"""The ``fedad`` command: every experiment, figure and report of the reproduction, and the detector on
+your own series.
+
+    fedad table1                                   Table I and the events-per-split table
+    fedad run detect --profile quick               one experiment (tune_rho, detect, comm, compressors)
+    fedad measure-link                             Fig. 7's measured points (Flower over tc-shaped links; root)
+    fedad figures fig5 fig6                        figures from results/ (never trains)
+    fedad report                                   results/REPORT.md
+    fedad bench                                    engine benchmarks (results/bench.json)
+    fedad tutorials                                run the teaching notebooks
+    fedad detect --csv plant.csv --time-column t --columns a,b --labels faults.json
+
+Data, configuration and input errors print one line to stderr and exit with code 2; ``--debug`` shows
+the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from fedad.data.datadir import DataError
+
+EXPERIMENTS = ("tune_rho", "detect", "comm", "compressors")
+
+
+class InputError(ValueError):
+    """Bad input from the command line or a user's file: reported in one line, exit code 2."""
+
+
+def _forward(module: str):
+    """A sub-command that hands its remaining arguments to ``fedad.experiments.<module>.main``."""
+    def run(args: argparse.Namespace) -> int:
+        main = importlib.import_module(f"fedad.experiments.{module}").main
+        out = main(args.rest)
+        return out if isinstance(out, int) else 0
+    return run
+
+
+def _run_experiment(args: argparse.Namespace) -> int:
+    importlib.import_module(f"fedad.experiments.{args.experiment}").main(args.rest)
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from fedad.figures.__main__ import main
+
+    main(args.rest)
+    return 0
+
+
+def _own_detect(args: argparse.Namespace) -> int:
+    from fedad.experiments.own import main
+
+    return main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fedad", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_text: str, fn):
+        # the command's own options (and its --help) belong to the script it runs
+        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+        p.set_defaults(fn=fn)
+        return p
+
+    add("table1", "Table I and the labelled events per split (results/table1.csv, results/events.csv).",
+        _forward("table1"))
+    run = sub.add_parser("run", help="run one experiment, cached by config (tune_rho, detect, comm, compressors).",
+                         description="Run one experiment; its own options follow (e.g. --profile quick --jobs 2): "
+                                     "`fedad run detect --help` lists them.", add_help=False)
+    run.add_argument("experiment", choices=EXPERIMENTS, help="which experiment")
+    run.set_defaults(fn=_run_experiment)
+    parser.run_parser = run
+    add("measure-link", "Fig. 7's measured points: a Flower deployment over tc-shaped links (needs root).",
+        _forward("comm_measured"))
+    add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, all).", _figures)
+    add("report", "Write results/REPORT.md from the saved results.", _forward("report"))
+    add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json).", _forward("bench"))
+    add("tutorials", "Run the teaching notebooks (executed copies in tutorials/out/).", _forward("tutorials"))
+    add("backends", "Compare a back-end (syft, flower-sim, flower-deploy) with in-process.", _forward("backends"))
+    add("detect", "Your own series: federated AMCNN-LSTM detector, references, scores, flags, figure, report.",
+        _own_detect)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    parser = build_parser()
+    if argv[:1] == ["run"] and (len(argv) == 1 or argv[1] in ("-h", "--help")):
+        parser.run_parser.print_help()
+        return 0 if len(argv) > 1 else 2
+    args, rest = parser.parse_known_args(argv)
+    args.rest = rest
+    try:
+        return args.fn(args) or 0
+    except SystemExit as exc:  # argparse inside a command: its own message is already printed
+        return int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except (DataError, InputError, ValueError, KeyError, FileNotFoundError) as exc:
+        if debug:
+            raise
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"fedad: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

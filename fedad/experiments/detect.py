@@ -1,0 +1,276 @@
+"""Figs. 5–6 — anomaly detection and forecast RMSE, as an out-of-sample experiment.
+
+Every (data set, model, variant, seed) of the config's ``plan`` is one run:
+
+* the data side follows each data set's protocol (``fedad.data.protocol``; overrides under ``protocol``):
+  time step, window from the period rule, a validation block held out of fitting;
+* learned models train until their validation loss has not improved for ``budget.patience`` epochs, up to
+  ``budget.max_epochs`` (the best weights are kept); the variants say how (centralised, or federated with
+  GCM, dense, without memory, on contiguous partitions — the controls of REPORT.md);
+* references (persistence, seasonal-naive) and the SVM need no epochs;
+* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once.
+
+    python -m reproduce.detect --profile quick          # then: python -m figures fig5 fig6
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from fedad.data.protocol import protocol_for
+from fedad.detection.pipeline import detect, prepare_series
+from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
+from fedad.federated.config import FederatedConfig
+from fedad.federated.loop import FederatedTrainer, pick_device
+from fedad.models import REFERENCES, build_model
+from fedad.results import ResultStore, atomic_write_json, config_hash
+from fedad.seeding import seed_everything
+from fedad.training.centralised import fit_centralised
+from fedad.training.early_stopping import EarlyStopping
+from fedad.training.tasks import predict
+
+EXPERIMENT = "detect"
+TRAININGS = ("centralised", "federated", "none")
+
+
+@lru_cache(maxsize=4)
+def _prepared(protocol_json: str, horizon: int, window: int | None):
+    protocol = protocol_for(json.loads(protocol_json)["dataset"], json.loads(protocol_json))
+    return prepare_series(protocol, horizon, window)
+
+
+def prepared(run: dict):
+    """The data side of a run (cached per process: every model of a data set shares it)."""
+    return _prepared(json.dumps(run["protocol"], sort_keys=True), run["horizon"], run.get("window") or None)
+
+
+def model_builder(run: dict, dims: int, window: int, period: int | None = None):
+    kwargs = dict(run.get("model_kwargs", {}).get(run["model"], {}))
+    if run["model"] == "seasonal_naive":
+        kwargs["period"] = period
+    return lambda: build_model(run["model"], dims=dims, horizon=run["horizon"], window=window, **kwargs)
+
+
+def _task(prep, run: dict):
+    task = prep.task()
+    stride = int(run.get("fit_stride", 1))
+    if stride > 1:  # neighbouring stride-1 windows overlap in all but one point; the quick profile thins them
+        task.x_train, task.y_train = task.x_train[::stride], task.y_train[::stride]
+    return task
+
+
+def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[object, dict, list]:
+    """Train (or fit) the run's model as its variant says; return it, facts for the result, and records."""
+    build = model_builder(run, prep.dims, prep.window, prep.period)
+    training = run["training"]
+    if training == "none" or run["model"] == "svm":
+        seed_everything(run["seed"])
+        kwargs = run.get("svm", {}) if run["model"] == "svm" else {}
+        model = build() if not kwargs else build_model("svm", dims=prep.dims, horizon=run["horizon"],
+                                                       window=prep.window, **kwargs)
+        model.fit(prep.windows["fit"].x, prep.windows["fit"].y)
+        facts = {"training": "none" if run["model"] in REFERENCES else "centralised"}
+        if run["model"] == "svm":
+            facts["svm_train_windows"] = model.n_fit
+        return model, facts, []
+    task = _task(prep, run)
+    budget = run["budget"]
+    if training == "federated":
+        fed = dict(run["federated"])
+        probe = FederatedConfig.from_dict({**fed, "rounds": 1})
+        per_epoch = len(task.x_train) / (probe.n_workers * probe.batch_size * probe.local_steps)
+        fed["eval_every"] = max(1, round(per_epoch * budget.get("eval_every", 1)))
+        fed["rounds"] = math.ceil(per_epoch * budget["max_epochs"])
+        trainer = FederatedTrainer(task, build, FederatedConfig.from_dict(fed), seed=run["seed"],
+                                   stopper=EarlyStopping(budget["patience"], min_epochs=budget.get("min_epochs", 0)))
+        state = store.load_checkpoint(run)
+        if state is not None:
+            trainer.load_state_dict(state)
+        result = trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
+                             checkpoint_every=run.get("checkpoint_every", 0) * fed["eval_every"], desc=run["label"])
+        facts = {"training": "federated", "lr": fed["lr"], **result.totals(trainer.n_params), "n_params": trainer.n_params,
+                 "engine": trainer.backend.engine, "rounds_per_epoch": per_epoch,
+                 **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"])}
+        return trainer.aggregator.model, facts, result.records[:: max(1, len(result.records) // 400)]
+    seed_everything(run["seed"])
+    model = build()
+    train = run["train"]
+    out = fit_centralised(model, task, budget["max_epochs"], budget["patience"], train["batch_size"], train["lr"],
+                          train.get("momentum", 0.9), min_epochs=budget.get("min_epochs", 0), seed=run["seed"],
+                          device=pick_device(), progress=progress,
+                          desc=run["label"], checkpoint=lambda s: store.save_checkpoint(run, s),
+                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run))
+    facts = {"training": "centralised", "lr": train["lr"], "n_params": sum(p.numel() for p in model.parameters()),
+             **{k: v for k, v in out.items() if k != "history"}}
+    return model, facts, out["history"]
+
+
+def forecast(model, x: np.ndarray) -> np.ndarray:
+    if isinstance(model, torch.nn.Module):
+        return predict(model.cpu(), torch.from_numpy(x)).numpy()
+    return model.predict(x)
+
+
+def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
+    prep = prepared(run)
+    model, facts, records = train_model(run, prep, store, progress)
+    forecasts = {p: forecast(model, w.x) for p, w in prep.windows.items()}
+    if not all(np.isfinite(f).all() for f in forecasts.values()):
+        raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
+    metrics = {**detect(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"]), **facts,
+               **prep.describe(), "no_test_anomaly": prep.split.events()["test"]["events"] == 0}
+    return {"metrics": metrics, "records": records}
+
+
+def _lr(cfg: dict, model: str, training: str) -> float:
+    table = cfg.get("lr", {})
+    family = f"{model}/{training}"
+    for key in (family, model):
+        if key in table:
+            return float(table[key])
+    if "default" in table:
+        return float(table["default"])
+    raise ConfigError(f"no learning rate for {family}: add it under 'lr' in the config")
+
+
+def per_dataset(value, dataset: str):
+    """A config value given once (``12``) or per data set (``{default: 12, space_shuttle: 60}``)."""
+    if isinstance(value, dict):
+        if dataset in value:
+            return value[dataset]
+        if "default" not in value:
+            raise ConfigError(f"{value!r} names no value for {dataset} and no 'default'")
+        return value["default"]
+    return value
+
+
+def _budget(cfg: dict, dataset: str) -> dict:
+    """Caps, patience and the minimum in epochs: the same for every model of a data set."""
+    budget = {k: per_dataset(v, dataset) for k, v in cfg["budget"].items()}
+    if budget.get("min_epochs", 0) > budget["max_epochs"]:
+        raise ConfigError(f"{dataset}: min_epochs {budget['min_epochs']} exceeds max_epochs {budget['max_epochs']}")
+    return budget
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
+    """One run per (data set, model, variant, seed) of the plan; references run once (no seed effect)."""
+    runs = []
+    variants = cfg["variants"]
+    for entry in cfg["plan"]:
+        for dataset in entry.get("datasets", cfg["datasets"]):
+            protocol = protocol_for(dataset, cfg.get("protocol", {}).get(dataset))
+            for model in entry["models"]:
+                for variant in entry["variants"]:
+                    if variant not in variants:
+                        raise ConfigError(f"plan names variant {variant!r}; known: {sorted(variants)}")
+                    spec = variants[variant]
+                    training = spec.get("training", "centralised")
+                    if training not in TRAININGS:
+                        raise ConfigError(f"variant {variant}: training must be one of {TRAININGS}")
+                    if model == "seasonal_naive" and protocol.split_mode == "sequences":
+                        continue  # no period: persistence is the reference there
+                    deterministic = training == "none" or model == "svm"  # no seed changes their result
+                    seeds = [0] if deterministic else entry.get("seeds", cfg["seeds"])
+                    for seed in seeds:
+                        run = {"experiment": EXPERIMENT, "profile": cfg["profile"], "dataset": dataset, "model": model,
+                               "variant": variant, "training": training, "seed": seed,
+                               "protocol": protocol.to_dict(), "horizon": cfg["horizon"],
+                               "window": (cfg.get("window") or {}).get(dataset), "theta": cfg["theta"],
+                               "min_precision": cfg["min_precision"],
+                               "fallback_percentile": cfg["fallback_percentile"],
+                               "checkpoint_every": cfg.get("checkpoint_every", 0),
+                               "model_kwargs": cfg.get("model_kwargs", {}),
+                               "label": f"{dataset} {model} {variant} seed={seed}"}
+                        if model == "svm":
+                            limit = cfg["svm"]["max_train"]
+                            run["svm"] = {**cfg["svm"], "max_train": limit[dataset] if isinstance(limit, dict) else limit}
+                        elif training == "federated":
+                            fed = _deep_merge(cfg["federated"], spec.get("federated", {}))
+                            run["federated"] = {**fed, "lr": _lr(cfg, model, "federated")}
+                            run.update(budget=_budget(cfg, dataset),
+                                       fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
+                        elif training == "centralised":
+                            run["train"] = {**cfg["train"], "lr": _lr(cfg, model, "centralised")}
+                            run.update(budget=_budget(cfg, dataset),
+                                       fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
+                        runs.append(run)
+    runs = list({config_hash(r): r for r in runs}.values())  # a run named by two plan entries runs once
+    for dataset in dict.fromkeys(r["dataset"] for r in runs):
+        run = next(r for r in runs if r["dataset"] == dataset)
+        allowed = allow_no_test_anomaly or dataset in cfg.get("allow_no_test_anomaly", [])
+        if prepared(run).split.events()["test"]["events"] == 0 and not allowed:
+            raise ConfigError(f"{dataset}: its test part holds no labelled event, so its accuracy cannot test a "
+                              "detector; pass --allow-no-test-anomaly to run it anyway (reported, no verdict)")
+    return runs
+
+
+def sweep_runs(cfg: dict) -> list[dict]:
+    """One short run per (learned model, training, η) of the plan, on the sweep's data set and seed."""
+    sweep = cfg["lr_sweep"]
+    families = []
+    for run in expand({**cfg, "seeds": [sweep["seed"]]}, allow_no_test_anomaly=True):
+        if run["training"] in ("centralised", "federated") and run["model"] != "svm" and \
+                run["dataset"] == sweep["dataset"] and run["variant"] in sweep["variants"]:
+            families.append(run)
+    runs = []
+    for base in families:
+        for lr in sweep["values"]:
+            run = dict(base, experiment="lr_sweep", budget={**base["budget"], "max_epochs": sweep["max_epochs"]},
+                       label=f"sweep {base['model']} {base['training']} lr={lr}")
+            key = "federated" if base["training"] == "federated" else "train"
+            run[key] = {**base[key], "lr": float(lr)}
+            runs.append(run)
+    return runs
+
+
+def choose_learning_rates(cfg: dict, args) -> dict:
+    """Run the sweep (cached) and return {"model/training": η with the lowest best validation loss}."""
+    runs = sweep_runs(cfg)
+    results = run_all("lr_sweep", runs, run_one, args)
+    best: dict[str, tuple[float, float]] = {}
+    for run, res in zip(runs, results, strict=True):
+        family = f"{run['model']}/{run['training']}"
+        loss = res["metrics"]["best_val_loss"]
+        lr = run["federated" if run["training"] == "federated" else "train"]["lr"]
+        if family not in best or (loss is not None and loss < best[family][1]):
+            best[family] = (lr, loss)
+    table = {f: {"lr": lr, "best_val_loss": loss} for f, (lr, loss) in best.items()}
+    atomic_write_json(args.results / "lr_sweep" / f"_choice_{cfg['profile']}.json",
+                      {"sweep": cfg["lr_sweep"], "choice": table})
+    for family, row in table.items():
+        print(f"learning rate {family}: {row['lr']} (best validation loss {row['best_val_loss']:.5f})")
+    return {f: row["lr"] for f, row in table.items()}
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    args = parse_args(__doc__, argv, extra=_extra_arguments)
+    cfg = prepare(args, EXPERIMENT)
+    if cfg.get("lr_sweep"):
+        cfg["lr"] = {**cfg.get("lr", {}), **choose_learning_rates(cfg, args)}
+    runs = expand(cfg, args.allow_no_test_anomaly)
+    out = run_all(EXPERIMENT, runs, run_one, args)
+    atomic_write_json(args.results / EXPERIMENT / f"_config_{cfg['profile']}.json",
+                      {k: v for k, v in cfg.items() if k != "config_file"})
+    return out
+
+
+def _extra_arguments(parser) -> None:
+    parser.add_argument("--allow-no-test-anomaly", action="store_true",
+                        help="run data sets whose test part holds no labelled event (e.g. ecg_qtdbsel102); "
+                             "they are reported as such and no verdict is drawn from them")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""REPORT.md — every number the paper states beside ours, with the gap and a verdict.
+
+Reads only result files (``results/``); never trains. Run after the experiments:
+``python -m reproduce.report`` (or ``make report``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+from scipy.stats import spearmanr
+
+from fedad import paper
+from fedad.experiments.report_comm import comm_rows, comm_section
+from fedad.experiments.report_detect import claim_rows, detection_sections
+from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
+from fedad.figures.results import load
+from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
+
+COMPRESSION_REASON = ("ours counts real bytes: values + delta-varint indices (clustered top entries often "
+                      "need 1-byte gaps); the paper does not say how it counted")
+
+
+def _safe(fn, label: str, rows: list[Row], missing: list[str]) -> None:
+    try:
+        rows.extend(fn())
+    except FileNotFoundError as exc:
+        missing.append(f"{label}: {exc}")
+
+
+def table1_rows(results: Path) -> list[Row]:
+    csv = results / "table1.csv"
+    if not csv.is_file():
+        raise FileNotFoundError(f"{csv} missing (make table1)")
+    frame = pd.read_csv(csv)
+    rows = []
+    for _, r in frame.iterrows():
+        for key, name in (("dims", "Dimensions"), ("X", "X"), ("X_n", "X_n"), ("X_a", "X_a")):
+            ours, theirs = int(r[key]), int(r[f"paper_{key}"])
+            reason = ""
+            if ours != theirs:
+                reason = ("C-MAPSS FD001 stands in for the private engine data" if r.dataset == "engine"
+                          else "the paper does not say how it cut subsequences; ours: one natural period each")
+            rows.append(Row(f"Table I {r.dataset} {name}", str(theirs), str(ours), "data", f"{ours - theirs:+d}",
+                            "reproduced" if ours == theirs else "not reproduced", reason))
+    return rows
+
+
+def fig4_rows(results: Path) -> list[Row]:
+    frame = load("tune_rho", results)
+    profile = frame.profile.iloc[0]
+    mnist = frame[frame.dataset == "mnist"]
+    rows = []
+    subset = mnist.data_source.str.contains("10k subset").any()
+    for rho, value in paper.FIG4_MNIST_ACCURACY.items():
+        acc = mnist[mnist.rho == rho].accuracy.tolist()
+        gap, v = verdict(acc, value, TOLERANCE["accuracy"])
+        reason = "" if v == "reproduced" else "hypothesis: " + (
+            ("10k MNIST subset (8k train) and " if subset else "") +
+            ("quick profile: 150 rounds, under one epoch of 60k" if profile == "quick"
+             else "simple CNN sizes not given by the paper"))
+        rows.append(Row(f"Fig. 4 MNIST accuracy at ρ={rho:g} (%)", f"{value}", fmt(acc), profile, gap, v, reason))
+    means = mnist.groupby("rho").accuracy.mean()
+    rho_s = spearmanr(means.index, means.values).correlation if len(means) > 2 else float("nan")
+    holds = rho_s > 0.5 and means.iloc[-1] >= means.iloc[0]
+    rows.append(Row("Fig. 4 accuracy rises with ρ (MNIST)", "yes", f"Spearman ρ = {rho_s:.2f}; "
+                    f"{means.iloc[0]:.2f} % at ρ={means.index[0]:g} → {means.iloc[-1]:.2f} % at ρ={means.index[-1]:g}",
+                    profile, "", "reproduced" if holds else "not reproduced",
+                    "" if holds else "error feedback keeps small ρ close to dense in short runs"))
+    key = "upload_compression_ratio_fp32" if "upload_compression_ratio_fp32" in mnist else "upload_compression_ratio"
+    ratio = mnist[mnist.rho == paper.CHOSEN_RHO][key].tolist()
+    gap, v = verdict(ratio, paper.COMPRESSION_RATIO, TOLERANCE["ratio"], relative=True)
+    rows.append(Row("Gradient compression at ρ=0.3 (×, real bytes incl. indices, fp32 values)", "~300",
+                    fmt(ratio, 1), profile, gap, v, "" if v == "reproduced" else COMPRESSION_REASON))
+    return rows
+
+
+def fig5_6_rows(results: Path) -> list[Row]:
+    return claim_rows(load("detect", results))
+
+
+def fig7_rows(results: Path) -> list[Row]:
+    rows = comm_rows(results)
+    frame = load("comm", results)
+    key = "upload_compression_ratio_fp32" if "upload_compression_ratio_fp32" in frame else "upload_compression_ratio"
+    amc = frame[(frame.model == "amcnn_lstm") & (frame.compressor == "topk")]
+    if "downlink_rho" in amc:
+        amc = amc[amc.downlink_rho.isna()]
+    gap, v = verdict(amc[key].tolist(), paper.COMPRESSION_RATIO, TOLERANCE["ratio"], relative=True)
+    rows.append(Row("Compression of AMCNN-LSTM updates at ρ=0.3 (×, fp32 values)", "~300", fmt(amc[key], 1),
+                    frame.profile.iloc[0], gap, v, "" if v == "reproduced" else COMPRESSION_REASON))
+    return rows
+
+
+def compression_section(results: Path) -> list[str]:
+    """The compression ratio at ρ = 0.3 said three ways (dense fp32 bytes ÷ bytes sent; larger is smaller)."""
+    rows = []
+    for experiment, label, pick in (("tune_rho", "simple CNN, MNIST", lambda f: f[(f.dataset == "mnist") &
+                                                                               (f.rho == paper.CHOSEN_RHO)]),
+                                    ("comm", "AMCNN-LSTM, power demand", lambda f: f[(f.model == "amcnn_lstm") &
+                                                                                   (f.compressor == "topk")])):
+        try:
+            sub = pick(load(experiment, results))
+        except FileNotFoundError:
+            continue
+        if sub.empty or "upload_compression_ratio_fp32" not in sub:
+            continue
+        rows.append({"model": label, "parameters": int(sub.n_params.iloc[0]),
+                     "real bytes, fp32 values (paper's format; the v)": fmt(sub.upload_compression_ratio_fp32, 1),
+                     "real bytes, fp16 values (what fedad sends)": fmt(sub.upload_compression_ratio, 1),
+                     "values only (1/ρ, the paper's likely count)": f"{100 / paper.CHOSEN_RHO:.0f}"})
+    if not rows:
+        return []
+    return ["## Compression at ρ = 0.3, said three ways", "",
+            ("Ratio = dense fp32 bytes ÷ bytes sent (larger is more compressed). Real bytes include the header "
+             "and the delta-varint indices; the values-only count ignores indices."), "",
+            pd.DataFrame(rows).to_markdown(index=False), ""]
+
+
+def provenance_section(results: Path) -> list[str]:
+    env = environment_info()
+    rows = []
+    for experiment in ("tune_rho", "detect", "comm"):
+        try:
+            frame = load(experiment, results)
+        except FileNotFoundError:
+            continue
+        rows.append({"experiment": experiment, "profile": frame.profile.iloc[0], "runs": len(frame),
+                     "seeds": ", ".join(str(s) for s in sorted(frame.seed.dropna().unique())),
+                     "summed run wall time (s)": f"{frame.wall_time_s.sum():.0f}"})
+    lines = ["## Provenance", "",
+             (f"fedad {env['fedad']}, git {env['git_commit']}, torch {env['torch']}, Python {env['python']}, "
+              f"{env['platform']}, {env['cpu_threads']} threads" + (f", GPU {env['cuda']}" if env["cuda"] else "")
+              + ". Every result file holds its own config, seed, versions and wall time."), ""]
+    if rows:
+        lines += [pd.DataFrame(rows).to_markdown(index=False), ""]
+    return lines
+
+
+def build_report(results: Path) -> str:
+    rows: list[Row] = []
+    missing: list[str] = []
+    for fn, label in ((table1_rows, "Table I"), (fig4_rows, "Fig. 4"), (fig5_6_rows, "Figs. 5–6"),
+                      (fig7_rows, "Fig. 7")):
+        _safe(lambda fn=fn: fn(results), label, rows, missing)
+    frame = pd.DataFrame([r.__dict__ for r in rows], columns=list(Row.__dataclass_fields__))
+    frame.columns = ["Claim", "Paper", "Ours", "Profile", "Gap", "Verdict", "Cause"]
+    counts = frame.Verdict.value_counts().to_dict() if len(frame) else {}
+    profiles = sorted(set(frame.Profile) - {"data"}) if len(frame) else []
+    lines = [
+        "# fedad — reproduction report",
+        "",
+        f"**profile: {', '.join(profiles) or 'none'}**",
+        "",
+        ("Liu et al., *Deep Anomaly Detection for Time-series Data in Industrial IoT* (IEEE IoT-J, 2020): every "
+         "number the paper states, beside ours. Made by `make report` from the result files in `results/`; "
+         "nothing here is typed by hand."),
+        "",
+        TOLERANCE_TEXT,
+        "",
+        "Summary: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+        "",
+        frame.to_markdown(index=False) if len(frame) else "(no results yet)",
+        "",
+    ]
+    if missing:
+        lines += ["## Not available", ""] + [f"- {m}" for m in missing] + [""]
+    try:
+        lines += detection_sections(load("detect", results))
+    except FileNotFoundError:
+        pass
+    lines += comm_section(results)
+    lines += compression_section(results)
+    lines += [
+        "## MetroPT-3 re-implementation (PAPER.md §7)",
+        "",
+        "Not run: the MetroPT-3 CSV (UCI 791) is not in the data directory. Its stated numbers, for when it is: "
+        + ", ".join(f"{k} {v} %" for k, v in paper.METROPT3["accuracy"].items()) + ".",
+        "",
+        *provenance_section(results),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: results/)")
+    parser.add_argument("--out", type=Path, default=None, help="output file (default: <results>/REPORT.md)")
+    args = parser.parse_args(argv)
+    out = args.out or args.results / "REPORT.md"
+    atomic_write_text(out, build_report(args.results))
+    print(f"wrote {out}")
+    return out
+
+
+if __name__ == "__main__":
+    main()
