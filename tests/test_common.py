@@ -34,7 +34,7 @@ def test_equal_budgets_within_every_profile():
     for profile in ("quick", "full"):
         cfg = load_config("detect", profile)
         for run in detect.expand(cfg, allow_no_test_anomaly=True):
-            if run["training"] in ("centralised", "federated"):
+            if run["training"] in ("centralised", "federated") and run["model"] != "svm":
                 assert run["budget"] == detect._budget(cfg, run["dataset"])
 
 

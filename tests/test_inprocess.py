@@ -53,3 +53,31 @@ def test_worker_over_the_timeout_is_dropped():
     assert [d["worker"] for d in res.records[1]["dropped"]] == ["bob"]
     assert "timeout" in res.records[1]["dropped"][0]["reason"]
     assert all(not r["dropped"] for i, r in enumerate(res.records) if i != 1)
+
+
+def test_threads_engine_gives_the_loop_engines_weights():
+    from fedad.federated.backends.inprocess import resolve_engine
+    from fedad.federated.config import FederatedConfig
+
+    def run(engine):
+        trainer = FederatedTrainer(blob_task(), mlp, cfg(rounds=4, engine=engine), seed=0)
+        trainer.run(progress=False)
+        return trainer
+
+    loop, threads = run("loop"), run("threads")
+    assert threads.backend.engine == "threads"
+    assert torch.allclose(flat_params(loop.aggregator.model), flat_params(threads.aggregator.model), atol=1e-6)
+    assert [r["bytes_up"] for r in loop.result.records] == [r["bytes_up"] for r in threads.result.records]
+    assert resolve_engine(FederatedConfig(engine="auto"), torch.device("cuda")) == "vmap"
+    assert resolve_engine(FederatedConfig(engine="auto", mode="fedavg", memory="residual"),
+                          torch.device("cuda")) == "loop"
+
+
+def test_auto_device_picks_a_present_gpu_and_the_environment_can_override(monkeypatch):
+    from fedad.federated.loop import pick_device
+
+    monkeypatch.delenv("FEDAD_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert pick_device("auto").type == "cuda"
+    monkeypatch.setenv("FEDAD_DEVICE", "cpu")
+    assert pick_device("auto").type == "cpu"

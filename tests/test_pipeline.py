@@ -88,3 +88,25 @@ def test_forecasts_for_every_part_are_required():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
     with pytest.raises(ValueError, match="missing"):
         detect(prep, {"fit": None})
+
+
+def test_scrambled_test_labels_do_not_move_the_early_stopping_choice():
+    import torch
+
+    from fedad.models import build_model
+    from fedad.training.centralised import fit_centralised
+
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    task = prep.task()
+    assert task.x_test is None  # the training task holds no test window at all
+
+    def train():
+        torch.manual_seed(0)
+        model = build_model("sae", dims=1, horizon=2, window=prep.window, widths=(16, 8))
+        out = fit_centralised(model, prep.task(), max_epochs=6, patience=2, batch_size=64, lr=0.05, seed=0)
+        return out["best_epoch"], [h["val_loss"] for h in out["history"]]
+
+    first = train()
+    for lab in prep.split.test.labels:
+        lab[:] = ~lab
+    assert train() == first
