@@ -219,10 +219,12 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
 def sweep_runs(cfg: dict) -> list[dict]:
     """One short run per (learned model, training, η) of the plan, on the sweep's data set and seed."""
     sweep = cfg["lr_sweep"]
+    only = sweep.get("models", {})  # variant -> the models swept in it (default: every model)
     families = []
     for run in expand({**cfg, "seeds": [sweep["seed"]]}, allow_no_test_anomaly=True):
         if run["training"] in ("centralised", "federated") and run["model"] != "svm" and \
-                run["dataset"] == sweep["dataset"] and run["variant"] in sweep["variants"]:
+                run["dataset"] == sweep["dataset"] and run["variant"] in sweep["variants"] and \
+                run["model"] in only.get(run["variant"], [run["model"]]):
             families.append(run)
     runs = []
     for base in families:
@@ -251,7 +253,12 @@ def choose_learning_rates(cfg: dict, args) -> dict:
                       {"sweep": cfg["lr_sweep"], "choice": table})
     for family, row in table.items():
         print(f"learning rate {family}: {row['lr']} (best validation loss {row['best_val_loss']:.5f})")
-    return {f: row["lr"] for f, row in table.items()}
+    rates = {f: row["lr"] for f, row in table.items()}
+    for family, lr in list(rates.items()):  # a model's other trainings inherit: federated first, then centralised
+        model, training = family.split("/")
+        if training == "federated" or model not in rates:
+            rates[model] = lr
+    return rates
 
 
 def main(argv: list[str] | None = None) -> list[dict]:

@@ -94,13 +94,19 @@ def fig7_rows(results: Path) -> list[Row]:
     return rows
 
 
+def _one_way(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose broadcast is not top-k'd (two-way sparsification runs are an extra)."""
+    return frame.downlink_rho.isna() if "downlink_rho" in frame else pd.Series(True, index=frame.index)
+
+
 def compression_section(results: Path) -> list[str]:
     """The compression ratio at ρ = 0.3 said three ways (dense fp32 bytes ÷ bytes sent; larger is smaller)."""
     rows = []
     for experiment, label, pick in (("tune_rho", "simple CNN, MNIST", lambda f: f[(f.dataset == "mnist") &
                                                                                (f.rho == paper.CHOSEN_RHO)]),
                                     ("comm", "AMCNN-LSTM, power demand", lambda f: f[(f.model == "amcnn_lstm") &
-                                                                                   (f.compressor == "topk")])):
+                                                                                   (f.compressor == "topk") &
+                                                                                   _one_way(f)])):
         try:
             sub = pick(load(experiment, results))
         except FileNotFoundError:

@@ -43,4 +43,4 @@ def vmap_gradients(workers: list[VirtualWorker], batches: list[tuple[torch.Tenso
     wd = workers[0].config.weight_decay
     if wd:
         flat = flat + wd * torch.cat([v.reshape(-1) for v in params.values()])[None]
-    return list(flat.unbind(0)), [float(v) for v in losses]
+    return list(flat.unbind(0)), losses.detach().cpu().tolist()  # one host transfer for all workers

@@ -38,7 +38,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         ax.errorbar([pos[r] for r in acc["rho"]], acc["mean"], yerr=acc["std"], marker="o", capsize=4, lw=2,
                     label=f"fedad (mean ± sd, {int(acc['count'].min())} seeds)")
         for r, m in zip(acc["rho"], acc["mean"], strict=True):
-            ax.annotate(f"{m:.1f}", (pos[r], m), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
+            ax.annotate(f"{m:.1f}", (pos[r], m), textcoords="offset points", xytext=(12, -14), ha="center", fontsize=9)
         if name == "mnist":
             xs = [pos[r] for r in paper.FIG4_MNIST_ACCURACY if r in pos]
             ys = [v for r, v in paper.FIG4_MNIST_ACCURACY.items() if r in pos]
