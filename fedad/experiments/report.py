@@ -114,7 +114,7 @@ def compression_section(results: Path) -> list[str]:
         if sub.empty or "upload_compression_ratio_fp32" not in sub:
             continue
         rows.append({"model": label, "parameters": int(sub.n_params.iloc[0]),
-                     "real bytes, fp32 values (paper's format; the v)": fmt(sub.upload_compression_ratio_fp32, 1),
+                     "real bytes, fp32 values (paper's format; the verdict)": fmt(sub.upload_compression_ratio_fp32, 1),
                      "real bytes, fp16 values (what fedad sends)": fmt(sub.upload_compression_ratio, 1),
                      "values only (1/ρ, the paper's likely count)": f"{100 / paper.CHOSEN_RHO:.0f}"})
     if not rows:
