@@ -10,10 +10,11 @@ reproduced while a naive reference (flag nothing, persistence, seasonal-naive) s
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from fedad.statistics import finite, mean_sd
 
 TOLERANCE = {"accuracy": 1.5, "points": 2.0, "percent": 10.0, "ratio": 0.2}
 TOLERANCE_TEXT = (
@@ -41,17 +42,10 @@ class Row:
 
 
 def clean(values) -> np.ndarray:
-    return np.asarray([v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))],
-                      dtype=float)
+    return finite(values)
 
 
-def fmt(values, digits: int = 2, suffix: str = "") -> str:
-    values = clean(values)
-    if values.size == 0:
-        return "n/a"
-    if values.size == 1:
-        return f"{values[0]:.{digits}f}{suffix}"
-    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}{suffix} (n={values.size})"
+fmt = mean_sd  # "m ± sd (n=k)" of a claim's seeds
 
 
 def verdict(values, target: float, tol: float, relative: bool = False) -> tuple[str, str]:

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fedad.figures.common import ordered_models
-from fedad.figures.results import mean_std
+from fedad.figures.common import ordered_models, setup_style, stamp
+from fedad.figures.results import load, mean_std, paper_setting
 from fedad.models import LABELS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
@@ -62,3 +62,25 @@ def legend_below(fig, ax, ncol: int = 5) -> None:
 
 def seeds_text(n: int) -> str:
     return f"mean ± sd over {n} seed{'s' if n > 1 else ''} (references and SVM: deterministic, one run)"
+
+
+def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, log: bool = False):
+    """One bar chart of ``metric`` over the paper's setting (Figs. 5 and 6): returns (fig, ax, frame,
+    datasets, models, profile) with the legend below the axes; ``extra(ax, frame, datasets, models)``
+    draws what a figure adds (lines, stars) before the legend is made."""
+    frame = paper_setting(load("detect", results_dir))
+    profile = frame["profile"].iloc[0]
+    datasets, models = order(frame)
+    setup_style()
+    fig, ax = plt.subplots(figsize=(14, 6.2))
+    seeds = draw_bars(ax, frame, metric, datasets, models)
+    if extra is not None:
+        extra(ax, frame, datasets, models)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}\n{seeds_text(seeds)}", fontsize=11)
+    legend_below(fig, ax)
+    fig.subplots_adjust(bottom=0.24)
+    stamp(fig, {profile})
+    return fig

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from fedad import paper
-from fedad.figures.bars import draw_bars, legend_below, order, seeds_text
-from fedad.figures.common import PAPER_COLOUR, save, setup_style, stamp
-from fedad.figures.results import load, paper_setting
+from fedad.figures.bars import bar_figure
+from fedad.figures.common import PAPER_COLOUR, save
 
 
-def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    frame = paper_setting(load("detect", results_dir))
-    profile = frame["profile"].iloc[0]
-    datasets, models = order(frame)
-    setup_style()
-    fig, ax = plt.subplots(figsize=(14, 6.2))
-    seeds = draw_bars(ax, frame, "point.accuracy", datasets, models)
+def _lines(ax, frame, datasets, models) -> None:
     trivial = frame.groupby("dataset")["trivial_accuracy"].mean().reindex(datasets)
     for i, v in enumerate(trivial):
         ax.hlines(v, i - 0.45, i + 0.45, colors="black", linestyles="dotted", lw=2,
@@ -32,10 +24,10 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
                    label="paper: AMCNN-LSTM 96.85 %")
     low = float(np.nanmin(frame["point.accuracy"]))
     ax.set_ylim(max(0.0, min(low, float(np.nanmin(trivial))) - 3), 100.5)
-    ax.set_ylabel("accuracy (%) — point level, test part")
-    ax.set_title("Fig. 5 — detection accuracy: AMCNN-LSTM federated with GCM, baselines centralised, references "
-                 f"hatched\nς, μ, Σ from the validation part; {seeds_text(seeds)}", fontsize=11)
-    legend_below(fig, ax)
-    fig.subplots_adjust(bottom=0.24)
-    stamp(fig, {profile})
+
+
+def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
+    fig = bar_figure(results_dir, "point.accuracy", "Fig. 5 — detection accuracy: AMCNN-LSTM federated with GCM, "
+                     "baselines centralised, references hatched; ς, μ, Σ from the validation part",
+                     "accuracy (%) — point level, test part", extra=_lines)
     return save(fig, "fig5", out_dir)
