@@ -30,7 +30,7 @@ def test_detect_trains_scores_and_records(tmp_path, model, variant):
 
 @needs_real
 def test_a_data_set_without_test_events_needs_the_flag(tmp_path):
-    argv = ["--results", str(tmp_path), *TINY, "--set", "datasets=[ecg_qtdbsel102]",
+    argv = ["--results", str(tmp_path), *TINY, "--set", "datasets=[ecg_qtdbsel102]", "--set", "allow_no_test_anomaly=[]",
             "--set", "plan=[{models: [persistence], variants: [reference]}]"]
     with pytest.raises(ConfigError, match="allow-no-test-anomaly"):
         detect.main(argv)
