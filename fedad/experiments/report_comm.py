@@ -138,10 +138,23 @@ def measured_section(results: Path) -> list[str]:
                      "link part measured / modelled (s)": f"{r['link_measured_s']:.2f} / {r['link_calibrated_s']:.2f}",
                      "wire ÷ payload up, down": f"{r['wire_up_factor']:.2f}, {r['wire_down_factor']:.2f}"})
     s = data["settings"]
+    by = {(r["compressor"], r["rate_mbit"]): r for r in data["rows"]}
+    crossing = ""
+    if ("none", None) in by and ("topk", None) in by:
+        grid = np.logspace(-2, 3, 101)
+
+        def deployed(r):
+            return (r["median_round_s"] + 8 * r["wire_up_per_round"] / (grid * 1e6)
+                    + 8 * r["wire_down_per_round"] / (grid * s["downlink_factor"] * 1e6))
+
+        ratio = deployed(by[("topk", None)]) / deployed(by[("none", None)])
+        crossing = (f" On this deployment a round costs {by[('none', None)]['median_round_s']:.1f} s before any byte "
+                    f"is shaped (Flower starts a ClientApp process per message on 2 cores), so GCM ÷ dense ≤ 0.5 "
+                    f"needs an uplink of {crossover_text(grid, ratio)} (calibrated model).")
     return ["### Measured over a real rate-limited link", "",
             (f"Flower deployment (flower-superlink + {s['workers']} flower-supernodes over gRPC), each SuperNode "
              f"in its own network namespace on its own link: {data['tc']}; downlink = {s['downlink_factor']:g} × "
              f"uplink; AMCNN-LSTM on power demand, {s['rounds']} rounds per point (median of rounds after the "
              "first). *Naive*: the unshaped round plus payload bytes over the rate. *Calibrated*: the same with the "
              "bytes on the wire per round, measured on the unshaped run only (gRPC/HTTP2/TCP framing, base64 of "
-             "the broadcast inside the job spec)."), "", pd.DataFrame(rows).to_markdown(index=False), ""]
+             "the broadcast inside the job spec)." + crossing), "", pd.DataFrame(rows).to_markdown(index=False), ""]

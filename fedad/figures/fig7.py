@@ -83,6 +83,16 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     if measured:
         rows = measured["rows"]
         by = {(r["compressor"], r["rate_mbit"]): r for r in rows}
+        if ("none", None) in by and ("topk", None) in by:  # the deployment's own model: its round + wire bytes
+            grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
+            factor = measured["settings"]["downlink_factor"]
+
+            def deployed(r):
+                return (r["median_round_s"] + 8 * r["wire_up_per_round"] / (grid * 1e6)
+                        + 8 * r["wire_down_per_round"] / (grid * factor * 1e6))
+
+            ax_bw.plot(grid, deployed(by[("topk", None)]) / deployed(by[("none", None)]), color="black", ls=":",
+                       lw=1.5, label="Flower deployment, modelled (its unshaped round + wire bytes)")
         for rate in sorted({r["rate_mbit"] for r in rows if r["rate_mbit"]}):
             if ("none", rate) in by and ("topk", rate) in by:
                 ax_bw.scatter([rate], [by[("topk", rate)]["median_round_s"] / by[("none", rate)]["median_round_s"]],
