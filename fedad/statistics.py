@@ -51,11 +51,14 @@ def mean_sd(values, digits: int = 2, suffix: str = "") -> str:
     return f"{arr.mean():.{digits}f} ± {arr.std(ddof=1):.{digits}f}{suffix} (n={arr.size})"
 
 
-def paired_difference(a: dict, b: dict, confidence: float = 0.95) -> Difference:
-    """a − b over the seeds both have (dicts seed → value); a single-run side pairs with every seed."""
-    if len(a) == 1 and len(b) > 1:
+def paired_difference(a: dict, b: dict, confidence: float = 0.95, b_fixed: bool = False,
+                      a_fixed: bool = False) -> Difference:
+    """a − b over the seeds both have (dicts seed → value). A side marked ``fixed`` is deterministic (a
+    reference forecaster, the SVM): its one run pairs with every seed of the other side. A learned model
+    run with fewer seeds pairs only where the seeds match."""
+    if a_fixed and len(a) == 1 and len(b) > 1:
         a = dict.fromkeys(b, next(iter(a.values())))
-    if len(b) == 1 and len(a) > 1:
+    if b_fixed and len(b) == 1 and len(a) > 1:
         b = dict.fromkeys(a, next(iter(b.values())))
     seeds = sorted(set(a) & set(b))
     diffs = finite([a[s] - b[s] if a[s] is not None and b[s] is not None else np.nan for s in seeds])

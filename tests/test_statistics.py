@@ -23,8 +23,10 @@ def test_interval_decides_whether_a_claim_holds():
 
 
 def test_a_deterministic_reference_pairs_with_every_seed():
-    d = paired_difference({0: 2.0, 1: 3.0, 2: 4.0}, {0: 1.0})
+    d = paired_difference({0: 2.0, 1: 3.0, 2: 4.0}, {0: 1.0}, b_fixed=True)
     assert d.n == 3 and d.mean == pytest.approx(2.0)
+    learned = paired_difference({0: 2.0, 1: 3.0, 2: 4.0}, {0: 1.0})  # one seed of a learned model: one pair
+    assert learned.n == 1 and not learned.excludes_zero
 
 
 def test_mean_sd_text():
