@@ -137,3 +137,19 @@ def test_figures_read_only_the_latest_configs_runs(results):
     hashes = [json.loads(p.read_text())["config_hash"] for p in (results / "detect").glob("*.json") if p != stale]
     atomic_write_text(results / "detect" / "_current_quick.json", json.dumps(hashes))
     assert len(load("detect", results)) == n and 9.0 not in set(load("detect", results)["rmse"])
+
+
+def test_bar_figures_leave_out_a_data_set_without_test_events(results):
+    from fedad.figures.bars import order
+    from fedad.figures.results import load, paper_setting
+
+    for m in ("amcnn_lstm", "persistence"):
+        metrics = {**_detect_metrics(0, 0, "reference" if m == "persistence" else "federated_gcm"),
+                   "no_test_anomaly": True}
+        ResultStore("detect", results).save(
+            {"profile": "quick", "dataset": "ecg_qtdbsel102", "model": m,
+             "variant": "reference" if m == "persistence" else "federated_gcm", "seed": 0}, metrics, 1.0)
+    frame = paper_setting(load("detect", results))
+    assert "ecg_qtdbsel102" in set(frame["dataset"])
+    datasets, _ = order(frame)
+    assert datasets == list(DATASETS)  # its all-normal accuracy of 100 % would read as a perfect detector

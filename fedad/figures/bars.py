@@ -15,7 +15,7 @@ from fedad.figures.results import load, mean_std, paper_setting
 from fedad.models import LABELS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
-            "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102\n(no test anomaly)"}
+            "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102"}
 REFERENCE_STYLE = {"persistence": ("#9e9e9e", "//"), "seasonal_naive": ("#616161", "\\\\"),
                    "flag_nothing": ("#d0d0d0", "..")}
 
@@ -45,9 +45,20 @@ def draw_bars(ax, frame: pd.DataFrame, metric: str, datasets: list[str], models:
     return int(stats["count"].min()) if len(stats) else 0
 
 
+def without_test_events(frame: pd.DataFrame) -> list[str]:
+    """Data sets whose test part holds no labelled event: their accuracy cannot test a detector (all-normal
+    scores 100 %), so the bar figures leave them out and REPORT.md gives them no verdict."""
+    if "no_test_anomaly" not in frame:
+        return []
+    flagged = frame[frame["no_test_anomaly"].fillna(False).astype(bool)]
+    return sorted(set(flagged["dataset"]))
+
+
 def order(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Data sets in the paper's order, then models: learned ones in the paper's order, references last."""
-    datasets = [d for d in DATASETS if d in set(frame["dataset"])]
+    """Data sets in the paper's order (those with a test event only), then models: learned ones in the
+    paper's order, references last."""
+    skipped = set(without_test_events(frame))
+    datasets = [d for d in DATASETS if d in set(frame["dataset"]) and d not in skipped]
     models = ordered_models(frame["model"])
     models = [m for m in models if m not in REFERENCES] + [m for m in REFERENCES if m in models]
     return datasets, models
@@ -80,6 +91,11 @@ def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, lo
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title}\n{seeds_text(seeds)}", fontsize=11)
+    skipped = without_test_events(frame)
+    if skipped:
+        names = ", ".join(DATASETS.get(d, d) for d in skipped)
+        fig.text(0.01, 0.01, f"Not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
+                 fontsize=8, style="italic")
     legend_below(fig, ax)
     fig.subplots_adjust(bottom=0.24)
     stamp(fig, {profile})
