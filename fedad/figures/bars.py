@@ -94,8 +94,8 @@ def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, lo
     skipped = without_test_events(frame)
     if skipped:
         names = ", ".join(DATASETS.get(d, d) for d in skipped)
-        fig.text(0.01, 0.01, f"Not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
-                 fontsize=8, style="italic")
+        fig.text(0.99, 0.985, f"not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
+                 fontsize=8, style="italic", ha="right", va="top")
     legend_below(fig, ax)
     fig.subplots_adjust(bottom=0.24)
     stamp(fig, {profile})
