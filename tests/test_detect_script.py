@@ -66,3 +66,18 @@ def test_compressors_experiment_reads_accuracy_and_bytes_at_each_budget(tmp_path
     assert [p["rounds"] for p in out["dense"]["points"]] == [1, 2]
     assert out["qsgd8"]["points"][-1]["bytes_up"] < out["dense"]["points"][-1]["bytes_up"] / 3
     assert out["dense"]["points"][-1]["val_rmse"] > 0
+
+
+def test_learning_rate_sweep_picks_the_lowest_finite_validation_loss(tmp_path, monkeypatch):
+    import math
+    from types import SimpleNamespace
+
+    losses = {0.1: 0.02, 0.3: 0.01, 1.0: math.nan}  # η = 1 diverged
+    runs = [{"model": "gru", "training": "centralised", "train": {"lr": lr}} for lr in (1.0, 0.1, 0.3)]
+    monkeypatch.setattr(detect, "sweep_runs", lambda cfg: runs)
+    monkeypatch.setattr(detect, "run_all", lambda name, rs, fn, args: [
+        {"metrics": {"best_val_loss": losses[r["train"]["lr"]]}} for r in rs])
+    rates = detect.choose_learning_rates({"lr_sweep": {"values": [0.1, 0.3, 1.0]}, "profile": "quick"},
+                                         SimpleNamespace(results=tmp_path))
+    assert rates == {"gru/centralised": 0.3, "gru": 0.3}
+    assert (tmp_path / "lr_sweep" / "_choice_quick.json").exists()

@@ -246,13 +246,15 @@ def choose_learning_rates(cfg: dict, args) -> dict:
         family = f"{run['model']}/{run['training']}"
         loss = res["metrics"]["best_val_loss"]
         lr = run["federated" if run["training"] == "federated" else "train"]["lr"]
-        if family not in best or (loss is not None and loss < best[family][1]):
+        if loss is None or not math.isfinite(loss):
+            loss = math.inf  # a diverged rate never wins
+        if family not in best or loss < best[family][1]:
             best[family] = (lr, loss)
-    table = {f: {"lr": lr, "best_val_loss": loss} for f, (lr, loss) in best.items()}
+    table = {f: {"lr": lr, "best_val_loss": loss if math.isfinite(loss) else None} for f, (lr, loss) in best.items()}
     atomic_write_json(args.results / "lr_sweep" / f"_choice_{cfg['profile']}.json",
                       {"sweep": cfg["lr_sweep"], "choice": table})
     for family, row in table.items():
-        print(f"learning rate {family}: {row['lr']} (best validation loss {row['best_val_loss']:.5f})")
+        print(f"learning rate {family}: {row['lr']} (best validation loss {row['best_val_loss']})")
     rates = {f: row["lr"] for f, row in table.items()}
     for family, lr in list(rates.items()):  # a model's other trainings inherit: federated first, then centralised
         model, training = family.split("/")
