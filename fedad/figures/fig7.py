@@ -38,6 +38,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     setup_style()
     fig, (ax_tta, ax_fix, ax_bw) = plt.subplots(1, 3, figsize=(19, 6.2), gridspec_kw={"width_ratios": [1.2, 1.2, 1.1]})
     width = 0.27
+    smallest = {"tta": np.inf, "fix": np.inf}  # log axes: the lowest bar must stay visible, not clipped
     for j, (variant, label, colour) in enumerate(VARIANTS):
         xs = np.arange(len(models)) + (j - 1) * width
         tta, fixed_c, fixed_l = [], [], []
@@ -56,12 +57,16 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             if not np.isfinite(v) and variant in runs[m]:
                 ax_tta.text(x, 0.02, "not reached", ha="center", va="bottom", fontsize=8, rotation=90, color=colour,
                             transform=ax_tta.get_xaxis_transform())
+        smallest["tta"] = np.nanmin([smallest["tta"], *tta])
+        smallest["fix"] = np.nanmin([smallest["fix"], *fixed_c])
         ax_fix.bar(xs, fixed_c, width, color=colour, label=f"{label}: compute")
         ax_fix.bar(xs, fixed_l, width, bottom=fixed_c, color=colour, alpha=0.45, hatch="//",
                    label=f"{label}: link (modelled)")
     names = [LABELS.get(m, m) for m in models]
     ax_tta.set_xticks(range(len(models)), names, rotation=25)
     ax_tta.set_yscale("log")
+    if np.isfinite(smallest["tta"]):
+        ax_tta.set_ylim(bottom=smallest["tta"] / 3)
     ax_tta.set_ylabel("seconds to reach the target (compute + modelled link)")
     ax_tta.set_title(f"(a) time to the dense run's best validation loss × {1 + eps:g}\n"
                      f"link: {link['uplink_mbps']:g} Mbit/s up, {link['downlink_mbps']:g} down, "
@@ -69,6 +74,8 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     ax_tta.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     ax_fix.set_xticks(range(len(models)), names, rotation=25)
     ax_fix.set_yscale("log")
+    if np.isfinite(smallest["fix"]):
+        ax_fix.set_ylim(bottom=smallest["fix"] / 3)
     ax_fix.set_ylabel("seconds for the rounds")
     rounds = int(any_run["metrics"]["fixed_rounds"])
     ax_fix.set_title(f"(b) the first {rounds} rounds, same link: compute + link", fontsize=10)
