@@ -67,7 +67,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     ax_tta.set_yscale("log")
     if np.isfinite(smallest["tta"]):
         ax_tta.set_ylim(bottom=smallest["tta"] / 3)
-    ax_tta.set_ylabel("seconds to reach the target (compute + modelled link)")
+    ax_tta.set_ylabel("seconds to target (compute + link)")
     ax_tta.set_title(f"(a) time to the dense run's best validation loss × {1 + eps:g}\n"
                      f"link: {link['uplink_mbps']:g} Mbit/s up, {link['downlink_mbps']:g} down, "
                      f"{link['latency_ms']:g} ms", fontsize=10)
@@ -114,7 +114,8 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     ax_bw.set_ylim(0, max(1.3, ax_bw.get_ylim()[1]))
     ax_bw.set_title("(c) bandwidth sweep (modelled from measured compute and bytes)", fontsize=10)
     ax_bw.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncol=2)
-    fig.suptitle("Fig. 7 — communication efficiency of GCM, N = 10 workers, power demand", fontsize=14)
-    fig.subplots_adjust(bottom=0.3, wspace=0.3)
+    # the suptitle sits below the profile stamp and above the two-line panel titles
+    fig.suptitle("Fig. 7 — communication efficiency of GCM, N = 10 workers, power demand", fontsize=14, y=0.955)
+    fig.subplots_adjust(bottom=0.3, top=0.82, wspace=0.3)
     stamp(fig, {profile})
     return save(fig, "fig7", out_dir)

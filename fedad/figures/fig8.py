@@ -46,7 +46,8 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         ax.set_title(f"{title}\nafter {', '.join(map(str, budgets))} rounds; {seeds} seed(s)", fontsize=11)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, ncol=3, fontsize=9, loc="lower center", bbox_to_anchor=(0.5, -0.01), frameon=False)
-    fig.suptitle("Fig. 8 — compressors under one byte count (beyond the paper)", fontsize=14)
-    fig.subplots_adjust(bottom=0.24, wspace=0.25)
+    # the suptitle sits below the profile stamp and above the two-line panel titles
+    fig.suptitle("Fig. 8 — compressors under one byte count (beyond the paper)", fontsize=14, y=0.955)
+    fig.subplots_adjust(bottom=0.24, top=0.8, wspace=0.25)
     stamp(fig, {profile})
     return save(fig, "fig8", out_dir)
