@@ -69,10 +69,9 @@ def test_compressors_experiment_reads_accuracy_and_bytes_at_each_budget(tmp_path
 
 
 def test_learning_rate_sweep_picks_the_lowest_finite_validation_loss(tmp_path, monkeypatch):
-    import math
     from types import SimpleNamespace
 
-    losses = {0.1: 0.02, 0.3: 0.01, 1.0: math.nan}  # η = 1 diverged
+    losses = {0.1: 0.02, 0.3: 0.01, 1.0: "inf"}  # η = 1 diverged (a cached file spells ∞ as text)
     runs = [{"model": "gru", "training": "centralised", "train": {"lr": lr}} for lr in (1.0, 0.1, 0.3)]
     monkeypatch.setattr(detect, "sweep_runs", lambda cfg: runs)
     monkeypatch.setattr(detect, "run_all", lambda name, rs, fn, args: [

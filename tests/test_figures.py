@@ -153,3 +153,19 @@ def test_bar_figures_leave_out_a_data_set_without_test_events(results):
     assert "ecg_qtdbsel102" in set(frame["dataset"])
     datasets, _ = order(frame)
     assert datasets == list(DATASETS)  # its all-normal accuracy of 100 % would read as a perfect detector
+
+
+def test_report_states_each_familys_learning_rate_and_flags_the_grid_edge(results):
+    import json
+
+    for model, lrs in (("gru", {0.1: 0.02, 0.3: 0.01}), ("sae", {0.1: 0.01, 0.3: float("nan")})):
+        for lr, loss in lrs.items():
+            ResultStore("lr_sweep", results).save(
+                {"profile": "quick", "model": model, "training": "centralised", "train": {"lr": lr}},
+                {"best_val_loss": loss}, 1.0)
+    choice = {"sweep": {"values": [0.1, 0.3], "max_epochs": 10, "dataset": "power_demand", "seed": 0},
+              "choice": {"gru/centralised": {"lr": 0.3}, "sae/centralised": {"lr": 0.1}}}
+    atomic_write_text(results / "lr_sweep" / "_choice_quick.json", json.dumps(choice))
+    section = report.build_report(results).split("## Learning rates")[1].split("\n## ")[0]
+    assert "diverged" in section and "0.01000" in section
+    assert "GRU (centralised), SAE (centralised)" in section  # 0.3 and 0.1 are both edges of a 2-point grid

@@ -245,6 +245,7 @@ def choose_learning_rates(cfg: dict, args) -> dict:
     for run, res in zip(runs, results, strict=True):
         family = f"{run['model']}/{run['training']}"
         loss = res["metrics"]["best_val_loss"]
+        loss = float(loss) if isinstance(loss, (int, float, str)) else None  # cached files spell ∞ as text
         lr = run["federated" if run["training"] == "federated" else "train"]["lr"]
         if loss is None or not math.isfinite(loss):
             loss = math.inf  # a diverged rate never wins

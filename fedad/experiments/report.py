@@ -15,6 +15,7 @@ from scipy.stats import spearmanr
 from fedad import paper
 from fedad.experiments.report_comm import comm_rows, comm_section
 from fedad.experiments.report_detect import claim_rows, detection_sections
+from fedad.experiments.report_lr import learning_rate_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
 from fedad.figures.results import load
 from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
@@ -174,7 +175,9 @@ def build_report(results: Path) -> str:
     if missing:
         lines += ["## Not available", ""] + [f"- {m}" for m in missing] + [""]
     try:
-        lines += detection_sections(load("detect", results))
+        detect = load("detect", results)
+        lines += detection_sections(detect)
+        lines += learning_rate_section(results, detect.profile.iloc[0])
     except FileNotFoundError:
         pass
     lines += comm_section(results)
