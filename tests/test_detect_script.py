@@ -80,3 +80,16 @@ def test_learning_rate_sweep_picks_the_lowest_finite_validation_loss(tmp_path, m
                                          SimpleNamespace(results=tmp_path))
     assert rates == {"gru/centralised": 0.3, "gru": 0.3}
     assert (tmp_path / "lr_sweep" / "_choice_quick.json").exists()
+
+
+@needs_real
+def test_a_diverging_rate_loses_the_sweep_instead_of_ending_it(tmp_path):
+    import json
+
+    (result,) = detect.main(["--results", str(tmp_path), "--profile", "full", *TINY,
+                             "--set", "lr_sweep.values=[0.1, 1.0e+6]", "--set", "lr_sweep.max_epochs=1",
+                             "--set", "plan=[{models: [sae], variants: [centralised]}]"])
+    choice = json.loads((tmp_path / "lr_sweep" / "_choice_full.json").read_text())["choice"]
+    assert choice["sae/centralised"]["lr"] == 0.1 and result["metrics"]["lr"] == 0.1
+    runs = [json.loads(p.read_text()) for p in (tmp_path / "lr_sweep").glob("[!_]*.json")]
+    assert [r["metrics"]["diverged"] for r in runs if r["config"]["train"]["lr"] == 1e6] != [None]

@@ -127,6 +127,20 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     return {"metrics": metrics, "records": records}
 
 
+def sweep_one(run: dict, store: ResultStore, progress: bool) -> dict:
+    """One learning-rate sweep run: train only, since its best validation loss alone decides η. A rate that
+    makes training diverge is a result of the sweep (it loses), not an error that ends it."""
+    prep = prepared(run)
+    try:
+        _, facts, records = train_model(run, prep, store, progress)
+    except FloatingPointError as exc:
+        return {"metrics": {"training": run["training"], "best_val_loss": None, "diverged": str(exc)}, "records": []}
+    loss = facts.get("best_val_loss")
+    finite = isinstance(loss, (int, float)) and math.isfinite(loss)
+    return {"metrics": {**facts, "best_val_loss": loss if finite else None,
+                        "diverged": None if finite else "no finite validation loss"}, "records": records}
+
+
 def _lr(cfg: dict, model: str, training: str) -> float:
     table = cfg.get("lr", {})
     family = f"{model}/{training}"
@@ -240,7 +254,7 @@ def sweep_runs(cfg: dict) -> list[dict]:
 def choose_learning_rates(cfg: dict, args) -> dict:
     """Run the sweep (cached) and return {"model/training": η with the lowest best validation loss}."""
     runs = sweep_runs(cfg)
-    results = run_all("lr_sweep", runs, run_one, args)
+    results = run_all("lr_sweep", runs, sweep_one, args)
     best: dict[str, tuple[float, float]] = {}
     for run, res in zip(runs, results, strict=True):
         family = f"{run['model']}/{run['training']}"
