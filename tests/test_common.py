@@ -103,3 +103,33 @@ def test_steps_come_from_the_config_or_from_epochs():
     assert steps_for(None, 2, 1000, 300) == 7  # ceil(2000 / 300)
     with pytest.raises(ConfigError, match="epochs"):
         steps_for(None, None, 1000, 300)
+
+
+def test_a_pool_worker_ends_when_its_parent_is_gone():
+    import os
+    import threading
+
+    from fedad.experiments.common import watch_parent
+
+    ended = threading.Event()
+    watch_parent(os.getppid(), interval=0.01, exit_fn=lambda code: ended.set())
+    assert not ended.wait(0.1)  # the parent lives: the worker goes on
+    watch_parent(-1, interval=0.01, exit_fn=lambda code: ended.set())  # a parent that is not ours any more
+    assert ended.wait(2)
+
+
+def _fail_first_then_sleep(run, store, progress):
+    import time
+
+    if run["i"] == 0:
+        raise FloatingPointError("diverged")
+    time.sleep(0.5)
+    return {"metrics": {"i": run["i"]}}
+
+
+def test_the_first_failure_in_a_parallel_experiment_cancels_the_queued_runs(tmp_path):
+    runs = [{"experiment": "t", "profile": "quick", "i": i} for i in range(12)]
+    args = argparse.Namespace(quiet=True, force=False, results=tmp_path, jobs=2)
+    with pytest.raises(FloatingPointError):
+        run_all("t", runs, _fail_first_then_sleep, args)
+    assert len(list((tmp_path / "t").glob("*.json"))) < 11  # without cancelling, all 11 others would run

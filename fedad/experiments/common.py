@@ -12,6 +12,7 @@ import copy
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -147,8 +148,22 @@ def run_cached(experiment: str, run: dict, fn: RunFn, results: Path, force: bool
     return store.load(run)
 
 
-def _worker_init(threads: int) -> None:
+def watch_parent(parent: int, interval: float = 2.0, exit_fn: Callable[[int], None] = os._exit) -> threading.Thread:
+    """End this worker process once ``parent`` is gone. A killed ``fedad run`` would otherwise leave its pool
+    workers training on as orphans, duplicating the resumed run's work and stealing its cores."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        exit_fn(1)
+
+    thread = threading.Thread(target=watch, name="watch-parent", daemon=True)
+    thread.start()
+    return thread
+
+
+def _worker_init(threads: int, parent: int) -> None:
     torch.set_num_threads(threads)
+    watch_parent(parent)
 
 
 def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespace) -> list[dict]:
@@ -160,10 +175,14 @@ def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespa
     if args.jobs > 1 and len(todo) > 1:
         threads = max(1, (os.cpu_count() or 1) // args.jobs)
         with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn"), initializer=_worker_init,
-                                 initargs=(threads,)) as pool:
+                                 initargs=(threads, os.getpid())) as pool:
             futures = [pool.submit(run_cached, experiment, r, fn, args.results, args.force, False) for r in todo]
-            for f in tqdm(as_completed(futures), total=len(futures), desc=experiment, disable=not progress):
-                f.result()
+            try:
+                for f in tqdm(as_completed(futures), total=len(futures), desc=experiment, disable=not progress):
+                    f.result()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)  # the first failure ends the experiment now
+                raise
     else:
         for r in tqdm(todo, desc=experiment, disable=not progress):
             run_cached(experiment, r, fn, args.results, args.force, progress)
