@@ -46,6 +46,16 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def finite_or_none(value) -> float | None:
+    """A number read back from a result file as a finite float, else None: the inverse of how result files
+    store non-finite floats (NaN as null, ±∞ as the strings "inf"/"-inf"), e.g. a diverged run's loss."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes to ``path`` through a temporary file in the same folder and an atomic rename."""
     path = Path(path)

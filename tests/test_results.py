@@ -29,3 +29,15 @@ def test_store_records_provenance_and_drops_checkpoint(tmp_path):
     assert saved["seed"] == 3 and saved["config"] == cfg and saved["wall_time_s"] == 1.5
     assert {"torch", "numpy", "python", "fedad", "git_commit"} <= set(saved["environment"])
     assert store.load_checkpoint(cfg) is None and store.exists(cfg)
+
+
+def test_a_stored_non_finite_number_reads_back_as_none(tmp_path):
+    import json
+    import math
+
+    from fedad.results import ResultStore, finite_or_none
+
+    path = ResultStore("t", tmp_path).save({"profile": "quick"}, {"a": math.nan, "b": math.inf, "c": 0.5}, 1.0)
+    stored = json.loads(path.read_text())["metrics"]
+    assert [finite_or_none(stored[k]) for k in "abc"] == [None, None, 0.5]
+    assert finite_or_none("not a number") is None

@@ -28,7 +28,7 @@ from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer, pick_device
 from fedad.models import REFERENCES, build_model
-from fedad.results import ResultStore, atomic_write_json, config_hash
+from fedad.results import ResultStore, atomic_write_json, config_hash, finite_or_none
 from fedad.seeding import seed_everything
 from fedad.training.centralised import fit_centralised
 from fedad.training.early_stopping import EarlyStopping
@@ -135,10 +135,9 @@ def sweep_one(run: dict, store: ResultStore, progress: bool) -> dict:
         _, facts, records = train_model(run, prep, store, progress)
     except FloatingPointError as exc:
         return {"metrics": {"training": run["training"], "best_val_loss": None, "diverged": str(exc)}, "records": []}
-    loss = facts.get("best_val_loss")
-    finite = isinstance(loss, (int, float)) and math.isfinite(loss)
-    return {"metrics": {**facts, "best_val_loss": loss if finite else None,
-                        "diverged": None if finite else "no finite validation loss"}, "records": records}
+    loss = finite_or_none(facts.get("best_val_loss"))
+    return {"metrics": {**facts, "best_val_loss": loss,
+                        "diverged": None if loss is not None else "no finite validation loss"}, "records": records}
 
 
 def _lr(cfg: dict, model: str, training: str) -> float:
@@ -258,11 +257,9 @@ def choose_learning_rates(cfg: dict, args) -> dict:
     best: dict[str, tuple[float, float]] = {}
     for run, res in zip(runs, results, strict=True):
         family = f"{run['model']}/{run['training']}"
-        loss = res["metrics"]["best_val_loss"]
-        loss = float(loss) if isinstance(loss, (int, float, str)) else None  # cached files spell ∞ as text
+        loss = finite_or_none(res["metrics"]["best_val_loss"])
+        loss = math.inf if loss is None else loss  # a diverged rate never wins
         lr = run["federated" if run["training"] == "federated" else "train"]["lr"]
-        if loss is None or not math.isfinite(loss):
-            loss = math.inf  # a diverged rate never wins
         if family not in best or loss < best[family][1]:
             best[family] = (lr, loss)
     table = {f: {"lr": lr, "best_val_loss": loss if math.isfinite(loss) else None} for f, (lr, loss) in best.items()}

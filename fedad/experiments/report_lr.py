@@ -8,21 +8,12 @@ of the grid means the best value may lie outside it, so the section flags it.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from fedad.models import LABELS
-
-
-def _finite(value) -> float | None:
-    """A loss as a finite float; None for a run without one (result files store NaN as null, ±∞ as text)."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+from fedad.results import finite_or_none
 
 
 def sweep_table(results: Path, profile: str) -> tuple[dict, pd.DataFrame] | None:
@@ -50,7 +41,7 @@ def sweep_table(results: Path, profile: str) -> tuple[dict, pd.DataFrame] | None
         row = {"model": LABELS.get(model, model), "training": training}
         for lr in grid:
             ran = lr in losses.get(family, {})
-            loss = _finite(losses.get(family, {}).get(lr))
+            loss = finite_or_none(losses.get(family, {}).get(lr))
             row[f"η = {lr:g}"] = "—" if not ran else ("diverged" if loss is None else f"{loss:.5f}")
         lr = float(picked["lr"])
         row["chosen η"] = f"{lr:g}" + (" (grid edge)" if lr in (min(grid), max(grid)) else "")
