@@ -12,7 +12,7 @@ import pandas as pd
 from fedad import paper
 from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
 from fedad.figures.common import ordered_models
-from fedad.figures.results import PAPER_VARIANT, paper_setting
+from fedad.figures.results import PAPER_VARIANT, paper_setting, without_test_events
 from fedad.models import LABELS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
 
@@ -68,11 +68,6 @@ def references_at_least(frame: pd.DataFrame, dataset: str, value: float, metric:
     return out
 
 
-def _no_test_anomaly(frame: pd.DataFrame, dataset: str) -> bool:
-    rows = frame[frame.dataset == dataset]
-    return bool(rows.get("no_test_anomaly", pd.Series([False])).fillna(False).any())
-
-
 def claim_rows(frame: pd.DataFrame) -> list[Row]:
     """The paper's Figs. 5–6 claims against ours, with the references and intervals deciding."""
     profile = frame.profile.iloc[0]
@@ -119,7 +114,8 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
 
 def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str) -> Row:
     """"AMCNN-LSTM best on all four": every paired interval against every other model and reference."""
-    datasets = [d for d in datasets_of(main) if not _no_test_anomaly(main, d)]
+    skipped = set(without_test_events(main))
+    datasets = [d for d in datasets_of(main) if d not in skipped]
     notes, holds, undetermined = [], True, False
     for d in datasets:
         amc = seeds_of(main, d, "amcnn_lstm", metric)
@@ -195,7 +191,7 @@ def protocol_section(frame: pd.DataFrame) -> list[str]:
                      "validation block": "; ".join(rules),
                      **{f"events {p} (points)": f"{int(e)} ({int(n)})" if e is not None and not pd.isna(e) else "n/a"
                         for p, (e, n) in ev.items()},
-                     "test verdicts": "none: no test anomaly" if _no_test_anomaly(frame, d) else "yes"})
+                     "test verdicts": "none: no test anomaly" if d in without_test_events(frame) else "yes"})
     return [*lines, _table(pd.DataFrame(rows)), ""]
 
 
@@ -230,7 +226,7 @@ def results_section(frame: pd.DataFrame) -> list[str]:
                         for key, name in RESULT_COLUMNS if key.startswith(("point.", "event."))},
                      "PR-AUC": f"{nothing.get('threshold_free.base_rate', float('nan')):.1f} (base rate)"})
         beat = _who_beats_references(frame, d)
-        title = f"### {d}" + (" — no test anomaly: no verdict" if _no_test_anomaly(frame, d) else "")
+        title = f"### {d}" + (" — no test anomaly: no verdict" if d in without_test_events(frame) else "")
         lines += [title, "", _table(pd.DataFrame(rows)), "", beat, ""]
     return lines
 

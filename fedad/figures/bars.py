@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from fedad.figures.common import ordered_models, setup_style, stamp
-from fedad.figures.results import load, mean_std, paper_setting
+from fedad.figures.results import load, mean_std, paper_setting, without_test_events
 from fedad.models import LABELS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
@@ -43,15 +43,6 @@ def draw_bars(ax, frame: pd.DataFrame, metric: str, datasets: list[str], models:
                    linewidth=1.5)
     ax.set_xticks(range(len(datasets)), [DATASETS.get(d, d) for d in datasets])
     return int(stats["count"].min()) if len(stats) else 0
-
-
-def without_test_events(frame: pd.DataFrame) -> list[str]:
-    """Data sets whose test part holds no labelled event: their accuracy cannot test a detector (all-normal
-    scores 100 %), so the bar figures leave them out and REPORT.md gives them no verdict."""
-    if "no_test_anomaly" not in frame:
-        return []
-    flagged = frame[frame["no_test_anomaly"].fillna(False).astype(bool)]
-    return sorted(set(flagged["dataset"]))
 
 
 def order(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
