@@ -146,13 +146,21 @@ def test_bar_figures_leave_out_a_data_set_without_test_events(results):
     for m in ("amcnn_lstm", "persistence"):
         metrics = {**_detect_metrics(0, 0, "reference" if m == "persistence" else "federated_gcm"),
                    "no_test_anomaly": True}
+        metrics["threshold_free"] = {**metrics["threshold_free"], "pr_auc": None}  # undefined without an event
         ResultStore("detect", results).save(
             {"profile": "quick", "dataset": "ecg_qtdbsel102", "model": m,
              "variant": "reference" if m == "persistence" else "federated_gcm", "seed": 0}, metrics, 1.0)
     frame = paper_setting(load("detect", results))
     assert "ecg_qtdbsel102" in set(frame["dataset"])
-    datasets, _ = order(frame)
+    datasets, models = order(frame)
     assert datasets == list(DATASETS)  # its all-normal accuracy of 100 % would read as a perfect detector
+    import matplotlib.pyplot as plt
+
+    from fedad.figures.bars import draw_bars
+
+    fig, ax = plt.subplots()
+    assert draw_bars(ax, frame, "threshold_free.pr_auc", datasets, models) == 1  # the seed count of drawn bars
+    plt.close(fig)
 
 
 def test_report_states_each_familys_learning_rate_and_flags_the_grid_edge(results):

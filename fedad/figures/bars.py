@@ -26,7 +26,7 @@ def model_label(model: str) -> str:
 
 def draw_bars(ax, frame: pd.DataFrame, metric: str, datasets: list[str], models: list[str]) -> int:
     """Bars of ``metric`` (mean ± sd over seeds) per data set and model; returns the fewest seeds drawn."""
-    stats = mean_std(frame, ["dataset", "model"], metric)
+    stats = mean_std(frame[frame["dataset"].isin(datasets)], ["dataset", "model"], metric)
     width = 0.84 / len(models)
     palette = plt.get_cmap("tab10")
     learned = [m for m in models if m not in REFERENCE_STYLE]
@@ -62,6 +62,15 @@ def legend_below(fig, ax, ncol: int = 5) -> None:
                frameon=False)
 
 
+def note_not_drawn(fig, frame: pd.DataFrame) -> None:
+    """Name, at the top right, the data sets that :func:`order` leaves out."""
+    skipped = without_test_events(frame)
+    if skipped:
+        names = ", ".join(DATASETS.get(d, d) for d in skipped)
+        fig.text(0.99, 0.985, f"not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
+                 fontsize=8, style="italic", ha="right", va="top")
+
+
 def seeds_text(n: int) -> str:
     return f"mean ± sd over {n} seed{'s' if n > 1 else ''} (references and SVM: deterministic, one run)"
 
@@ -82,11 +91,7 @@ def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, lo
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title}\n{seeds_text(seeds)}", fontsize=11)
-    skipped = without_test_events(frame)
-    if skipped:
-        names = ", ".join(DATASETS.get(d, d) for d in skipped)
-        fig.text(0.99, 0.985, f"not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
-                 fontsize=8, style="italic", ha="right", va="top")
+    note_not_drawn(fig, frame)
     legend_below(fig, ax)
     fig.subplots_adjust(bottom=0.24)
     stamp(fig, {profile})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from fedad.figures.bars import draw_bars, legend_below, order, seeds_text
+from fedad.figures.bars import draw_bars, legend_below, note_not_drawn, order, seeds_text
 from fedad.figures.common import save, setup_style, stamp
 from fedad.figures.results import load, paper_setting
 
@@ -24,12 +24,13 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         ax_pr.hlines(v, i - 0.45, i + 0.45, colors="black", linestyles="dotted", lw=2,
                      label="anomalous share (PR-AUC of a detector that knows nothing)" if i == 0 else None)
     ax_pr.set_ylabel("PR-AUC (%) of the scores, test part")
-    ax_pr.set_ylim(0, 100)
+    ax_pr.set_ylim(0, max(100, ax_pr.get_ylim()[1]))  # room for a seed spread above 100, never clipped
     draw_bars(ax_ev, frame, "event.recall", datasets, models)
     ax_ev.set_ylabel("event recall (%) at ς, test part")
-    ax_ev.set_ylim(0, 105)
+    ax_ev.set_ylim(0, max(105, ax_ev.get_ylim()[1]))
     ax_pr.set_title("Fig. 5b — do the detectors beat the references? Threshold-free PR-AUC (top) and events "
                     f"found at ς (bottom)\n{seeds_text(seeds)}", fontsize=11)
+    note_not_drawn(fig, frame)
     legend_below(fig, ax_pr)
     fig.subplots_adjust(bottom=0.15, hspace=0.12)
     stamp(fig, {profile})
