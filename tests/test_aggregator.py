@@ -94,3 +94,21 @@ def test_two_way_sparsification_sends_k_entries_and_keeps_the_rest():
         deltas.append(-torch.stack([agg.decode_update(m) for m in msgs]).mean(0))
     # what the workers received plus what the aggregator still holds is the whole change
     assert torch.allclose(flat_params(model) - before + agg.residual, torch.stack(deltas).sum(0), atol=1e-4)
+
+
+def test_sparse_updates_average_bit_for_bit_like_their_dense_stack():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(200, 10)  # 2010 parameters
+    agg = CloudAggregator(model, cfg(compressor="topk", rho=5.0, lr=1.0, momentum=0.0, memory="residual",
+                                     weighting="samples", value_format="fp32"))
+    before = flat_params(model).clone()
+    msgs, dense, sizes = [], [], [37, 50, 81, 12]
+    for k, n in enumerate(sizes):  # overlapping index sets, magnitudes far apart
+        idx, _ = torch.sort(torch.randperm(2010)[:101])
+        values = torch.randn(101) * 10.0 ** (k - 2)
+        msgs.append(UpdateMessage(f"w{k}", 0, encode(Compressed(values, idx, 2010, "fp32")), n, 0.0, 0.0))
+        dense.append(torch.zeros(2010).index_put_((idx,), values))
+    agg.aggregate(msgs, 0)
+    w = torch.tensor([float(n) for n in sizes]) / sum(sizes)
+    expected = (torch.stack(dense) * w[:, None]).sum(0)
+    assert torch.equal(flat_params(model), before - expected)

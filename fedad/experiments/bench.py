@@ -3,7 +3,7 @@ with their spread, written to ``results/bench.json``. A script, never a test: ti
 
 1. Federation overhead: a round's wall time over the pure forward + backward of the same batches
    (goal ≤ 5 %), for AMCNN-LSTM on power demand (window of the detection protocol) and the MNIST CNN,
-   N = 10, B = 32, per engine (``loop``, ``threads``).
+   N = 10, B = 32, per CPU engine (``loop``, ``threads``, ``processes``).
 2. Compression share: clip + memory + top-k + encode (the workers' pack), decode + aggregate, and
    applying the broadcast, as a share of a round (goal ≤ 5 %).
 3. Throughput: epoch time of every model of Figs. 5–6 at the new windows, centralised and federated;
@@ -40,6 +40,7 @@ from fedad.results import RESULTS_DIR, atomic_write_json, environment_info
 from fedad.training.tasks import ClassificationTask
 
 BASELINE_COMMIT = "84acedd"  # the landed code before the performance issue
+ENGINES = ("loop", "threads", "processes")  # the CPU engines compared (vmap is the GPU's)
 
 
 def spread(values: list[float]) -> dict:
@@ -88,7 +89,7 @@ def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], ro
 
     bare = trainer("loop")
     fed = {e: trainer(e) for e in engines}
-    probes = {e: Probe(t) for e, t in fed.items()}
+    probes = {"loop": Probe(fed["loop"])}  # the share is read on the loop: other engines pack elsewhere
     aggregate = dict.fromkeys(fed, 0.0)
 
     def rounds_of(engine: str) -> None:
@@ -102,13 +103,15 @@ def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], ro
     for _ in range(repeats):
         samples["compute"].append(_timed(lambda: [_bare_round(bare) for _ in range(rounds)]) / rounds)
         for e in fed:
-            p = probes[e]
+            p = probes["loop"]
             before = (p.pack, p.broadcast, aggregate[e])
             took = _timed(lambda e=e: rounds_of(e)) / rounds
             samples[f"round_{e}"].append(took)
             if e == "loop":
                 comp = (p.pack - before[0]) + (p.broadcast - before[1]) + (aggregate[e] - before[2])
                 samples["compression"].append(comp / rounds / took)
+    for t in fed.values():
+        t.backend.close()
     compute = spread(samples["compute"])
     out = {"workload": name, "batch_per_worker": batch, "workers": 10, "rounds_per_repeat": rounds,
            "n_params": bare.n_params, "compute_s": compute, "compression_share": spread(samples["compression"])}
@@ -147,7 +150,7 @@ def epoch_times(prep, repeats: int, steps: int) -> list[dict]:
 
         feds = {e: FederatedTrainer(task, build, FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6,
                                                                  engine=e, clip_norm=10.0), seed=0, device="cpu")
-                for e in ("loop", "threads")}
+                for e in ENGINES}
         central_steps()
         for t in feds.values():
             t.run_round(0)
@@ -156,10 +159,12 @@ def epoch_times(prep, repeats: int, steps: int) -> list[dict]:
             c.append(_timed(central_steps) / steps * (n / 160))
             for e, t in feds.items():
                 f[e].append(_timed(lambda t=t: [t.run_round(0) for _ in range(steps)]) / steps * t.rounds_per_epoch)
+        for t in feds.values():
+            t.backend.close()
         rows.append({"model": model, "window": prep.window, "fit_windows": n, "centralised_epoch_s": spread(c),
                      **{f"federated_{e}_epoch_s": spread(v) for e, v in f.items()}})
-        print(f"  {model:11s} epoch: centralised {statistics.median(c):6.2f} s, federated loop "
-              f"{statistics.median(f['loop']):6.2f} s, threads {statistics.median(f['threads']):6.2f} s", flush=True)
+        print(f"  {model:11s} epoch: centralised {statistics.median(c):6.2f} s, federated "
+              + ", ".join(f"{e} {statistics.median(v):6.2f} s" for e, v in f.items()), flush=True)
     return rows
 
 
@@ -215,7 +220,7 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
                     str(check_rounds), str(repeats), str(rounds)], env=env, check=True, cwd=work)
     old = torch.load(work / "out.pt")
     result = {"commit": BASELINE_COMMIT, "baseline_epoch_s": spread([t * old["rounds_per_epoch"] for t in old["round_s"]])}
-    for engine in ("loop", "threads"):
+    for engine in ENGINES:
         cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine)
         tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window), cfg,
                               seed=0, device="cpu")
@@ -227,6 +232,7 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
         result[f"{engine}_epoch_s"] = spread(times)
         result[f"{engine}_max_weight_difference_after_{check_rounds}_rounds"] = diff
         result[f"speedup_{engine}"] = statistics.median(result["baseline_epoch_s"]["median"] / t for t in times)
+        tr.backend.close()
     return result
 
 
@@ -267,13 +273,14 @@ def main(argv: list[str] | None = None) -> Path:
                   lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window)),
                  ("simple CNN / MNIST", ClassificationTask(mnist.x_train, mnist.y_train, mnist.x_test[:1000],
                                                             mnist.y_test[:1000]), lambda: build_model("simple_cnn"))]
-        out["workloads"] = [workload(n, t, f, 32, ("loop", "threads"), args.rounds, args.repeats) for n, t, f in cases]
-        print(f"{'workload':40s} {'compute':>9s} {'loop':>9s} {'threads':>9s} {'overhead loop':>14s} "
-              f"{'overhead thr':>13s} {'compression':>12s}")
+        out["workloads"] = [workload(n, t, f, 32, ENGINES, args.rounds, args.repeats) for n, t, f in cases]
+        print(f"{'workload':40s} {'compute':>9s} " + " ".join(f"{e:>9s}" for e in ENGINES) + " "
+              + " ".join(f"{'overhead ' + e[:4]:>14s}" for e in ENGINES) + f" {'compression':>12s}")
         for w in out["workloads"]:
-            print(f"{w['workload']:40s} {w['compute_s']['median']*1e3:7.1f}ms {w['round_loop_s']['median']*1e3:7.1f}ms "
-                  f"{w['round_threads_s']['median']*1e3:7.1f}ms {w['overhead_loop']['median']:13.1%} "
-                  f"{w['overhead_threads']['median']:12.1%} {w['compression_share']['median']:11.1%}")
+            print(f"{w['workload']:40s} {w['compute_s']['median']*1e3:7.1f}ms "
+                  + " ".join(f"{w[f'round_{e}_s']['median']*1e3:7.1f}ms" for e in ENGINES) + " "
+                  + " ".join(f"{w[f'overhead_{e}']['median']:13.1%}" for e in ENGINES)
+                  + f" {w['compression_share']['median']:11.1%}")
     if "epochs" not in args.skip:
         print("epoch times, power demand:")
         out["epochs"] = epoch_times(prep, max(3, args.repeats // 2), args.rounds)
@@ -281,11 +288,10 @@ def main(argv: list[str] | None = None) -> Path:
         out["baseline"] = baseline(prep, args.repeats, args.rounds)
         b = out["baseline"]
         if "skipped" not in b:
-            print(f"federated AMCNN-LSTM epoch: {BASELINE_COMMIT} {b['baseline_epoch_s']['median']:.2f} s, now loop "
-                  f"{b['loop_epoch_s']['median']:.2f} s (×{b['speedup_loop']:.2f}), threads "
-                  f"{b['threads_epoch_s']['median']:.2f} s (×{b['speedup_threads']:.2f}); weights after 3 rounds "
-                  f"differ by {b['loop_max_weight_difference_after_3_rounds']:.1e} (loop), "
-                  f"{b['threads_max_weight_difference_after_3_rounds']:.1e} (threads)")
+            print(f"federated AMCNN-LSTM epoch: {BASELINE_COMMIT} {b['baseline_epoch_s']['median']:.2f} s, now "
+                  + ", ".join(f"{e} {b[f'{e}_epoch_s']['median']:.2f} s (×{b[f'speedup_{e}']:.2f}, weights after 3 "
+                              f"rounds differ by {b[f'{e}_max_weight_difference_after_3_rounds']:.1e})"
+                              for e in ENGINES))
     if "peers" not in args.skip:
         out["peers"] = peers(args.repeats, max(3, args.rounds))
         p = out["peers"]

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 MODES = ("dsgd", "fedavg")
 COMPRESSORS = ("none", "topk", "randomk", "qsgd")
 MEMORIES = ("none", "residual", "momentum")
-ENGINES = ("auto", "loop", "threads", "vmap")
+ENGINES = ("auto", "loop", "threads", "processes", "vmap")
 
 
 @dataclass
@@ -37,7 +37,8 @@ class FederatedConfig:
     everything as fp32). ``memory``: ``momentum`` (momentum correction, Eqs. 13–16; the aggregator then
     applies plain SGD), ``residual`` (local accumulation only; the aggregator applies momentum SGD) or
     ``none``. ``engine``: how the in-process workers do their local work — ``loop`` (one worker at a
-    time, the reference), ``threads`` (workers in parallel threads, one intra-op thread each), ``vmap``
+    time, the reference), ``threads`` (workers in parallel threads, one intra-op thread each),
+    ``processes`` (workers held by one child process per core, see :mod:`fedad.federated.processes`), ``vmap``
     (dsgd: all workers' gradients in one ``torch.func.vmap`` pass) or ``auto`` (vmap on a GPU, threads
     on a CPU with two or more cores, else loop; see ``make bench``). Every engine gives the loop's
     numbers up to floating-point summation order (tested).

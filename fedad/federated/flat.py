@@ -16,12 +16,11 @@ def set_flat_params(model: nn.Module, flat: torch.Tensor) -> None:
 
 
 def add_to_params(model: nn.Module, delta: torch.Tensor) -> None:
+    """Add a flat change to the parameters in place (one fused call: a broadcast touches every replica)."""
+    params = list(model.parameters())
+    chunks = torch.split(delta, [p.numel() for p in params])
     with torch.no_grad():
-        offset = 0
-        for p in model.parameters():
-            n = p.numel()
-            p.add_(delta[offset : offset + n].view_as(p).to(p.device))
-            offset += n
+        torch._foreach_add_(params, [c.view_as(p).to(p.device) for c, p in zip(chunks, params, strict=True)])
 
 
 def flat_grad(model: nn.Module) -> torch.Tensor:

@@ -20,6 +20,7 @@ from fedad.compression.codec import decode
 from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
+from fedad.federated.processes import WorkerProcesses
 from fedad.federated.worker import VirtualWorker
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
     parallel threads, one intra-op thread each: small per-worker batches use two cores better that way
     than one op at a time across both; ``make bench`` measures it), else the per-worker ``loop``."""
     if config.engine != "auto":
-        return config.engine if config.mode == "dsgd" or config.engine == "threads" else "loop"
+        return config.engine if config.mode == "dsgd" or config.engine in ("threads", "processes") else "loop"
     if device.type == "cuda":
         return "vmap" if config.mode == "dsgd" else "loop"
     return "threads" if (os.cpu_count() or 1) >= 2 else "loop"
@@ -71,6 +72,21 @@ class InProcessBackend:
         self.config = config
         self.engine = resolve_engine(config, device or torch.device("cpu"))
         self._pool = _shared_pool() if self.engine == "threads" else None
+        self._processes: WorkerProcesses | None = None
+
+    def attach(self, workers: list[VirtualWorker], trainer=None) -> list:
+        """The ``processes`` engine moves the workers into child processes and hands back their handles;
+        every other engine keeps them here."""
+        if self.engine != "processes":
+            return workers
+        self._processes = WorkerProcesses(workers, os.cpu_count() or 1)
+        return self._processes.handles
+
+    def close(self) -> None:
+        """Stop the worker processes, if any (they also stop when this process ends)."""
+        if self._processes is not None:
+            self._processes.close()
+            self._processes = None
 
     def collect(self, workers: list[VirtualWorker], round_idx: int) -> tuple[list[UpdateMessage], list[tuple[str, str]]]:
         """Each worker's upload for this round, and the (worker id, reason) of those dropped."""
@@ -85,7 +101,9 @@ class InProcessBackend:
             else:  # unequal local batches cannot be stacked: fall back to the loop for this round
                 grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
             shared_s = (time.perf_counter() - start) / len(workers)
-        if self._pool is not None:
+        if self._processes is not None:
+            outcomes = self._processes.work(round_idx)
+        elif self._pool is not None:
             with _IntraOpThreads(1):
                 outcomes = list(self._pool.map(lambda w: self._work(w, round_idx, None, None, 0.0), workers))
         else:
@@ -117,10 +135,16 @@ class InProcessBackend:
             return None, f"{type(exc).__name__}: {exc}"
 
     def broadcast(self, workers: list[VirtualWorker], message: Broadcast) -> None:
-        """Every worker applies the same change: decoded once here, applied to each replica."""
+        """Every worker applies the same change: decoded once here (once per worker process), applied to
+        each replica."""
+        if self._processes is not None:
+            self._processes.apply(message)
+            return
         change = decode(message.payload).to_dense()
         for w in workers:
             w.apply_change(change)
 
     def collect_buffers(self, workers: list[VirtualWorker]) -> list[bytes]:
-        return [p for p in (w.buffer_payload() for w in workers) if p is not None]
+        payloads = self._processes.call_all("buffer_payload") if self._processes is not None else (
+            w.buffer_payload() for w in workers)
+        return [p for p in payloads if p is not None]

@@ -1,0 +1,63 @@
+"""The ``processes`` engine: workers in child processes give the loop's numbers, drop failing workers,
+report BatchNorm statistics, checkpoint through their handles, and stop with the trainer's back-end."""
+
+import torch
+from torch import nn
+
+from fedad.federated.flat import flat_buffers, flat_params
+from fedad.federated.loop import FederatedTrainer
+from fedad.federated.processes import ProcessWorker
+from fedad.federated.worker import VirtualWorker
+from tests.fl_helpers import blob_task, cfg
+
+
+def bn_mlp(dims: int = 8, classes: int = 3) -> nn.Module:
+    return nn.Sequential(nn.Linear(dims, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, classes))
+
+
+class Unplugged(VirtualWorker):
+    """Module level, so that a child process can unpickle it: bob fails in round 1."""
+
+    def local_work(self, round_idx, grad=None, loss=None):
+        if self.id == "bob" and round_idx == 1:
+            raise RuntimeError("device unplugged")
+        return super().local_work(round_idx, grad, loss)
+
+
+def _trainer(engine: str, **kw) -> FederatedTrainer:
+    return FederatedTrainer(blob_task(), bn_mlp, cfg(engine=engine, buffer_sync="round", **kw), seed=0, device="cpu")
+
+
+def test_processes_engine_gives_the_loop_engines_weights_bytes_and_statistics():
+    loop, procs = _trainer("loop", rounds=4), _trainer("processes", rounds=4)
+    try:
+        assert procs.backend.engine == "processes"
+        assert all(isinstance(w, ProcessWorker) for w in procs.workers)
+        assert [w.id for w in procs.workers] == [w.id for w in loop.workers]
+        loop.run(progress=False)
+        procs.run(progress=False)
+        assert torch.allclose(flat_params(loop.aggregator.model), flat_params(procs.aggregator.model), atol=1e-6)
+        assert torch.allclose(flat_buffers(loop.aggregator.model), flat_buffers(procs.aggregator.model), atol=1e-6)
+        assert [r["bytes_up"] for r in loop.result.records] == [r["bytes_up"] for r in procs.result.records]
+        assert procs.replicas_in_sync(atol=1e-6)
+        # checkpointing goes through the handles to the children and back
+        state = procs.state_dict()
+        assert state["workers"][1]["step"] == 4
+        procs.load_state_dict(state)
+        assert procs.workers[1].state_dict()["step"] == 4
+    finally:
+        procs.backend.close()
+    assert not procs.backend._processes
+
+
+def test_a_worker_that_raises_in_its_process_is_dropped_and_the_round_proceeds():
+    trainer = FederatedTrainer(blob_task(), bn_mlp, cfg(engine="processes", rounds=3), seed=0, device="cpu",
+                               worker_factory=Unplugged)
+    try:
+        res = trainer.run(progress=False)
+    finally:
+        trainer.backend.close()
+    rec = res.records[1]
+    assert [d["worker"] for d in rec["dropped"]] == ["bob"] and "device unplugged" in rec["dropped"][0]["reason"]
+    assert len(rec["bytes_up"]) == 3
+    assert all(not r["dropped"] for i, r in enumerate(res.records) if i != 1)
