@@ -117,6 +117,9 @@ def environment_info() -> dict:
         "cpu_threads": torch.get_num_threads(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "git_commit": git_commit(),
+        # how the run was executed (never what it computes, beyond float summation order)
+        "device_env": os.environ.get("FEDAD_DEVICE"),
+        "engine_env": os.environ.get("FEDAD_ENGINE"),
     }
 
 

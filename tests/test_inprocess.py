@@ -81,3 +81,17 @@ def test_auto_device_picks_a_present_gpu_and_the_environment_can_override(monkey
     assert pick_device("auto").type == "cuda"
     monkeypatch.setenv("FEDAD_DEVICE", "cpu")
     assert pick_device("auto").type == "cpu"
+
+
+def test_the_environment_picks_the_engine_that_auto_resolves_to(monkeypatch):
+    import pytest
+
+    from fedad.federated.backends.inprocess import resolve_engine
+    from fedad.federated.config import FederatedConfig
+
+    monkeypatch.setenv("FEDAD_ENGINE", "processes")
+    assert resolve_engine(FederatedConfig(engine="auto"), torch.device("cpu")) == "processes"
+    assert resolve_engine(FederatedConfig(engine="loop"), torch.device("cpu")) == "loop"  # a config's choice wins
+    monkeypatch.setenv("FEDAD_ENGINE", "fast")
+    with pytest.raises(ValueError, match="FEDAD_ENGINE must be one of"):
+        resolve_engine(FederatedConfig(engine="auto"), torch.device("cpu"))

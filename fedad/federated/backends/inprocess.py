@@ -18,7 +18,7 @@ import torch
 
 from fedad.compression.codec import decode
 from fedad.federated.batched import vmap_gradients
-from fedad.federated.config import FederatedConfig
+from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.processes import WorkerProcesses
 from fedad.federated.worker import VirtualWorker
@@ -27,11 +27,18 @@ log = logging.getLogger(__name__)
 
 
 def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
-    """``auto`` → vmap on a GPU; on a CPU with two or more cores, ``threads`` (workers' local work in
-    parallel threads, one intra-op thread each: small per-worker batches use two cores better that way
-    than one op at a time across both; ``make bench`` measures it), else the per-worker ``loop``."""
-    if config.engine != "auto":
-        return config.engine if config.mode == "dsgd" or config.engine in ("threads", "processes") else "loop"
+    """``auto`` → ``$FEDAD_ENGINE`` when set; else vmap on a GPU; on a CPU with two or more cores,
+    ``threads`` (workers' local work in parallel threads, one intra-op thread each: small per-worker batches
+    use two cores better that way than one op at a time across both; ``make bench`` measures it), else the
+    per-worker ``loop``. ``processes`` is never chosen by itself: each trainer would start an interpreter
+    per core, and ``fedad run --jobs`` already fills the cores."""
+    engine = config.engine
+    if engine == "auto" and os.environ.get("FEDAD_ENGINE"):
+        engine = os.environ["FEDAD_ENGINE"]
+        if engine not in ENGINES:
+            raise ValueError(f"FEDAD_ENGINE must be one of {ENGINES}, got {engine!r}")
+    if engine != "auto":
+        return engine if config.mode == "dsgd" or engine in ("threads", "processes") else "loop"
     if device.type == "cuda":
         return "vmap" if config.mode == "dsgd" else "loop"
     return "threads" if (os.cpu_count() or 1) >= 2 else "loop"
