@@ -178,3 +178,16 @@ def test_report_states_each_familys_learning_rate_and_flags_the_grid_edge(result
     section = report.build_report(results).split("## Learning rates")[1].split("\n## ")[0]
     assert "diverged" in section and "0.01000" in section
     assert "GRU (centralised), SAE (centralised)" in section  # 0.3 and 0.1 are both edges of a 2-point grid
+
+
+def test_report_sets_amcnn_against_baselines_trained_federated_too(results):
+    text = report.build_report(results)
+    assert "No baseline was trained federated in this profile" in text  # the fixture's baselines are centralised
+    for seed in (0, 1, 2):
+        ResultStore("detect", results).save(
+            {"profile": "quick", "dataset": DATASETS[0], "model": "cnn_lstm", "variant": "federated_gcm",
+             "seed": seed}, _detect_metrics(5, seed, "federated_gcm"), 1.0)
+    section = report.build_report(results).split("## Under equal conditions")[1].split("\n## ")[0]
+    assert f"### {DATASETS[0]}" in section and "CNN-LSTM" in section
+    # the fixture gives CNN-LSTM (i = 5) a PR-AUC 5 points above AMCNN-LSTM's (i = 0) on every seed
+    assert "-5.0" in section and "AMCNN-LSTM worse on PR-AUC" in section
