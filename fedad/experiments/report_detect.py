@@ -365,12 +365,12 @@ def equal_conditions_section(frame: pd.DataFrame) -> list[str]:
                             f"{_direction(d_rmse, False)} on RMSE")
         if rows:
             found = True
-            lines += [f"### {d}", "", f"AMCNN-LSTM (federated, GCM): PR-AUC "
-                      f"{mean_sd(amc['threshold_free.pr_auc'].values(), 1)}, RMSE {mean_sd(amc['rmse'].values(), 4)}.",
-                      "", _table(pd.DataFrame(rows)), "", "; ".join(verdicts) + ".", ""]
+            head = (f"AMCNN-LSTM (federated, GCM): PR-AUC {mean_sd(amc['threshold_free.pr_auc'].values(), 1)}, "
+                    f"RMSE {mean_sd(amc['rmse'].values(), 4)}.")
+            lines += [f"### {d}", "", head, "", _table(pd.DataFrame(rows)), "", "; ".join(verdicts) + ".", ""]
     if not found:
-        lines += ["No baseline was trained federated in this profile (the `full` profile trains CNN-LSTM and GRU "
-                  "federated with GCM).", ""]
+        lines += [("No baseline was trained federated in this profile (the `full` profile trains CNN-LSTM and GRU "
+                   "federated with GCM)."), ""]
     return lines
 
 
