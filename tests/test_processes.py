@@ -61,3 +61,13 @@ def test_a_worker_that_raises_in_its_process_is_dropped_and_the_round_proceeds()
     assert [d["worker"] for d in rec["dropped"]] == ["bob"] and "device unplugged" in rec["dropped"][0]["reason"]
     assert len(rec["bytes_up"]) == 3
     assert all(not r["dropped"] for i, r in enumerate(res.records) if i != 1)
+
+
+def test_the_processes_engine_refuses_a_gpu_with_a_one_line_reason():
+    import pytest
+
+    from fedad.federated.backends.inprocess import InProcessBackend
+
+    backend = InProcessBackend(cfg(engine="processes"), torch.device("cuda"))
+    with pytest.raises(ValueError, match="runs the workers on the CPU"):
+        backend.attach([], None)

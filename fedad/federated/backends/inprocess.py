@@ -77,7 +77,8 @@ class InProcessBackend:
 
     def __init__(self, config: FederatedConfig, device: torch.device | None = None):
         self.config = config
-        self.engine = resolve_engine(config, device or torch.device("cpu"))
+        self.device = device or torch.device("cpu")
+        self.engine = resolve_engine(config, self.device)
         self._pool = _shared_pool() if self.engine == "threads" else None
         self._processes: WorkerProcesses | None = None
 
@@ -86,6 +87,9 @@ class InProcessBackend:
         every other engine keeps them here."""
         if self.engine != "processes":
             return workers
+        if self.device.type != "cpu":
+            raise ValueError(f"the processes engine runs the workers on the CPU, not {self.device}; on a GPU use "
+                             "engine='vmap' (or 'auto')")
         self._processes = WorkerProcesses(workers, os.cpu_count() or 1)
         return self._processes.handles
 
