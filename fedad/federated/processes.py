@@ -15,7 +15,6 @@ with checkpointing and inspection forwarded to the child that holds it.
 from __future__ import annotations
 
 import dataclasses
-import time
 from multiprocessing import current_process, get_context
 from multiprocessing.connection import Connection
 
@@ -24,7 +23,7 @@ import torch.multiprocessing  # registers tensor pickling through shared memory 
 
 from fedad.compression.codec import decode
 from fedad.federated.messages import Broadcast, UpdateMessage
-from fedad.federated.worker import VirtualWorker
+from fedad.federated.worker import VirtualWorker, timed_local_work
 
 
 def _serve(conn: Connection) -> None:
@@ -46,22 +45,12 @@ def _serve(conn: Connection) -> None:
             continue
         try:
             if command == "work":
-                reply = [_timed_work(w, args) for w in workers]
+                reply = [timed_local_work(w, args) for w in workers]
             else:  # a forwarded method call, one argument tuple per worker
                 reply = [None if a is None else getattr(w, command)(*a) for w, a in zip(workers, args, strict=True)]
             conn.send(("ok", reply))
         except Exception as exc:  # noqa: BLE001 — reported to the parent, which raises it there
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _timed_work(w: VirtualWorker, round_idx: int) -> tuple[UpdateMessage | None, str | None]:
-    """One worker's local work timed in its process; (message, None) or (None, failure)."""
-    try:
-        start = time.perf_counter()
-        msg = w.local_work(round_idx)
-        return dataclasses.replace(msg, compute_s=time.perf_counter() - start), None
-    except Exception as exc:  # noqa: BLE001 — a failing worker is dropped from the round, not the run
-        return None, f"{type(exc).__name__}: {exc}"
 
 
 @dataclasses.dataclass

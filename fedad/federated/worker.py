@@ -9,6 +9,7 @@ Unlike PySyft 0.2, what comes back is bytes: the encoded, compressed update.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 
 import torch
@@ -172,3 +173,17 @@ class VirtualWorker:
         self.step = state["step"]
         if state["compressor_rng"] is not None:
             self.compressor.generator.set_state(state["compressor_rng"])
+
+
+def timed_local_work(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
+                     shared_s: float = 0.0) -> tuple[UpdateMessage | None, str | None]:
+    """One worker's local work timed by the back-end that runs it: (message, None), or (None, failure) so
+    that a failing worker is dropped from the round, not the run. ``shared_s`` adds this worker's share of
+    work done for all of them at once (the vmap pass)."""
+    try:
+        start = time.perf_counter()
+        msg = w.local_work(round_idx, grad, loss)
+        # the back-end's clock, not the worker's own report, decides about stragglers
+        return dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s), None
+    except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
+        return None, f"{type(exc).__name__}: {exc}"

@@ -8,7 +8,6 @@ discarded, as a synchronous aggregator with a deadline would.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -21,7 +20,7 @@ from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.processes import WorkerProcesses
-from fedad.federated.worker import VirtualWorker
+from fedad.federated.worker import VirtualWorker, timed_local_work
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +115,9 @@ class InProcessBackend:
             outcomes = self._processes.work(round_idx)
         elif self._pool is not None:
             with _IntraOpThreads(1):
-                outcomes = list(self._pool.map(lambda w: self._work(w, round_idx, None, None, 0.0), workers))
+                outcomes = list(self._pool.map(lambda w: timed_local_work(w, round_idx), workers))
         else:
-            outcomes = [self._work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+            outcomes = [timed_local_work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
         messages, dropped = [], []
         for w, (msg, failure) in zip(workers, outcomes, strict=True):
             if failure is not None:
@@ -133,17 +132,6 @@ class InProcessBackend:
                 continue
             messages.append(msg)
         return messages, dropped
-
-    @staticmethod
-    def _work(w: VirtualWorker, round_idx: int, grad, loss, shared_s: float):
-        """One worker's local work, timed by the back-end; (message, None) or (None, failure)."""
-        try:
-            start = time.perf_counter()
-            msg = w.local_work(round_idx, grad, loss)
-            # the back-end's clock, not the worker's own report, decides about stragglers
-            return dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s), None
-        except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-            return None, f"{type(exc).__name__}: {exc}"
 
     def broadcast(self, workers: list[VirtualWorker], message: Broadcast) -> None:
         """Every worker applies the same change: decoded once here (once per worker process), applied to
