@@ -12,7 +12,7 @@ import pandas as pd
 from fedad import paper
 from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
 from fedad.figures.common import ordered_models
-from fedad.figures.results import PAPER_VARIANT, paper_setting, without_test_events
+from fedad.figures.results import DETERMINISTIC, PAPER_VARIANT, paper_setting, without_test_events
 from fedad.models import LABELS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
 
@@ -23,7 +23,6 @@ CONTROLS = (  # (variant, letter, meaning) — AMCNN-LSTM trained each way on th
     ("federated_no_memory", "d", "federated, ρ = 0.3, residual dropped (memory = none)"),
     ("federated_contiguous", "e", "federated, ρ = 0.3 with GCM, contiguous partitions (data islands)"),
 )
-DETERMINISTIC = (*REFERENCES, "svm", "flag_nothing")  # one run stands for every seed
 POINT_ADJUSTED_WARNING = ("Point-adjusted F1 marks a whole event found when one of its points is flagged; it "
                           "inflates every detector, naive ones included, and is shown only as a labelled extra.")
 

@@ -11,12 +11,11 @@ import numpy as np
 import pandas as pd
 
 from fedad.figures.common import ordered_models, setup_style, stamp
-from fedad.figures.results import load, mean_std, paper_setting, without_test_events
+from fedad.figures.results import DETERMINISTIC, load, mean_std, paper_setting, without_test_events
 from fedad.models import LABELS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
             "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102"}
-DETERMINISTIC = {*REFERENCES, "svm"}  # drawn from one run, whatever the seeds
 REFERENCE_STYLE = {"persistence": ("#9e9e9e", "//"), "seasonal_naive": ("#616161", "\\\\"),
                    "flag_nothing": ("#d0d0d0", "..")}
 

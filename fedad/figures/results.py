@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fedad.models import REFERENCES
 from fedad.results import RESULTS_DIR
 
 
@@ -77,6 +78,10 @@ def without_test_events(frame: pd.DataFrame) -> list[str]:
         return []
     flagged = frame[frame["no_test_anomaly"].fillna(False).astype(bool)]
     return sorted(set(flagged["dataset"]))
+
+
+# Models whose one run stands for every seed (no random state): references, "flag nothing" and SVM.
+DETERMINISTIC = (*REFERENCES, "svm", "flag_nothing")
 
 
 # The setting each model has in the paper's Figs. 5-6: AMCNN-LSTM federated with GCM, the baselines
