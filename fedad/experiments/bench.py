@@ -89,7 +89,7 @@ def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], ro
 
     bare = trainer("loop")
     fed = {e: trainer(e) for e in engines}
-    probes = {"loop": Probe(fed["loop"])}  # the share is read on the loop: other engines pack elsewhere
+    probe = Probe(fed["loop"])  # the share is read on the loop: other engines pack elsewhere
     aggregate = dict.fromkeys(fed, 0.0)
 
     def rounds_of(engine: str) -> None:
@@ -103,12 +103,11 @@ def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], ro
     for _ in range(repeats):
         samples["compute"].append(_timed(lambda: [_bare_round(bare) for _ in range(rounds)]) / rounds)
         for e in fed:
-            p = probes["loop"]
-            before = (p.pack, p.broadcast, aggregate[e])
+            before = (probe.pack, probe.broadcast, aggregate[e])
             took = _timed(lambda e=e: rounds_of(e)) / rounds
             samples[f"round_{e}"].append(took)
             if e == "loop":
-                comp = (p.pack - before[0]) + (p.broadcast - before[1]) + (aggregate[e] - before[2])
+                comp = (probe.pack - before[0]) + (probe.broadcast - before[1]) + (aggregate[e] - before[2])
                 samples["compression"].append(comp / rounds / took)
     for t in fed.values():
         t.backend.close()
