@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from fedad.models.blocks import ForecastHead, conv_unit, last_step
+from fedad.models.pooling import MaxPool1d
 
 
 class AttentionBranch(nn.Module):
@@ -17,7 +18,7 @@ class AttentionBranch(nn.Module):
 
     def __init__(self, in_channels: int, channels: tuple[int, ...]):
         super().__init__()
-        self.aggregate = nn.Sequential(conv_unit(in_channels, channels), nn.MaxPool1d(2))
+        self.aggregate = nn.Sequential(conv_unit(in_channels, channels), MaxPool1d(2))
         self.mix = nn.Conv1d(channels[-1], channels[-1], kernel_size=1)
 
     def forward(self, x: torch.Tensor, length: int) -> torch.Tensor:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from fedad.models.pooling import MaxPool1d
+
 
 def conv_unit(in_channels: int, channels: tuple[int, ...], kernel: int = 3, pool: int = 2) -> nn.Sequential:
     """The paper's CNN unit: for each width, Conv1d → BatchNorm → ReLU → MaxPool (length ÷ pool)."""
     layers: list[nn.Module] = []
     for out in channels:
         layers += [nn.Conv1d(in_channels, out, kernel, padding=kernel // 2), nn.BatchNorm1d(out), nn.ReLU(),
-                   nn.MaxPool1d(pool)]
+                   MaxPool1d(pool)]
         in_channels = out
     return nn.Sequential(*layers)
 
