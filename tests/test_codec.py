@@ -90,3 +90,16 @@ def test_size_as_matches_a_real_encoding_in_every_value_format(fmt):
     sizes = {f: len(encode(Compressed(flat[idx], idx, 5000, f))) for f in ("fp32", "fp16", "q8")}
     payload = encode(Compressed(flat[idx], idx, 5000, fmt))
     assert {f: size_as(payload, f) for f in sizes} == sizes
+
+
+def test_encode_and_receive_values_gives_the_decoded_values_at_the_indices():
+    from fedad.compression.codec import encode_and_receive_values
+
+    g = torch.randn(5000) * 1e-3
+    for msg in (TopK(0.3, "fp16").compress(g, 0), TopK(20.0, "fp32").compress(g, 0)):
+        payload, values = encode_and_receive_values(msg)
+        decoded = decode(payload)
+        assert payload == encode(msg)
+        assert torch.equal(values, decoded.values) and torch.equal(msg.indices, decoded.indices)
+    with pytest.raises(ValueError, match="sparse"):
+        encode_and_receive_values(Compressed(g, None, g.numel(), "fp32"))

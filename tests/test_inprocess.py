@@ -12,7 +12,7 @@ from tests.fl_helpers import blob_task, cfg, mlp
 
 def _faulty(kind: str, victim: str = "bob"):
     class Faulty(VirtualWorker):
-        def local_work(self, round_idx, grad=None, loss=None):
+        def compute_update(self, round_idx, grad=None, loss=None, check=True):
             if self.id == victim and round_idx == 1:
                 if kind == "raise":
                     raise RuntimeError("device unplugged")
@@ -20,8 +20,8 @@ def _faulty(kind: str, victim: str = "bob"):
                     time.sleep(0.2)
                 if kind == "nan":
                     grad, _ = self.gradient(*self.next_batch())
-                    return super().local_work(round_idx, grad * float("nan"), 0.0)
-            return super().local_work(round_idx, grad, loss)
+                    return super().compute_update(round_idx, grad * float("nan"), 0.0, check)
+            return super().compute_update(round_idx, grad, loss, check)
 
     return Faulty
 

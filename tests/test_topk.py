@@ -29,3 +29,15 @@ def test_warmup_shrinks_rho_exponentially_to_the_target():
     schedule = [warmup_rho(0.3, s, 100) for s in (0, 30, 60, 99, 100)]
     assert schedule[0] == 25.0 and schedule[-1] == 0.3
     assert schedule[0] > schedule[1] > schedule[2] > schedule[3] == schedule[4]
+
+
+def test_select_rows_picks_what_compress_picks_on_each_row():
+    g = torch.Generator().manual_seed(0)
+    rows = torch.randn(5, 3000, generator=g)
+    rows[1] = torch.randint(-2, 3, (3000,), generator=g).float()  # ties at the threshold
+    top = TopK(1.0, warmup_steps=8)
+    for step in (0, 5, 20):
+        values, indices = top.select_rows(rows, step)
+        for v, i, r in zip(values, indices, rows, strict=True):
+            ref = top.compress(r, step)
+            assert torch.equal(i, ref.indices) and torch.equal(v, ref.values)

@@ -145,6 +145,25 @@ def encode_and_receive(msg: Compressed) -> tuple[bytes, torch.Tensor]:
     A worker needs the second to keep in its memory exactly what was not delivered; computing it here
     spares it a full decode. ``decode(b).to_dense()`` equals it bit for bit (tested).
     """
+    payload, received, indices = _encode(msg)
+    if indices is None:
+        return payload, received
+    dense = torch.zeros(msg.numel, dtype=torch.float32)
+    dense[indices.cpu()] = received
+    return payload, dense
+
+
+def encode_and_receive_values(msg: Compressed) -> tuple[bytes, torch.Tensor]:
+    """The bytes of a sparse message and the fp32 values a receiver decodes at ``msg.indices``, in order
+    (the stacked pack scatters them for all workers at once). The message must not be dense."""
+    if msg.indices is None or msg.nnz == msg.numel:
+        raise ValueError("encode_and_receive_values needs a sparse message (fewer values than entries)")
+    payload, received, _ = _encode(msg)
+    return payload, received
+
+
+def _encode(msg: Compressed) -> tuple[bytes, torch.Tensor, torch.Tensor | None]:
+    """(bytes, the fp32 values received, their indices or None when sent densely)."""
     if msg.indices is None or msg.nnz == msg.numel:
         index_format, index_bytes = INDEX_FORMATS["dense"], b""
         if msg.indices is not None:  # every entry chosen: send densely, in order
@@ -158,12 +177,7 @@ def encode_and_receive(msg: Compressed) -> tuple[bytes, torch.Tensor]:
     scale_bytes = b"" if scale is None else struct.pack("<f", scale)
     header = MAGIC + bytes([VERSION, index_format, VALUE_CODES[msg.value_format]])
     payload = header + _varint(msg.numel) + _varint(msg.nnz) + scale_bytes + index_bytes + stored.tobytes()
-    received = torch.from_numpy(_reconstruct(stored, msg.value_format, scale))
-    if msg.indices is None:
-        return payload, received
-    dense = torch.zeros(msg.numel, dtype=torch.float32)
-    dense[msg.indices.cpu()] = received
-    return payload, dense
+    return payload, torch.from_numpy(_reconstruct(stored, msg.value_format, scale)), msg.indices
 
 
 def decode(data: bytes) -> Compressed:

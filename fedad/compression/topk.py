@@ -41,3 +41,12 @@ class TopK:
         _, idx = torch.topk(flat.abs(), k, sorted=False)
         idx, _ = torch.sort(idx)
         return Compressed(flat[idx].detach().clone(), idx, flat.numel(), self.value_format)
+
+    def select_rows(self, rows: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`compress` for every row of a [workers, entries] stack in one top-k: (values, indices),
+        each [workers, k], indices increasing along a row. Row i selects what ``compress(rows[i])`` does
+        (tested bit for bit)."""
+        k = k_for(rows.shape[1], warmup_rho(self.rho, step, self.warmup_steps))
+        _, idx = torch.topk(rows.abs(), k, dim=1, sorted=False)
+        idx, _ = torch.sort(idx, dim=1)
+        return rows.gather(1, idx), idx

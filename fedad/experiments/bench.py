@@ -4,8 +4,9 @@ with their spread, written to ``results/bench.json``. A script, never a test: ti
 1. Federation overhead: a round's wall time over the pure forward + backward of the same batches
    (goal ≤ 5 %), for AMCNN-LSTM on power demand (window of the detection protocol) and the MNIST CNN,
    N = 10, B = 32, per CPU engine (``loop``, ``threads``, ``processes``).
-2. Compression share: clip + memory + top-k + encode (the workers' pack), decode + aggregate, and
-   applying the broadcast, as a share of a round (goal ≤ 5 %).
+2. Compression share: clip + memory + top-k + encode (the workers' pack: one stacked pass for all of
+   them, with its check that every update is finite), decode + aggregate, and applying the broadcast,
+   as a share of a round (goal ≤ 5 %).
 3. Throughput: epoch time of every model of Figs. 5–6 at the new windows, centralised and federated;
    the federated AMCNN-LSTM epoch against the code before this change (``--baseline``, run from git in a
    subprocess on the same windows and seeds), with the weights of both compared after a few rounds.
@@ -32,6 +33,7 @@ from fedad.data import load_images
 from fedad.data.datadir import REPO_ROOT
 from fedad.data.protocol import protocol_for
 from fedad.detection import prepare_series
+from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
@@ -70,6 +72,15 @@ class Probe:
 
             w.pack = pack
         backend = trainer.backend
+        original_stacked = backend._pack_stacked  # the stacked pack (with its finiteness check) replaces w.pack
+
+        def pack_stacked(*args):
+            start = time.perf_counter()
+            out = original_stacked(*args)
+            self.pack += time.perf_counter() - start
+            return out
+
+        backend._pack_stacked = pack_stacked
         original_broadcast = backend.broadcast
 
         def broadcast(workers, message):
@@ -80,16 +91,21 @@ class Probe:
         backend.broadcast = broadcast
 
 
+PER_WORKER = "loop_per_worker_pack"  # the loop with each worker packing its own update (before the stacked pack)
+
+
 def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], rounds: int, repeats: int) -> dict:
-    """Goals 1 and 2 for one workload: interleaved repeats of bare compute and of a round per engine."""
-    def trainer(engine: str) -> FederatedTrainer:
+    """Goals 1 and 2 for one workload: interleaved repeats of bare compute and of a round per engine, and
+    of the loop with the per-worker pack, so that the stacked pack's gain is measured in the same run."""
+    def trainer(engine: str, stacked: bool = True) -> FederatedTrainer:
         cfg = FederatedConfig(n_workers=10, batch_size=batch, lr=0.01, rho=0.3, rounds=10**6, engine=engine,
                               clip_norm=10.0)
-        return FederatedTrainer(task, model_fn, cfg, seed=0, device="cpu")
+        return FederatedTrainer(task, model_fn, cfg, seed=0, device="cpu",
+                                backend=InProcessBackend(cfg, torch.device("cpu"), stacked=stacked))
 
     bare = trainer("loop")
-    fed = {e: trainer(e) for e in engines}
-    probe = Probe(fed["loop"])  # the share is read on the loop: other engines pack elsewhere
+    fed = {**{e: trainer(e) for e in engines}, PER_WORKER: trainer("loop", stacked=False)}
+    probes = {e: Probe(fed[e]) for e in ("loop", PER_WORKER)}  # read on the loop: other engines pack elsewhere
     aggregate = dict.fromkeys(fed, 0.0)
 
     def rounds_of(engine: str) -> None:
@@ -99,21 +115,25 @@ def workload(name: str, task, model_fn, batch: int, engines: tuple[str, ...], ro
     for e in fed:  # warm-up
         rounds_of(e)
     _bare_round(bare)
-    samples: dict[str, list[float]] = {"compute": [], **{f"round_{e}": [] for e in fed}, "compression": []}
+    samples: dict[str, list[float]] = {"compute": [], **{f"round_{e}": [] for e in fed},
+                                       **{f"compression_{e}": [] for e in probes}}
     for _ in range(repeats):
         samples["compute"].append(_timed(lambda: [_bare_round(bare) for _ in range(rounds)]) / rounds)
         for e in fed:
-            before = (probe.pack, probe.broadcast, aggregate[e])
+            probe = probes.get(e)
+            before = (probe.pack, probe.broadcast, aggregate[e]) if probe else None
             took = _timed(lambda e=e: rounds_of(e)) / rounds
             samples[f"round_{e}"].append(took)
-            if e == "loop":
+            if probe:
                 comp = (probe.pack - before[0]) + (probe.broadcast - before[1]) + (aggregate[e] - before[2])
-                samples["compression"].append(comp / rounds / took)
+                samples[f"compression_{e}"].append(comp / rounds / took)
     for t in fed.values():
         t.backend.close()
     compute = spread(samples["compute"])
     out = {"workload": name, "batch_per_worker": batch, "workers": 10, "rounds_per_repeat": rounds,
-           "n_params": bare.n_params, "compute_s": compute, "compression_share": spread(samples["compression"])}
+           "n_params": bare.n_params, "compute_s": compute,
+           "compression_share": spread(samples["compression_loop"]),
+           f"compression_share_{PER_WORKER}": spread(samples[f"compression_{PER_WORKER}"])}
     for e in fed:
         r = samples[f"round_{e}"]
         out[f"round_{e}_s"] = spread(r)
@@ -170,6 +190,7 @@ def epoch_times(prep, repeats: int, steps: int) -> list[dict]:
 BASELINE_SCRIPT = r"""
 import json, sys, time, torch
 torch.set_num_threads(2)
+from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.federated.flat import flat_params
@@ -273,13 +294,14 @@ def main(argv: list[str] | None = None) -> Path:
                  ("simple CNN / MNIST", ClassificationTask(mnist.x_train, mnist.y_train, mnist.x_test[:1000],
                                                             mnist.y_test[:1000]), lambda: build_model("simple_cnn"))]
         out["workloads"] = [workload(n, t, f, 32, ENGINES, args.rounds, args.repeats) for n, t, f in cases]
-        print(f"{'workload':40s} {'compute':>9s} " + " ".join(f"{e:>9s}" for e in ENGINES) + " "
-              + " ".join(f"{'overhead ' + e[:4]:>14s}" for e in ENGINES) + f" {'compression':>12s}")
+        shown = (*ENGINES, PER_WORKER)
+        print(f"{'workload':40s} {'compute':>9s} " + " ".join(f"{e[:9]:>9s}" for e in shown) + " "
+              + " ".join(f"{'overhead ' + e[:4]:>14s}" for e in shown) + f" {'compression':>12s} {'per-worker':>11s}")
         for w in out["workloads"]:
             print(f"{w['workload']:40s} {w['compute_s']['median']*1e3:7.1f}ms "
-                  + " ".join(f"{w[f'round_{e}_s']['median']*1e3:7.1f}ms" for e in ENGINES) + " "
-                  + " ".join(f"{w[f'overhead_{e}']['median']:13.1%}" for e in ENGINES)
-                  + f" {w['compression_share']['median']:11.1%}")
+                  + " ".join(f"{w[f'round_{e}_s']['median']*1e3:7.1f}ms" for e in shown) + " "
+                  + " ".join(f"{w[f'overhead_{e}']['median']:13.1%}" for e in shown)
+                  + f" {w['compression_share']['median']:11.1%} {w[f'compression_share_{PER_WORKER}']['median']:10.1%}")
     if "epochs" not in args.skip:
         print("epoch times, power demand:")
         out["epochs"] = epoch_times(prep, max(3, args.repeats // 2), args.rounds)

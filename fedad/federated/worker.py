@@ -109,17 +109,28 @@ class VirtualWorker:
         fedavg: ``local_steps`` SGD steps from the global weights, then the model delta.
         """
         start = time.perf_counter()
+        update, loss = self.compute_update(round_idx, grad, loss)
+        payload = self.pack(update)
+        return self.message(round_idx, payload, loss, time.perf_counter() - start)
+
+    def compute_update(self, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
+                       check: bool = True) -> tuple[torch.Tensor, float]:
+        """This round's update before compression (see :meth:`local_work`) and the batch loss. With
+        ``check`` a non-finite update raises; the stacked pack checks all workers' updates at once."""
         if self.config.mode == "dsgd":
             if grad is None:
                 grad, loss = self.gradient(*self.next_batch())
             update = grad
         else:
             update, loss = self._local_sgd()
-        if not torch.isfinite(update).all():
-            raise FloatingPointError(f"worker {self.id}: non-finite update at round {round_idx}")
-        payload = self.pack(update)
+        if check and not torch.isfinite(update).all():
+            raise non_finite(self.id, round_idx)
+        return update, float(loss)
+
+    def message(self, round_idx: int, payload: bytes, loss: float, compute_s: float) -> UpdateMessage:
+        """The upload of an encoded update (and this worker's loss, kept for its own record)."""
         self.last_loss = float(loss)
-        return UpdateMessage(self.id, round_idx, payload, self.n_samples, float(loss), time.perf_counter() - start)
+        return UpdateMessage(self.id, round_idx, payload, self.n_samples, float(loss), compute_s)
 
     def pack(self, update: torch.Tensor) -> bytes:
         """Algorithm 1 on one worker: accumulate (memory) → clip → select → encode; keep what is unsent.
@@ -175,6 +186,16 @@ class VirtualWorker:
             self.compressor.generator.set_state(state["compressor_rng"])
 
 
+def non_finite(worker_id: str, round_idx: int) -> FloatingPointError:
+    """The failure of a worker whose update holds a NaN or an infinity (it is dropped from the round)."""
+    return FloatingPointError(f"worker {worker_id}: non-finite update at round {round_idx}")
+
+
+def failure_text(exc: BaseException) -> str:
+    """How a dropped worker's failure is recorded."""
+    return f"{type(exc).__name__}: {exc}"
+
+
 def timed_local_work(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
                      shared_s: float = 0.0) -> tuple[UpdateMessage | None, str | None]:
     """One worker's local work timed by the back-end that runs it: (message, None), or (None, failure) so
@@ -186,4 +207,16 @@ def timed_local_work(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None
         # the back-end's clock, not the worker's own report, decides about stragglers
         return dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s), None
     except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, failure_text(exc)
+
+
+def timed_update(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
+                 shared_s: float = 0.0) -> tuple[tuple[torch.Tensor, float, float] | None, str | None]:
+    """:func:`timed_local_work` up to the update, unchecked and not yet packed (the stacked pack does both
+    for all workers): ((update, loss, seconds), None) or (None, failure)."""
+    try:
+        start = time.perf_counter()
+        update, loss = w.compute_update(round_idx, grad, loss, check=False)
+        return (update, loss, time.perf_counter() - start + shared_s), None
+    except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
+        return None, failure_text(exc)

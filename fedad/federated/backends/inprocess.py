@@ -20,7 +20,8 @@ from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.processes import WorkerProcesses
-from fedad.federated.worker import VirtualWorker, timed_local_work
+from fedad.federated.stacked import can_stack, finite_rows, pack_stacked
+from fedad.federated.worker import VirtualWorker, failure_text, non_finite, timed_local_work, timed_update
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,12 @@ class InProcessBackend:
 
     name = "inprocess"
 
-    def __init__(self, config: FederatedConfig, device: torch.device | None = None):
+    def __init__(self, config: FederatedConfig, device: torch.device | None = None, stacked: bool = True):
         self.config = config
         self.device = device or torch.device("cpu")
+        # pack all workers' top-k updates in one stacked pass (fedad.federated.stacked; same bytes and
+        # memory as packing worker by worker, which ``stacked=False`` keeps for comparison)
+        self.stacked = stacked
         self.engine = resolve_engine(config, self.device)
         self._pool = _shared_pool() if self.engine == "threads" else None
         self._processes: WorkerProcesses | None = None
@@ -100,24 +104,10 @@ class InProcessBackend:
 
     def collect(self, workers: list[VirtualWorker], round_idx: int) -> tuple[list[UpdateMessage], list[tuple[str, str]]]:
         """Each worker's upload for this round, and the (worker id, reason) of those dropped."""
-        grads: dict[str, tuple[torch.Tensor, float]] = {}
-        shared_s = 0.0  # the batched pass, charged to the workers in equal shares
-        if self.engine == "vmap":
-            start = time.perf_counter()
-            batches = [w.next_batch() for w in workers]
-            if len({len(b[0]) for b in batches}) == 1:
-                g, losses = vmap_gradients(workers, batches)
-                grads = {w.id: (gi, li) for w, gi, li in zip(workers, g, losses, strict=True)}
-            else:  # unequal local batches cannot be stacked: fall back to the loop for this round
-                grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
-            shared_s = (time.perf_counter() - start) / len(workers)
         if self._processes is not None:
             outcomes = self._processes.work(round_idx)
-        elif self._pool is not None:
-            with _IntraOpThreads(1):
-                outcomes = list(self._pool.map(lambda w: timed_local_work(w, round_idx), workers))
         else:
-            outcomes = [timed_local_work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+            outcomes = self._local_work(workers, round_idx)
         messages, dropped = [], []
         for w, (msg, failure) in zip(workers, outcomes, strict=True):
             if failure is not None:
@@ -132,6 +122,69 @@ class InProcessBackend:
                 continue
             messages.append(msg)
         return messages, dropped
+
+    def _local_work(self, workers: list[VirtualWorker], round_idx: int) -> list[tuple[UpdateMessage | None, str | None]]:
+        """Every worker's update (one after another, in threads, or in one vmap pass), then one stacked
+        pack for all of them where :func:`can_stack` allows, else each worker's own pack."""
+        grads: dict[str, tuple[torch.Tensor, float]] = {}
+        shared_s = 0.0  # the batched pass, charged to the workers in equal shares
+        if self.engine == "vmap":
+            start = time.perf_counter()
+            batches = [w.next_batch() for w in workers]
+            if len({len(b[0]) for b in batches}) == 1:
+                g, losses = vmap_gradients(workers, batches)
+                grads = {w.id: (gi, li) for w, gi, li in zip(workers, g, losses, strict=True)}
+            else:  # unequal local batches cannot be stacked: fall back to the loop for this round
+                grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
+            shared_s = (time.perf_counter() - start) / len(workers)
+        if not (self.stacked and can_stack(workers)):
+            if self._pool is not None:
+                with _IntraOpThreads(1):
+                    return list(self._pool.map(lambda w: timed_local_work(w, round_idx), workers))
+            return [timed_local_work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+        if self._pool is not None:
+            with _IntraOpThreads(1):
+                updates = list(self._pool.map(lambda w: timed_update(w, round_idx), workers))
+        else:
+            updates = [timed_update(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+        return self._pack_stacked(workers, updates, round_idx)
+
+    @staticmethod
+    def _pack_stacked(workers: list[VirtualWorker], updates: list, round_idx: int
+                      ) -> list[tuple[UpdateMessage | None, str | None]]:
+        outcomes: list[tuple[UpdateMessage | None, str | None]] = [(None, failure) for _, failure in updates]
+        live = [n for n, (done, _) in enumerate(updates) if done is not None]
+        if not live:
+            return outcomes
+        start = time.perf_counter()
+        rows, finite = finite_rows([updates[n][0][0] for n in live])
+        for n, ok in zip(live, finite, strict=True):
+            if not ok:
+                outcomes[n] = (None, failure_text(non_finite(workers[n].id, round_idx)))
+        keep = [j for j, ok in enumerate(finite) if ok]
+        live = [live[j] for j in keep]
+        group = [workers[n] for n in live]
+        if len(group) >= 2 and can_stack(group):
+            try:
+                payloads = pack_stacked(group, rows[keep])
+            except Exception as exc:  # noqa: BLE001 — memory is untouched: pack worker by worker instead
+                log.warning("round %d: stacked pack failed (%s); packing worker by worker", round_idx,
+                            failure_text(exc))
+            else:
+                share = (time.perf_counter() - start) / len(live)
+                for n, payload in zip(live, payloads, strict=True):
+                    _, loss, seconds = updates[n][0]
+                    outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + share), None)
+                return outcomes
+        for j, n in zip(keep, live, strict=True):  # what is left cannot be stacked: each worker packs its own
+            _, loss, seconds = updates[n][0]
+            try:
+                begin = time.perf_counter()
+                payload = workers[n].pack(rows[j])
+                outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + time.perf_counter() - begin), None)
+            except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
+                outcomes[n] = (None, failure_text(exc))
+        return outcomes
 
     def broadcast(self, workers: list[VirtualWorker], message: Broadcast) -> None:
         """Every worker applies the same change: decoded once here (once per worker process), applied to
