@@ -163,10 +163,11 @@ class InProcessBackend:
                 outcomes[n] = (None, failure_text(non_finite(workers[n].id, round_idx)))
         keep = [j for j, ok in enumerate(finite) if ok]
         live = [live[j] for j in keep]
-        group = [workers[n] for n in live]
-        if len(group) >= 2 and can_stack(group):
+        # what can_stack checked (same step, compressor and memory kind) holds for any subset of the
+        # workers, so dropping the non-finite ones leaves a stackable group if two remain
+        if len(live) >= 2:
             try:
-                payloads = pack_stacked(group, rows[keep])
+                payloads = pack_stacked([workers[n] for n in live], rows[keep])
             except Exception as exc:  # noqa: BLE001 — memory is untouched: pack worker by worker instead
                 log.warning("round %d: stacked pack failed (%s); packing worker by worker", round_idx,
                             failure_text(exc))
