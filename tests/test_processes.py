@@ -16,12 +16,13 @@ def bn_mlp(dims: int = 8, classes: int = 3) -> nn.Module:
 
 
 class Unplugged(VirtualWorker):
-    """Module level, so that a child process can unpickle it: bob fails in round 1."""
+    """Module level, so that a child process can unpickle it: bob fails in round 1 (in compute_update,
+    which both the stacked and the per-worker pack call)."""
 
-    def local_work(self, round_idx, grad=None, loss=None):
+    def compute_update(self, round_idx, grad=None, loss=None, check=True):
         if self.id == "bob" and round_idx == 1:
             raise RuntimeError("device unplugged")
-        return super().local_work(round_idx, grad, loss)
+        return super().compute_update(round_idx, grad, loss, check)
 
 
 def _trainer(engine: str, **kw) -> FederatedTrainer:
@@ -48,6 +49,26 @@ def test_processes_engine_gives_the_loop_engines_weights_bytes_and_statistics():
     finally:
         procs.backend.close()
     assert not procs.backend._processes
+
+
+def test_children_pack_their_workers_in_one_stacked_pass_with_the_per_worker_bytes():
+    from fedad.federated.backends.inprocess import InProcessBackend
+
+    config = cfg(engine="processes", rounds=4, clip_norm=0.5)  # a clip that binds: the stacked clip runs too
+    runs = {}
+    for stacked in (True, False):
+        trainer = FederatedTrainer(blob_task(), bn_mlp, config, seed=0, device="cpu",
+                                   backend=InProcessBackend(config, torch.device("cpu"), stacked=stacked))
+        try:
+            trainer.run(progress=False)
+            runs[stacked] = (flat_params(trainer.aggregator.model), [r["bytes_up"] for r in trainer.result.records],
+                             [w.state_dict()["memory"] for w in trainer.workers])
+        finally:
+            trainer.backend.close()
+    assert torch.equal(runs[True][0], runs[False][0])
+    assert runs[True][1] == runs[False][1]
+    for a, b in zip(runs[True][2], runs[False][2], strict=True):
+        assert all(torch.equal(a[k], b[k]) for k in a if a[k] is not None)
 
 
 def test_a_worker_that_raises_in_its_process_is_dropped_and_the_round_proceeds():

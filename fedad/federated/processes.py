@@ -1,11 +1,12 @@
 """The ``processes`` engine: the virtual workers live in child processes on this machine.
 
 Each child holds a share of the :class:`VirtualWorker` objects (their partitions, replicas, compression
-memory and samplers) and runs their local work one after another with one intra-op thread. Children do
+memory and samplers) and runs their local work one after another with one intra-op thread, then packs
+their updates in one stacked pass (:func:`fedad.federated.stacked.local_round`). Children do
 not share an interpreter lock, so on a multi-core CPU the workers' small forward + backward passes run
 truly in parallel, which threads cannot do for the Python and autograd parts of a step. Only what a
-real deployment sends crosses the pipes: the encoded uploads with their scalars, the encoded broadcast,
-and BatchNorm statistics. The worker code is the loop's, so the bytes are the loop's up to floating-
+real deployment sends crosses the pipes: the encoded uploads with their scalars, the encoded broadcast
+(sent with the next command, one message per process and round), and BatchNorm statistics. The worker code is the loop's, so the bytes are the loop's up to floating-
 point summation order (tested).
 
 The aggregator keeps :class:`ProcessWorker` handles: who each worker is and how many samples it has,
@@ -23,29 +24,29 @@ import torch.multiprocessing  # registers tensor pickling through shared memory 
 
 from fedad.compression.codec import decode
 from fedad.federated.messages import Broadcast, UpdateMessage
-from fedad.federated.worker import VirtualWorker, timed_local_work
+from fedad.federated.stacked import local_round
+from fedad.federated.worker import VirtualWorker
 
 
-def _serve(conn: Connection) -> None:
-    """A child's loop: take its workers, then apply broadcasts, run local work and answer forwarded calls
-    until told to stop."""
+def _serve(conn: Connection, stacked: bool) -> None:
+    """A child's loop: take its workers, then run local work and answer forwarded calls until told to
+    stop. Each command carries the broadcasts sent since the last one, applied first."""
     torch.set_num_threads(1)
     workers: list[VirtualWorker] = conn.recv()
     while True:
         try:
-            command, args = conn.recv()
+            command, args, broadcasts = conn.recv()
         except EOFError:  # the parent is gone
             return
         if command == "stop":
             return
-        if command == "apply":  # no reply: the pipe keeps order, so the next command sees the change
-            change = decode(args).to_dense()
-            for w in workers:
-                w.apply_change(change)
-            continue
         try:
+            for payload in broadcasts:
+                change = decode(payload).to_dense()
+                for w in workers:
+                    w.apply_change(change)
             if command == "work":
-                reply = [timed_local_work(w, args) for w in workers]
+                reply = local_round(workers, args, stacked)
             else:  # a forwarded method call, one argument tuple per worker
                 reply = [None if a is None else getattr(w, command)(*a) for w, a in zip(workers, args, strict=True)]
             conn.send(("ok", reply))
@@ -80,7 +81,7 @@ class ProcessWorker:
 class WorkerProcesses:
     """Child processes holding the workers, in contiguous shares so that replies keep the workers' order."""
 
-    def __init__(self, workers: list[VirtualWorker], processes: int):
+    def __init__(self, workers: list[VirtualWorker], processes: int, stacked: bool = True):
         if current_process().daemon:  # daemonic processes may not have children
             raise RuntimeError("the processes engine cannot start inside a daemonic process; use engine=threads")
         processes = max(1, min(processes, len(workers)))
@@ -91,13 +92,20 @@ class WorkerProcesses:
         self.procs = []
         for share in self.shares:
             parent_end, child_end = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child_end,), daemon=True, name=f"fedad-workers-{share[0]}")
+            proc = ctx.Process(target=_serve, args=(child_end, stacked), daemon=True, name=f"fedad-workers-{share[0]}")
             proc.start()
             child_end.close()
             parent_end.send([workers[i] for i in share])
             self.conns.append(parent_end)
             self.procs.append(proc)
         self.handles = [ProcessWorker(w.id, w.n_samples, self, i) for i, w in enumerate(workers)]
+        # broadcasts not yet sent to each process: they travel with its next command, which saves a
+        # message per process and round; the child applies them before that command
+        self._pending: list[list[bytes]] = [[] for _ in self.conns]
+
+    def _send(self, p: int, command: str, args) -> None:
+        self.conns[p].send((command, args, self._pending[p]))
+        self._pending[p] = []
 
     def _locate(self, index: int) -> tuple[int, int]:
         for p, share in enumerate(self.shares):
@@ -116,30 +124,31 @@ class WorkerProcesses:
 
     def work(self, round_idx: int) -> list[tuple[UpdateMessage | None, str | None]]:
         """Every worker's local work for this round, all processes at once, in the workers' order."""
-        for conn in self.conns:
-            conn.send(("work", round_idx))
+        for p in range(len(self.conns)):
+            self._send(p, "work", round_idx)
         return [item for reply in self._replies(list(range(len(self.conns)))) for item in reply]
 
     def apply(self, message: Broadcast) -> None:
-        """Send the encoded change to every process; each decodes it once for its workers."""
-        for conn in self.conns:
-            conn.send(("apply", message.payload))
+        """Queue the encoded change for every process; each decodes it once for its workers, before the
+        next command it receives (so every later call sees it)."""
+        for pending in self._pending:
+            pending.append(message.payload)
 
     def call_all(self, method: str) -> list:
         """``method()`` on every worker, in the workers' order."""
-        for conn, share in zip(self.conns, self.shares, strict=True):
-            conn.send((method, [()] * len(share)))
+        for p, share in enumerate(self.shares):
+            self._send(p, method, [()] * len(share))
         return [item for reply in self._replies(list(range(len(self.conns)))) for item in reply]
 
     def call_one(self, index: int, method: str, *args):
         p, pos = self._locate(index)
-        self.conns[p].send((method, [args if i == pos else None for i in range(len(self.shares[p]))]))
+        self._send(p, method, [args if i == pos else None for i in range(len(self.shares[p]))])
         return self._replies([p])[0][pos]
 
     def close(self) -> None:
         for conn in self.conns:
             try:
-                conn.send(("stop", None))
+                conn.send(("stop", None, []))
                 conn.close()
             except OSError:
                 pass

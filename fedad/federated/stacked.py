@@ -9,10 +9,15 @@ worker on the MNIST CNN and AMCNN-LSTM (``make bench`` measures the share of a r
 
 It covers top-k with every memory and clip placement. Other compressors (random-k, QSGD, dense),
 workers at different steps (one was dropped before) or a k that selects every entry go through the
-per-worker pack: :func:`can_stack` says which.
+per-worker pack: :func:`can_stack` says which. :func:`pack_round` adds what a back-end needs around it
+(dropping non-finite updates, falling back to the per-worker pack), and :func:`local_round` is a round's
+local work for workers held in one process, one after another.
 """
 
 from __future__ import annotations
+
+import logging
+import time
 
 import torch
 
@@ -21,7 +26,12 @@ from fedad.compression.base import Compressed
 from fedad.compression.clipping import clip_rows
 from fedad.compression.codec import encode_and_receive_values
 from fedad.compression.topk import TopK, k_for, warmup_rho
-from fedad.federated.worker import VirtualWorker
+from fedad.federated.messages import UpdateMessage
+from fedad.federated.worker import VirtualWorker, failure_text, non_finite, timed_local_work, timed_update
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[UpdateMessage | None, str | None]  # (message, None), or (None, why the worker is dropped)
 
 
 def can_stack(workers: list[VirtualWorker]) -> bool:
@@ -85,3 +95,50 @@ def _stack_rows(rows: list[torch.Tensor]) -> torch.Tensor:
             and all(r._base is base and r.data_ptr() == base[n].data_ptr() for n, r in enumerate(rows))):
         return base
     return torch.stack(rows)
+
+
+def pack_round(workers: list[VirtualWorker], updates: list, round_idx: int) -> list[Outcome]:
+    """Each worker's message from its :func:`timed_update` result: updates that failed or are not finite
+    drop their worker; the rest are packed in one :func:`pack_stacked` pass (its time shared equally),
+    or worker by worker when fewer than two remain or the stacked pass raises."""
+    outcomes: list[Outcome] = [(None, failure) for _, failure in updates]
+    live = [n for n, (done, _) in enumerate(updates) if done is not None]
+    if not live:
+        return outcomes
+    start = time.perf_counter()
+    rows, finite = finite_rows([updates[n][0][0] for n in live])
+    for n, ok in zip(live, finite, strict=True):
+        if not ok:
+            outcomes[n] = (None, failure_text(non_finite(workers[n].id, round_idx)))
+    keep = [j for j, ok in enumerate(finite) if ok]
+    live = [live[j] for j in keep]
+    # what can_stack checked (same step, compressor and memory kind) holds for any subset of the
+    # workers, so dropping the non-finite ones leaves a stackable group if two remain
+    if len(live) >= 2:
+        try:
+            payloads = pack_stacked([workers[n] for n in live], rows[keep])
+        except Exception as exc:  # noqa: BLE001 — memory is untouched: pack worker by worker instead
+            log.warning("round %d: stacked pack failed (%s); packing worker by worker", round_idx, failure_text(exc))
+        else:
+            share = (time.perf_counter() - start) / len(live)
+            for n, payload in zip(live, payloads, strict=True):
+                _, loss, seconds = updates[n][0]
+                outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + share), None)
+            return outcomes
+    for j, n in zip(keep, live, strict=True):  # what is left cannot be stacked: each worker packs its own
+        _, loss, seconds = updates[n][0]
+        try:
+            begin = time.perf_counter()
+            payload = workers[n].pack(rows[j])
+            outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + time.perf_counter() - begin), None)
+        except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
+            outcomes[n] = (None, failure_text(exc))
+    return outcomes
+
+
+def local_round(workers: list[VirtualWorker], round_idx: int, stacked: bool = True) -> list[Outcome]:
+    """One round's local work of workers held in this process, one after another: their updates, then
+    one stacked pack where :func:`can_stack` allows (``stacked``), else each worker's own pack."""
+    if not (stacked and can_stack(workers)):
+        return [timed_local_work(w, round_idx) for w in workers]
+    return pack_round(workers, [timed_update(w, round_idx) for w in workers], round_idx)

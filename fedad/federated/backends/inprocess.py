@@ -20,8 +20,8 @@ from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.processes import WorkerProcesses
-from fedad.federated.stacked import can_stack, finite_rows, pack_stacked
-from fedad.federated.worker import VirtualWorker, failure_text, non_finite, timed_local_work, timed_update
+from fedad.federated.stacked import can_stack, pack_round
+from fedad.federated.worker import VirtualWorker, timed_local_work, timed_update
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class InProcessBackend:
         if self.device.type != "cpu":
             raise ValueError(f"the processes engine runs the workers on the CPU, not {self.device}; on a GPU use "
                              "engine='vmap' (or 'auto')")
-        self._processes = WorkerProcesses(workers, os.cpu_count() or 1)
+        self._processes = WorkerProcesses(workers, os.cpu_count() or 1, self.stacked)
         return self._processes.handles
 
     def close(self) -> None:
@@ -152,40 +152,8 @@ class InProcessBackend:
     @staticmethod
     def _pack_stacked(workers: list[VirtualWorker], updates: list, round_idx: int
                       ) -> list[tuple[UpdateMessage | None, str | None]]:
-        outcomes: list[tuple[UpdateMessage | None, str | None]] = [(None, failure) for _, failure in updates]
-        live = [n for n, (done, _) in enumerate(updates) if done is not None]
-        if not live:
-            return outcomes
-        start = time.perf_counter()
-        rows, finite = finite_rows([updates[n][0][0] for n in live])
-        for n, ok in zip(live, finite, strict=True):
-            if not ok:
-                outcomes[n] = (None, failure_text(non_finite(workers[n].id, round_idx)))
-        keep = [j for j, ok in enumerate(finite) if ok]
-        live = [live[j] for j in keep]
-        # what can_stack checked (same step, compressor and memory kind) holds for any subset of the
-        # workers, so dropping the non-finite ones leaves a stackable group if two remain
-        if len(live) >= 2:
-            try:
-                payloads = pack_stacked([workers[n] for n in live], rows[keep])
-            except Exception as exc:  # noqa: BLE001 — memory is untouched: pack worker by worker instead
-                log.warning("round %d: stacked pack failed (%s); packing worker by worker", round_idx,
-                            failure_text(exc))
-            else:
-                share = (time.perf_counter() - start) / len(live)
-                for n, payload in zip(live, payloads, strict=True):
-                    _, loss, seconds = updates[n][0]
-                    outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + share), None)
-                return outcomes
-        for j, n in zip(keep, live, strict=True):  # what is left cannot be stacked: each worker packs its own
-            _, loss, seconds = updates[n][0]
-            try:
-                begin = time.perf_counter()
-                payload = workers[n].pack(rows[j])
-                outcomes[n] = (workers[n].message(round_idx, payload, loss, seconds + time.perf_counter() - begin), None)
-            except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-                outcomes[n] = (None, failure_text(exc))
-        return outcomes
+        """:func:`fedad.federated.stacked.pack_round` (a method so that the bench can time it)."""
+        return pack_round(workers, updates, round_idx)
 
     def broadcast(self, workers: list[VirtualWorker], message: Broadcast) -> None:
         """Every worker applies the same change: decoded once here (once per worker process), applied to
