@@ -188,9 +188,8 @@ def epoch_times(prep, repeats: int, steps: int) -> list[dict]:
 
 
 BASELINE_SCRIPT = r"""
-import json, sys, time, torch
+import sys, time, torch
 torch.set_num_threads(2)
-from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.federated.flat import flat_params
@@ -211,20 +210,22 @@ tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4,
 check = int(sys.argv[3])
 for r in range(check):
     tr.run_round(r)
-weights = flat_params(tr.aggregator.model).clone()
-times = []
-for rep in range(int(sys.argv[4])):
+torch.save({"weights": flat_params(tr.aggregator.model).clone(), "rounds_per_epoch": len(task.x_train) / 160},
+           sys.argv[2])
+print("ready", flush=True)
+for line in sys.stdin:  # each line: time that many rounds, answer the seconds per round
+    rounds = int(line)
     start = time.perf_counter()
-    for r in range(int(sys.argv[5])):
+    for r in range(rounds):
         tr.run_round(check + r)
-    times.append((time.perf_counter() - start) / int(sys.argv[5]))
-torch.save({"weights": weights, "round_s": times, "rounds_per_epoch": len(task.x_train) / 160}, sys.argv[2])
+    print((time.perf_counter() - start) / rounds, flush=True)
 """
 
 
 def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
-    """The federated AMCNN-LSTM epoch of the code at ``BASELINE_COMMIT`` against today's, same windows
-    and seeds; the weights after ``check_rounds`` rounds must match."""
+    """The federated AMCNN-LSTM epoch of the code at ``BASELINE_COMMIT`` against today's engines, same
+    windows and seeds, in interleaved repeats (the old code waits in a subprocess between its turns);
+    the weights after ``check_rounds`` rounds must match."""
     root = REPO_ROOT
     work = Path(tempfile.mkdtemp(prefix="fedad-baseline-"))
     archive = subprocess.run(["git", "-C", str(root), "archive", BASELINE_COMMIT, "fedad"], capture_output=True,
@@ -236,23 +237,45 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
     torch.save({"x": task.x_train, "y": task.y_train, "window": prep.window}, work / "task.pt")
     (work / "run.py").write_text(BASELINE_SCRIPT)
     env = dict(os.environ, PYTHONPATH=str(work))
-    subprocess.run([sys.executable, str(work / "run.py"), str(work / "task.pt"), str(work / "out.pt"),
-                    str(check_rounds), str(repeats), str(rounds)], env=env, check=True, cwd=work)
-    old = torch.load(work / "out.pt")
-    result = {"commit": BASELINE_COMMIT, "baseline_epoch_s": spread([t * old["rounds_per_epoch"] for t in old["round_s"]])}
+    old_proc = subprocess.Popen([sys.executable, str(work / "run.py"), str(work / "task.pt"), str(work / "out.pt"),
+                                 str(check_rounds)], env=env, cwd=work, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+    trainers = {}
+    try:
+        if old_proc.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the {BASELINE_COMMIT} subprocess failed (exit code {old_proc.wait()})")
+        old = torch.load(work / "out.pt")
+        result = {"commit": BASELINE_COMMIT}
+        for engine in ENGINES:
+            cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine)
+            tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window),
+                                  cfg, seed=0, device="cpu")
+            for r in range(check_rounds):
+                tr.run_round(r)
+            diff = float((flat_params(tr.aggregator.model) - old["weights"]).abs().max())
+            result[f"{engine}_max_weight_difference_after_{check_rounds}_rounds"] = diff
+            trainers[engine] = tr
+        per_epoch = old["rounds_per_epoch"]
+        times: dict[str, list[float]] = {"baseline": [], **{e: [] for e in ENGINES}}
+        for _ in range(repeats):
+            old_proc.stdin.write(f"{rounds}\n")
+            old_proc.stdin.flush()
+            times["baseline"].append(float(old_proc.stdout.readline()) * per_epoch)
+            for engine, tr in trainers.items():
+                times[engine].append(_timed(lambda tr=tr: [tr.run_round(0) for _ in range(rounds)]) / rounds
+                                     * tr.rounds_per_epoch)
+    finally:
+        old_proc.stdin.close()
+        old_proc.wait()
+        for tr in trainers.values():
+            tr.backend.close()
+    result["baseline_epoch_s"] = spread(times["baseline"])
     for engine in ENGINES:
-        cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine)
-        tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window), cfg,
-                              seed=0, device="cpu")
-        for r in range(check_rounds):
-            tr.run_round(r)
-        diff = float((flat_params(tr.aggregator.model) - old["weights"]).abs().max())
-        times = [_timed(lambda tr=tr: [tr.run_round(0) for _ in range(rounds)]) / rounds * tr.rounds_per_epoch
-                 for _ in range(repeats)]
-        result[f"{engine}_epoch_s"] = spread(times)
-        result[f"{engine}_max_weight_difference_after_{check_rounds}_rounds"] = diff
-        result[f"speedup_{engine}"] = statistics.median(result["baseline_epoch_s"]["median"] / t for t in times)
-        tr.backend.close()
+        result[f"{engine}_epoch_s"] = spread(times[engine])
+        # the ratio of each repeat to the old code's repeat just before it, then the median
+        result[f"speedup_{engine}"] = statistics.median(
+            b / t for b, t in zip(times["baseline"], times[engine], strict=True))
+    result["interleaved_repeats"] = repeats
     return result
 
 
