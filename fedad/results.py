@@ -120,6 +120,7 @@ def environment_info() -> dict:
         # how the run was executed (never what it computes, beyond float summation order)
         "device_env": os.environ.get("FEDAD_DEVICE"),
         "engine_env": os.environ.get("FEDAD_ENGINE"),
+        "compile_env": os.environ.get("FEDAD_COMPILE"),
     }
 
 

@@ -10,7 +10,7 @@ def test_defaults_are_the_papers():
 
 
 @pytest.mark.parametrize("bad", [{"mode": "async"}, {"rho": 0}, {"rho": 101}, {"lr": -1}, {"compressor": "zip"},
-                                 {"mode": "fedavg", "memory": "momentum"}])
+                                 {"mode": "fedavg", "memory": "momentum"}, {"compile": "yes"}])
 def test_bad_settings_are_rejected_with_the_reason(bad):
     with pytest.raises(ValueError, match="FederatedConfig"):
         FederatedConfig(**bad)

@@ -95,3 +95,25 @@ def test_the_environment_picks_the_engine_that_auto_resolves_to(monkeypatch):
     monkeypatch.setenv("FEDAD_ENGINE", "fast")
     with pytest.raises(ValueError, match="FEDAD_ENGINE must be one of"):
         resolve_engine(FederatedConfig(engine="auto"), torch.device("cpu"))
+
+
+def test_compiled_replicas_give_the_eager_weights_to_float_rounding(monkeypatch):
+    import pytest
+
+    from fedad.federated.backends.inprocess import resolve_compile
+    from fedad.federated.config import FederatedConfig
+
+    eager = FederatedTrainer(blob_task(), mlp, cfg(rounds=3), seed=0)
+    compiled = FederatedTrainer(blob_task(), mlp, cfg(rounds=3, compile=True), seed=0)
+    assert compiled.backend.compiled and all(w.model._compiled_call_impl is not None for w in compiled.workers)
+    assert list(compiled.workers[0].model.state_dict()) == list(eager.workers[0].model.state_dict())
+    eager.run(progress=False)
+    compiled.run(progress=False)
+    assert torch.allclose(flat_params(eager.aggregator.model), flat_params(compiled.aggregator.model), atol=1e-5)
+    assert [r["bytes_up"] for r in eager.result.records] == [r["bytes_up"] for r in compiled.result.records]
+    # the environment switches it on for any command; vmap's functional pass is never compiled
+    monkeypatch.setenv("FEDAD_COMPILE", "1")
+    assert resolve_compile(FederatedConfig(), "loop") and not resolve_compile(FederatedConfig(), "vmap")
+    monkeypatch.setenv("FEDAD_COMPILE", "yes")
+    with pytest.raises(ValueError, match="FEDAD_COMPILE must be 0 or 1"):
+        resolve_compile(FederatedConfig(), "loop")

@@ -71,6 +71,19 @@ def test_children_pack_their_workers_in_one_stacked_pass_with_the_per_worker_byt
         assert all(torch.equal(a[k], b[k]) for k in a if a[k] is not None)
 
 
+def test_children_compile_their_replicas_and_give_the_eager_loops_numbers_to_float_rounding():
+    loop, procs = _trainer("loop", rounds=3), _trainer("processes", rounds=3, compile=True)
+    try:
+        assert procs.backend.compiled
+        loop.run(progress=False)
+        procs.run(progress=False)
+        assert torch.allclose(flat_params(loop.aggregator.model), flat_params(procs.aggregator.model), atol=1e-5)
+        assert torch.allclose(flat_buffers(loop.aggregator.model), flat_buffers(procs.aggregator.model), atol=1e-5)
+        assert procs.replicas_in_sync(atol=1e-6)
+    finally:
+        procs.backend.close()
+
+
 def test_a_worker_that_raises_in_its_process_is_dropped_and_the_round_proceeds():
     trainer = FederatedTrainer(blob_task(), bn_mlp, cfg(engine="processes", rounds=3), seed=0, device="cpu",
                                worker_factory=Unplugged)

@@ -8,8 +8,9 @@ with their spread, written to ``results/bench.json``. A script, never a test: ti
    them, with its check that every update is finite), decode + aggregate, and applying the broadcast,
    as a share of a round (goal ≤ 5 %).
 3. Throughput: epoch time of every model of Figs. 5–6 at the new windows, centralised and federated;
-   the federated AMCNN-LSTM epoch against the code before this change (``--baseline``, run from git in a
-   subprocess on the same windows and seeds), with the weights of both compared after a few rounds.
+   the federated AMCNN-LSTM epoch against the code before this change (run from git in a subprocess on
+   the same windows and seeds, waiting between its turns of the interleaved repeats), per engine, eager and
+   with compiled replicas, with the weights compared after a few rounds.
 4. Peers: seconds per round of the in-process loop and of Flower's simulation engine, same model and
    partition (goal: in-process ≥ 3× faster).
 """
@@ -43,6 +44,8 @@ from fedad.training.tasks import ClassificationTask
 
 BASELINE_COMMIT = "84acedd"  # the landed code before the performance issue
 ENGINES = ("loop", "threads", "processes")  # the CPU engines compared (vmap is the GPU's)
+# the epoch against the baseline also times each engine with compiled replicas (FederatedConfig.compile)
+VARIANTS = {**{e: (e, False) for e in ENGINES}, **{f"{e}_compiled": (e, True) for e in ENGINES}}
 
 
 def spread(values: list[float]) -> dict:
@@ -246,17 +249,19 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
             raise RuntimeError(f"the {BASELINE_COMMIT} subprocess failed (exit code {old_proc.wait()})")
         old = torch.load(work / "out.pt")
         result = {"commit": BASELINE_COMMIT}
-        for engine in ENGINES:
-            cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine)
+        for name, (engine, compiled) in VARIANTS.items():
+            cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine, compile=compiled)
             tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window),
                                   cfg, seed=0, device="cpu")
-            for r in range(check_rounds):
+            start = time.perf_counter()
+            for r in range(check_rounds):  # the first round of a compiled variant compiles
                 tr.run_round(r)
+            result[f"{name}_first_rounds_s"] = time.perf_counter() - start
             diff = float((flat_params(tr.aggregator.model) - old["weights"]).abs().max())
-            result[f"{engine}_max_weight_difference_after_{check_rounds}_rounds"] = diff
-            trainers[engine] = tr
+            result[f"{name}_max_weight_difference_after_{check_rounds}_rounds"] = diff
+            trainers[name] = tr
         per_epoch = old["rounds_per_epoch"]
-        times: dict[str, list[float]] = {"baseline": [], **{e: [] for e in ENGINES}}
+        times: dict[str, list[float]] = {"baseline": [], **{name: [] for name in VARIANTS}}
         for _ in range(repeats):
             old_proc.stdin.write(f"{rounds}\n")
             old_proc.stdin.flush()
@@ -270,11 +275,10 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
         for tr in trainers.values():
             tr.backend.close()
     result["baseline_epoch_s"] = spread(times["baseline"])
-    for engine in ENGINES:
-        result[f"{engine}_epoch_s"] = spread(times[engine])
-        # the ratio of each repeat to the old code's repeat just before it, then the median
-        result[f"speedup_{engine}"] = statistics.median(
-            b / t for b, t in zip(times["baseline"], times[engine], strict=True))
+    for name in VARIANTS:
+        result[f"{name}_epoch_s"] = spread(times[name])
+        # the ratio of each repeat to the old code's repeat just before it: median, min and max
+        result[f"speedup_{name}"] = spread([b / t for b, t in zip(times["baseline"], times[name], strict=True)])
     result["interleaved_repeats"] = repeats
     return result
 
@@ -332,10 +336,11 @@ def main(argv: list[str] | None = None) -> Path:
         out["baseline"] = baseline(prep, args.repeats, args.rounds)
         b = out["baseline"]
         if "skipped" not in b:
-            print(f"federated AMCNN-LSTM epoch: {BASELINE_COMMIT} {b['baseline_epoch_s']['median']:.2f} s, now "
-                  + ", ".join(f"{e} {b[f'{e}_epoch_s']['median']:.2f} s (×{b[f'speedup_{e}']:.2f}, weights after 3 "
-                              f"rounds differ by {b[f'{e}_max_weight_difference_after_3_rounds']:.1e})"
-                              for e in ENGINES))
+            print(f"federated AMCNN-LSTM epoch: {BASELINE_COMMIT} {b['baseline_epoch_s']['median']:.2f} s, now:")
+            for name in VARIANTS:
+                print(f"  {name:20s} {b[f'{name}_epoch_s']['median']:.2f} s  ×{b[f'speedup_{name}']['median']:.2f} "
+                      f"[{b[f'speedup_{name}']['min']:.2f}–{b[f'speedup_{name}']['max']:.2f}]  weights after 3 rounds "
+                      f"differ by {b[f'{name}_max_weight_difference_after_3_rounds']:.1e}")
     if "peers" not in args.skip:
         out["peers"] = peers(args.repeats, max(3, args.rounds))
         p = out["peers"]

@@ -28,11 +28,15 @@ from fedad.federated.stacked import local_round
 from fedad.federated.worker import VirtualWorker
 
 
-def _serve(conn: Connection, stacked: bool) -> None:
-    """A child's loop: take its workers, then run local work and answer forwarded calls until told to
-    stop. Each command carries the broadcasts sent since the last one, applied first."""
+def _serve(conn: Connection, stacked: bool, compiled: bool) -> None:
+    """A child's loop: take its workers (compiling their replicas with ``compiled``), then run local work
+    and answer forwarded calls until told to stop. Each command carries the broadcasts sent since the
+    last one, applied first."""
     torch.set_num_threads(1)
     workers: list[VirtualWorker] = conn.recv()
+    if compiled:
+        for w in workers:
+            w.compile()
     while True:
         try:
             command, args, broadcasts = conn.recv()
@@ -81,7 +85,7 @@ class ProcessWorker:
 class WorkerProcesses:
     """Child processes holding the workers, in contiguous shares so that replies keep the workers' order."""
 
-    def __init__(self, workers: list[VirtualWorker], processes: int, stacked: bool = True):
+    def __init__(self, workers: list[VirtualWorker], processes: int, stacked: bool = True, compiled: bool = False):
         if current_process().daemon:  # daemonic processes may not have children
             raise RuntimeError("the processes engine cannot start inside a daemonic process; use engine=threads")
         processes = max(1, min(processes, len(workers)))
@@ -92,7 +96,7 @@ class WorkerProcesses:
         self.procs = []
         for share in self.shares:
             parent_end, child_end = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child_end, stacked), daemon=True, name=f"fedad-workers-{share[0]}")
+            proc = ctx.Process(target=_serve, args=(child_end, stacked, compiled), daemon=True, name=f"fedad-workers-{share[0]}")
             proc.start()
             child_end.close()
             parent_end.send([workers[i] for i in share])

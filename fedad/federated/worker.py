@@ -81,6 +81,11 @@ class VirtualWorker:
         idx = self.sampler.next()
         return self._x[idx], self._y[idx]
 
+    def compile(self) -> None:
+        """Run the replica through ``torch.compile`` from now on (in place: its state dict and parameters
+        are unchanged). Replicas of one architecture share the compiled graphs, so only the first compiles."""
+        self.model.compile()
+
     # -- receive ---------------------------------------------------------------------------------
     def receive(self, broadcast: Broadcast) -> None:
         """Apply the aggregator's encoded change of the global weights to the local replica."""

@@ -50,7 +50,8 @@ class AMCNNLSTM(nn.Module):
         x = x.transpose(1, 2)  # [B, D, n]
         features = self.cnn(x)  # [B, m, n']
         weights = self.attention(x, features.shape[-1])
-        if not torch._C._functorch.is_functorch_wrapped_tensor(weights):
+        # under vmap the weights are a per-worker wrapper that must not escape; torch.compile cannot ask
+        if torch.compiler.is_compiling() or not torch._C._functorch.is_functorch_wrapped_tensor(weights):
             self.last_attention = weights.detach()
         out, _ = self.lstm((features * weights).transpose(1, 2))
         return self.head(last_step(out))

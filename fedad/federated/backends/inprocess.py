@@ -44,6 +44,15 @@ def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
     return "threads" if (os.cpu_count() or 1) >= 2 else "loop"
 
 
+def resolve_compile(config: FederatedConfig, engine: str) -> bool:
+    """Whether the workers' replicas are compiled: ``config.compile`` or ``$FEDAD_COMPILE=1``, on every
+    engine but vmap (whose one functional pass over all replicas is not compiled)."""
+    env = os.environ.get("FEDAD_COMPILE", "")
+    if env not in ("", "0", "1"):
+        raise ValueError(f"FEDAD_COMPILE must be 0 or 1, got {env!r}")
+    return (config.compile or env == "1") and engine != "vmap"
+
+
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
@@ -82,18 +91,23 @@ class InProcessBackend:
         # memory as packing worker by worker, which ``stacked=False`` keeps for comparison)
         self.stacked = stacked
         self.engine = resolve_engine(config, self.device)
+        self.compiled = resolve_compile(config, self.engine)
         self._pool = _shared_pool() if self.engine == "threads" else None
         self._processes: WorkerProcesses | None = None
 
     def attach(self, workers: list[VirtualWorker], trainer=None) -> list:
         """The ``processes`` engine moves the workers into child processes and hands back their handles;
-        every other engine keeps them here."""
+        every other engine keeps them here. Replicas are compiled where they run (a compiled module does
+        not travel to a child)."""
         if self.engine != "processes":
+            if self.compiled:
+                for w in workers:
+                    w.compile()
             return workers
         if self.device.type != "cpu":
             raise ValueError(f"the processes engine runs the workers on the CPU, not {self.device}; on a GPU use "
                              "engine='vmap' (or 'auto')")
-        self._processes = WorkerProcesses(workers, os.cpu_count() or 1, self.stacked)
+        self._processes = WorkerProcesses(workers, os.cpu_count() or 1, self.stacked, self.compiled)
         return self._processes.handles
 
     def close(self) -> None:
