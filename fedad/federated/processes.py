@@ -2,12 +2,12 @@
 
 Each child holds a share of the :class:`VirtualWorker` objects (their partitions, replicas, compression
 memory and samplers) and runs their local work one after another with one intra-op thread, then packs
-their updates in one stacked pass (:func:`fedad.federated.stacked.local_round`). Children do
-not share an interpreter lock, so on a multi-core CPU the workers' small forward + backward passes run
-truly in parallel, which threads cannot do for the Python and autograd parts of a step. Only what a
-real deployment sends crosses the pipes: the encoded uploads with their scalars, the encoded broadcast
-(sent with the next command, one message per process and round), and BatchNorm statistics. The worker code is the loop's, so the bytes are the loop's up to floating-
-point summation order (tested).
+their updates in one stacked pass (:func:`fedad.federated.stacked.local_round`). Children do not share
+an interpreter lock, so on a multi-core CPU the workers' small forward + backward passes run truly in
+parallel, which threads cannot do for the Python and autograd parts of a step. Only what a real
+deployment sends crosses the pipes: the encoded uploads with their scalars, the encoded broadcast (sent
+with the next command, one message per process and round), and BatchNorm statistics. The worker code
+is the loop's, so the bytes are the loop's up to floating-point summation order (tested).
 
 The aggregator keeps :class:`ProcessWorker` handles: who each worker is and how many samples it has,
 with checkpointing and inspection forwarded to the child that holds it.
@@ -96,7 +96,8 @@ class WorkerProcesses:
         self.procs = []
         for share in self.shares:
             parent_end, child_end = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child_end, stacked, compiled), daemon=True, name=f"fedad-workers-{share[0]}")
+            proc = ctx.Process(target=_serve, args=(child_end, stacked, compiled), daemon=True,
+                               name=f"fedad-workers-{share[0]}")
             proc.start()
             child_end.close()
             parent_end.send([workers[i] for i in share])
