@@ -253,10 +253,8 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
             cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=engine, compile=compiled)
             tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=prep.window),
                                   cfg, seed=0, device="cpu")
-            start = time.perf_counter()
-            for r in range(check_rounds):  # the first round of a compiled variant compiles
-                tr.run_round(r)
-            result[f"{name}_first_rounds_s"] = time.perf_counter() - start
+            # the first round of a compiled variant compiles
+            result[f"{name}_first_rounds_s"] = _timed(lambda tr=tr: [tr.run_round(r) for r in range(check_rounds)])
             diff = float((flat_params(tr.aggregator.model) - old["weights"]).abs().max())
             result[f"{name}_max_weight_difference_after_{check_rounds}_rounds"] = diff
             trainers[name] = tr
