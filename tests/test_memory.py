@@ -54,3 +54,23 @@ def test_no_memory_forgets():
     mem = NoMemory()
     g = torch.ones(3)
     assert mem.compensate(g) is g and mem.state_dict() == {}
+
+
+def test_update_at_equals_update_with_the_dense_sent_bit_for_bit():
+    torch.manual_seed(1)
+    rows = torch.randn(3, 40)
+    rows[0, 5] = -0.0  # a negative zero left unsent must stay negative
+    indices = torch.sort(torch.topk(rows.abs(), 6, dim=1).indices, dim=1).values
+    received = rows.gather(1, indices).half().float()
+    received[1, 2] = 0.0  # a value received as 0: factor masking leaves its velocity alone
+    sent = torch.zeros_like(rows).scatter_(1, indices, received)
+    for make in (ResidualMemory, lambda: MomentumCorrection(0.9), lambda: MomentumCorrection(0.9, True), NoMemory):
+        dense, sparse = make(), make()
+        for mem in (dense, sparse):
+            mem.compensate(torch.randn(3, 40, generator=torch.Generator().manual_seed(2)))
+        comp_dense, comp_sparse = dense.compensate(rows), sparse.compensate(rows)
+        dense.update(comp_dense, sent, sent != 0)
+        sparse.update_at(comp_sparse, indices, received)
+        for key, value in dense.state_dict().items():
+            other = sparse.state_dict()[key]
+            assert torch.equal(value, other) and torch.equal(value.signbit(), other.signbit()), key

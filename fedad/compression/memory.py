@@ -9,6 +9,9 @@
 
 After sending, ``update`` subtracts what the receiver actually decodes, so values rounded by the codec
 (fp16, 8-bit) stay in the residual too: at every step ``sent + residual == accumulated`` exactly.
+``update_at`` does the same from the sent entries alone (their indices and received values), for one
+vector or a [workers, entries] stack: it equals ``update`` with the dense ``sent`` bit for bit, without
+building it (the stacked pack's way: a dense ``sent`` and its mask cost four passes over the stack).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ class NoMemory:
         return grad
 
     def update(self, compensated: torch.Tensor, sent: torch.Tensor, mask: torch.Tensor) -> None:
+        pass
+
+    def update_at(self, compensated: torch.Tensor, indices: torch.Tensor, received: torch.Tensor) -> None:
         pass
 
     def state_dict(self) -> dict:
@@ -46,6 +52,9 @@ class ResidualMemory:
 
     def update(self, compensated: torch.Tensor, sent: torch.Tensor, mask: torch.Tensor) -> None:
         self.residual = compensated - sent
+
+    def update_at(self, compensated: torch.Tensor, indices: torch.Tensor, received: torch.Tensor) -> None:
+        self.residual = _minus_at(compensated, indices, received)
 
     def state_dict(self) -> dict:
         return {"residual": self.residual}
@@ -77,8 +86,20 @@ class MomentumCorrection:
         if self.factor_masking:
             self.velocity = self.velocity.masked_fill(mask, 0.0)
 
+    def update_at(self, compensated: torch.Tensor, indices: torch.Tensor, received: torch.Tensor) -> None:
+        self.residual = _minus_at(compensated, indices, received)
+        if self.factor_masking:  # ``update``'s mask is ``sent != 0``: a value received as 0 keeps its velocity
+            at = self.velocity.gather(-1, indices)
+            self.velocity = self.velocity.scatter(-1, indices, at.masked_fill(received != 0, 0.0))
+
     def state_dict(self) -> dict:
         return {"velocity": self.velocity, "residual": self.residual}
 
     def load_state_dict(self, state: dict) -> None:
         self.velocity, self.residual = state["velocity"], state["residual"]
+
+
+def _minus_at(compensated: torch.Tensor, indices: torch.Tensor, received: torch.Tensor) -> torch.Tensor:
+    """``compensated − sent`` where ``sent`` holds ``received`` at ``indices`` (last dimension, no repeats)
+    and zeros elsewhere: x − 0 is x exactly, so only the sent entries are computed."""
+    return compensated.scatter(-1, indices, compensated.gather(-1, indices) - received)
