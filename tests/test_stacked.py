@@ -6,7 +6,7 @@ import torch
 from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
-from fedad.federated.stacked import can_stack, finite_rows, pack_stacked
+from fedad.federated.stacked import can_stack, finite_rows, pack_stacked, rows_finite
 from fedad.federated.worker import VirtualWorker
 from tests.fl_helpers import blob_task, cfg, mlp
 
@@ -57,6 +57,12 @@ def test_only_topk_workers_in_step_with_a_sparse_k_are_stacked():
 def test_a_non_finite_row_is_found():
     _, finite = finite_rows([torch.ones(3), torch.tensor([1.0, float("inf"), 0.0]), torch.tensor([float("nan")] * 3)])
     assert finite == [True, False, False]
+
+
+def test_rows_whose_sum_overflows_are_still_finite():
+    big = torch.full((4,), 3e38)  # finite entries whose sum overflows to inf: the quick check must not drop them
+    assert rows_finite(torch.stack([big, torch.ones(4), torch.tensor([1.0, -float("inf"), float("inf"), 0.0])])) \
+        == [True, True, False]
 
 
 @pytest.mark.parametrize("engine", ["loop", "threads"])

@@ -52,7 +52,19 @@ def can_stack(workers: list[VirtualWorker]) -> bool:
 def finite_rows(updates: list[torch.Tensor]) -> tuple[torch.Tensor, list[bool]]:
     """The updates stacked as fp32 on the CPU (one transfer from a GPU) and which rows are finite."""
     rows = torch.stack([u.detach() for u in updates]).to("cpu", torch.float32)
-    return rows, torch.isfinite(rows).all(dim=1).tolist()
+    return rows, rows_finite(rows)
+
+
+def rows_finite(rows: torch.Tensor) -> list[bool]:
+    """Whether each row of a [N, P] stack holds only finite values.
+
+    A row's sum is finite only if every entry is (a NaN or an infinity makes it NaN or infinite), so one
+    reduction settles the usual case; only rows whose sum is not finite (a bad entry, or finite values
+    that overflow when summed) get the elementwise check, which reads the stack four times."""
+    ok = torch.isfinite(rows.sum(dim=1))
+    if bool(ok.all()):
+        return ok.tolist()
+    return torch.isfinite(rows).all(dim=1).tolist()
 
 
 def pack_stacked(workers: list[VirtualWorker], rows: torch.Tensor) -> list[bytes]:
@@ -78,8 +90,7 @@ def pack_stacked(workers: list[VirtualWorker], rows: torch.Tensor) -> list[bytes
         payload, got = encode_and_receive_values(Compressed(v, i, numel, top.value_format))
         payloads.append(payload)
         received.append(got)
-    sent = torch.zeros_like(compensated).scatter_(1, indices, torch.stack(received))
-    memory.update(compensated, sent, sent != 0)
+    memory.update_at(compensated, indices, torch.stack(received))
     stacked = memory.state_dict()
     for n, w in enumerate(workers):
         w.memory.load_state_dict({key: None if value is None else value[n] for key, value in stacked.items()})
