@@ -14,9 +14,3 @@ def test_seed_everything_repeats_python_numpy_and_torch():
     first = draw()
     seed_everything(7)
     assert draw() == first
-
-
-def test_deterministic_kernels_without_the_nan_fill_of_new_memory():
-    seed_everything(0)
-    assert torch.are_deterministic_algorithms_enabled()
-    assert torch.utils.deterministic.fill_uninitialized_memory is False
