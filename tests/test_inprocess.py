@@ -4,6 +4,7 @@ import time
 
 import torch
 
+from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
 from fedad.federated.worker import VirtualWorker
@@ -117,3 +118,19 @@ def test_compiled_replicas_give_the_eager_weights_to_float_rounding(monkeypatch)
     monkeypatch.setenv("FEDAD_COMPILE", "yes")
     with pytest.raises(ValueError, match="FEDAD_COMPILE must be 0 or 1"):
         resolve_compile(FederatedConfig(), "loop")
+
+
+def test_with_worker_processes_the_parent_runs_a_round_on_one_intra_op_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        backend = InProcessBackend(cfg(engine="processes"), torch.device("cpu"))
+        backend._processes = object()  # as after attach (no child is needed to test the scope)
+        with backend.round_scope():
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        backend._processes = None  # every other engine keeps its threads
+        with backend.round_scope():
+            assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(old)

@@ -35,8 +35,11 @@ def test_processes_engine_gives_the_loop_engines_weights_bytes_and_statistics():
         assert procs.backend.engine == "processes"
         assert all(isinstance(w, ProcessWorker) for w in procs.workers)
         assert [w.id for w in procs.workers] == [w.id for w in loop.workers]
+        threads, aggregate = [], procs.aggregator.aggregate
+        procs.aggregator.aggregate = lambda *a: threads.append(torch.get_num_threads()) or aggregate(*a)
         loop.run(progress=False)
         procs.run(progress=False)
+        assert threads == [1] * 4  # the parent aggregates on one thread (InProcessBackend.round_scope)
         assert torch.allclose(flat_params(loop.aggregator.model), flat_params(procs.aggregator.model), atol=1e-6)
         assert torch.allclose(flat_buffers(loop.aggregator.model), flat_buffers(procs.aggregator.model), atol=1e-6)
         assert [r["bytes_up"] for r in loop.result.records] == [r["bytes_up"] for r in procs.result.records]

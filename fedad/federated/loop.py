@@ -7,6 +7,7 @@ the aggregator, encoded bytes up and down, modelled link seconds, loss, dropped 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
@@ -136,6 +137,11 @@ class FederatedTrainer:
 
     # -- the loop --------------------------------------------------------------------------------
     def run_round(self, r: int) -> dict:
+        scope = getattr(self.backend, "round_scope", contextlib.nullcontext)
+        with scope():
+            return self._round(r)
+
+    def _round(self, r: int) -> dict:
         messages, dropped = self.backend.collect(self.workers, r)
         broadcast, rejected = self.aggregator.aggregate(messages, r)
         dropped = dropped + rejected
