@@ -127,7 +127,7 @@ def pack_round(workers: list[VirtualWorker], updates: list, round_idx: int) -> l
     # workers, so dropping the non-finite ones leaves a stackable group if two remain
     if len(live) >= 2:
         try:
-            payloads = pack_stacked([workers[n] for n in live], rows[keep])
+            payloads = pack_stacked([workers[n] for n in live], rows if len(keep) == len(rows) else rows[keep])
         except Exception as exc:  # noqa: BLE001 — memory is untouched: pack worker by worker instead
             log.warning("round %d: stacked pack failed (%s); packing worker by worker", round_idx, failure_text(exc))
         else:
