@@ -231,9 +231,9 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
     windows and seeds, in interleaved repeats; the weights after ``check_rounds`` rounds must match.
 
     Every repeat starts new processes, for the old code (a subprocess) and for each variant (a new
-    trainer, with new worker processes): the same step ran 7.1–9.4 ms in six processes started one
-    after another, steady within each, so one process per side for all repeats made the ratio a draw of
-    two processes' luck (the old code's epoch took 2.87, 2.98 and 3.45 s in three such runs while
+    trainer, with new worker processes): the same compiled step ran 7.3–9.4 ms in six processes started
+    one after another, steady within each, so one process per side for all repeats made the ratio a draw
+    of two processes' luck (the old code's epoch took 2.87, 2.98 and 3.45 s in three such runs while
     today's took 1.52–1.55 s)."""
     root = REPO_ROOT
     work = Path(tempfile.mkdtemp(prefix="fedad-baseline-"))
