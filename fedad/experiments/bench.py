@@ -250,7 +250,6 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
     times: dict[str, list[float]] = {"baseline": [], **{name: [] for name in VARIANTS}}
     diffs: dict[str, list[float]] = {name: [] for name in VARIANTS}
     first_rounds: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    per_epoch = len(task.x_train) / 160
     for _ in tqdm(range(repeats), desc="baseline repeats", leave=False):
         old_proc = subprocess.Popen([sys.executable, str(work / "run.py"), str(work / "task.pt"),
                                      str(work / "out.pt"), str(check_rounds)], env=env, cwd=work,
@@ -274,7 +273,7 @@ def baseline(prep, repeats: int, rounds: int, check_rounds: int = 3) -> dict:
                 first_rounds[name].append(_timed(lambda tr=tr: [tr.run_round(r) for r in range(check_rounds)]))
                 diffs[name].append(float((flat_params(tr.aggregator.model) - old["weights"]).abs().max()))
                 times[name].append(_timed(lambda tr=tr: [tr.run_round(0) for _ in range(rounds)]) / rounds
-                                   * per_epoch)
+                                   * tr.rounds_per_epoch)
             finally:
                 tr.backend.close()
     result["baseline_epoch_s"] = spread(times["baseline"])
