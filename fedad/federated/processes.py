@@ -22,10 +22,9 @@ from multiprocessing.connection import Connection
 import torch
 import torch.multiprocessing  # registers tensor pickling through shared memory for the hand-over
 
-from fedad.compression.codec import decode
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.stacked import local_round
-from fedad.federated.worker import VirtualWorker
+from fedad.federated.worker import VirtualWorker, apply_broadcast
 
 
 def _serve(conn: Connection, stacked: bool, compiled: bool) -> None:
@@ -46,9 +45,7 @@ def _serve(conn: Connection, stacked: bool, compiled: bool) -> None:
             return
         try:
             for payload in broadcasts:
-                change = decode(payload).to_dense()
-                for w in workers:
-                    w.apply_change(change)
+                apply_broadcast(workers, payload)
             if command == "work":
                 reply = local_round(workers, args, stacked)
             else:  # a forwarded method call, one argument tuple per worker

@@ -191,6 +191,14 @@ class VirtualWorker:
             self.compressor.generator.set_state(state["compressor_rng"])
 
 
+def apply_broadcast(workers: list[VirtualWorker], payload: bytes) -> None:
+    """Apply one encoded broadcast to workers held in the same process: decoded once, added to each
+    replica (what :meth:`VirtualWorker.receive` does for one worker)."""
+    change = decode(payload).to_dense()
+    for w in workers:
+        w.apply_change(change)
+
+
 def non_finite(worker_id: str, round_idx: int) -> FloatingPointError:
     """The failure of a worker whose update holds a NaN or an infinity (it is dropped from the round)."""
     return FloatingPointError(f"worker {worker_id}: non-finite update at round {round_idx}")

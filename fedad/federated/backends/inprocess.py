@@ -16,13 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-from fedad.compression.codec import decode
 from fedad.federated.batched import vmap_gradients
 from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.messages import Broadcast, UpdateMessage
 from fedad.federated.processes import WorkerProcesses
 from fedad.federated.stacked import can_stack, pack_round
-from fedad.federated.worker import VirtualWorker, timed_local_work, timed_update
+from fedad.federated.worker import VirtualWorker, apply_broadcast, timed_local_work, timed_update
 
 log = logging.getLogger(__name__)
 
@@ -183,9 +182,7 @@ class InProcessBackend:
         if self._processes is not None:
             self._processes.apply(message)
             return
-        change = decode(message.payload).to_dense()
-        for w in workers:
-            w.apply_change(change)
+        apply_broadcast(workers, message.payload)
 
     def collect_buffers(self, workers: list[VirtualWorker]) -> list[bytes]:
         payloads = self._processes.call_all("buffer_payload") if self._processes is not None else (
