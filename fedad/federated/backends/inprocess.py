@@ -158,17 +158,14 @@ class InProcessBackend:
             else:  # unequal local batches cannot be stacked: fall back to the loop for this round
                 grads = {w.id: w.gradient(*b) for w, b in zip(workers, batches, strict=True)}
             shared_s = (time.perf_counter() - start) / len(workers)
-        if not (self.stacked and can_stack(workers)):
-            if self._pool is not None:
-                with _IntraOpThreads(1):
-                    return list(self._pool.map(lambda w: timed_local_work(w, round_idx), workers))
-            return [timed_local_work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+        stack = self.stacked and can_stack(workers)
+        work = timed_update if stack else timed_local_work  # stacked: the updates are packed together below
         if self._pool is not None:
             with _IntraOpThreads(1):
-                updates = list(self._pool.map(lambda w: timed_update(w, round_idx), workers))
+                done = list(self._pool.map(lambda w: work(w, round_idx), workers))
         else:
-            updates = [timed_update(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
-        return self._pack_stacked(workers, updates, round_idx)
+            done = [work(w, round_idx, *grads.get(w.id, (None, None)), shared_s) for w in workers]
+        return self._pack_stacked(workers, done, round_idx) if stack else done
 
     @staticmethod
     def _pack_stacked(workers: list[VirtualWorker], updates: list, round_idx: int
