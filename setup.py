@@ -38,7 +38,7 @@ setup(
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],
-        "flower": ["flwr[simulation]>=1.41,<1.42"],
+        "flower": ["flwr[simulation]>=1.41,<1.42", "cryptography>=42"],
         "dev": [
             "pytest>=7.4",
             "pytest-benchmark>=4.0",
@@ -46,6 +46,7 @@ setup(
             "nbclient>=0.9",
             "nbformat>=5.9",
             "ipykernel>=6.25",
+            "hypothesis>=6.100",
         ],
     },
     entry_points={"console_scripts": ["fedad=fedad.cli:main"]},

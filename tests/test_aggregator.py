@@ -1,12 +1,18 @@
+import copy
+
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fedad.compression.base import Compressed
-from fedad.compression.codec import encode
+from fedad.compression.codec import CodecError, decode_for, encode, encode_dense
 from fedad.federated.aggregator import CloudAggregator
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
 from fedad.federated.messages import UpdateMessage
+from tests.codec_strategies import delta_indices, handmade, hostile_payloads, random_update
 from tests.fl_helpers import blob_task, cfg, mlp
 
 
@@ -112,3 +118,67 @@ def test_sparse_updates_average_bit_for_bit_like_their_dense_stack():
     w = torch.tensor([float(n) for n in sizes]) / sum(sizes)
     expected = (torch.stack(dense) * w[:, None]).sum(0)
     assert torch.equal(flat_params(model), before - expected)
+
+
+# -- one bad device must not stop the round ------------------------------------------------------------
+
+def test_the_three_payloads_that_crashed_a_round_are_dropped_with_a_reason():
+    model = mlp()
+    n = sum(p.numel() for p in model.parameters())
+    agg = CloudAggregator(model, cfg(compressor="topk", memory="momentum"))
+    valid = UpdateMessage("alice", 0, encode(Compressed(torch.ones(2), torch.tensor([0, 5]), n, "fp32")), 10, 0., 0.)
+    hostile = {
+        "mallory": handmade(1, 0, n, 2, delta_indices([0, 1_000_001]) + np.ones(2, "<f4").tobytes()),
+        "oscar": handmade(1, 1, n, 2, b""),
+        "trudy": handmade(1, 0, n, n + 5, b"\x00" * (n + 5) + np.ones(n + 5, "<f4").tobytes()),
+    }
+    messages = [valid] + [UpdateMessage(w, 0, p, 10, 0.0, 0.0) for w, p in hostile.items()]
+    broadcast, dropped = agg.aggregate(messages, 0)
+    assert broadcast is not None
+    assert [w for w, _ in dropped] == list(hostile)
+    assert all("rejected update" in why for _, why in dropped)
+
+
+# 150 rounds, each with 1–3 valid uploads and 1–4 hostile ones (arbitrary bytes or damaged valid uploads).
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_a_round_drops_exactly_the_invalid_uploads_and_equals_the_round_over_the_valid_ones(data):
+    fmt = data.draw(st.sampled_from(["fp32", "fp16"]))
+    model = mlp()
+    n = sum(p.numel() for p in model.parameters())
+    config = cfg(compressor="topk", memory="momentum", value_format=fmt, rho=20.0)
+    n_valid = data.draw(st.integers(1, 3), label="valid uploads")
+    valid = [UpdateMessage(f"v{k}", 0, random_update(n, 20.0, data.draw(st.integers(0, 10**6)), fmt), 10, 0., 0.)
+             for k in range(n_valid)]
+    hostile, certainly_invalid = [], set()
+    for k in range(data.draw(st.integers(1, 4), label="hostile uploads")):
+        payload, invalid = data.draw(hostile_payloads(data.draw(st.sampled_from(valid)).payload))
+        hostile.append(UpdateMessage(f"h{k}", 0, payload, 10, 0.0, 0.0))
+        if invalid:
+            certainly_invalid.add(f"h{k}")
+    messages = data.draw(st.permutations(valid + hostile))
+
+    def accepted(m):
+        try:
+            decode_for(m.payload, n)
+            return True
+        except CodecError:
+            return False
+
+    agg = CloudAggregator(model, config)
+    reference = CloudAggregator(copy.deepcopy(model), config)
+    _, dropped = agg.aggregate(messages, 0)
+    reference.aggregate([m for m in messages if accepted(m)], 0)
+    dropped_ids = [w for w, _ in dropped]
+    assert dropped_ids == [m.worker_id for m in messages if not accepted(m)]
+    assert certainly_invalid <= set(dropped_ids) and not set(dropped_ids) & {m.worker_id for m in valid}
+    assert all(why for _, why in dropped)
+    assert torch.equal(flat_params(agg.model), flat_params(reference.model))
+
+
+def test_corrupt_batchnorm_statistics_are_left_out_of_the_average():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
+    agg = CloudAggregator(model, cfg(compressor="none"))
+    good = encode_dense(torch.tensor([1.0, 3.0, 5.0, 7.0]))
+    agg.sync_buffers([good, b"FD\x01\x00\x00\x04", encode_dense(torch.ones(3)), good])
+    assert model[1].running_mean.tolist() == [1.0, 3.0] and model[1].running_var.tolist() == [5.0, 7.0]

@@ -1,11 +1,14 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fedad.compression.base import Compressed
 from fedad.compression.codec import CodecError, compression_ratio, decode, decode_varints, encode, encode_varints
 from fedad.compression.qsgd import QSGD
 from fedad.compression.topk import TopK
+from tests.codec_strategies import corrupted, delta_indices, handmade, header_fields, sparse_messages
 
 
 def test_varints_roundtrip_edge_values():
@@ -103,3 +106,99 @@ def test_encode_and_receive_values_gives_the_decoded_values_at_the_indices():
         assert torch.equal(values, decoded.values) and torch.equal(msg.indices, decoded.indices)
     with pytest.raises(ValueError, match="sparse"):
         encode_and_receive_values(Compressed(g, None, g.numel(), "fp32"))
+
+
+# -- a hostile sender: everything but a valid message raises CodecError --------------------------------
+
+@pytest.mark.parametrize("name, payload", [
+    # the three payloads that crashed a round before the decoder checked its header
+    ("delta gaps past numel", handmade(1, 0, 1000, 2, delta_indices([0, 1_000_001]) + np.ones(2, "<f4").tobytes())),
+    ("fp16 cut after nnz", handmade(1, 1, 1000, 2, b"")),
+    ("nnz larger than numel", handmade(1, 0, 3, 5, b"\x00" * 5 + np.ones(5, "<f4").tobytes())),
+    # and their neighbours
+    ("q8 with a 2-byte scale", handmade(2, 2, 8, 1, b"\x00\x00")),
+    ("bitmap count differs from nnz", handmade(2, 0, 8, 2, b"\x01" + np.ones(2, "<f4").tobytes())),
+    ("bitmap bit past numel", handmade(2, 0, 4, 1, b"\x08" + np.ones(1, "<f4").tobytes())),
+    ("index bytes past the message", handmade(1, 0, 100, 1, b"\x7f\x00" + np.ones(1, "<f4").tobytes())),
+    ("index bytes not all used", handmade(1, 0, 100, 1, b"\x02\x00\x00" + np.ones(1, "<f4").tobytes())),
+    ("dense with fewer values", handmade(0, 0, 4, 3, np.ones(3, "<f4").tobytes())),
+    ("negative scale", handmade(0, 1, 1, 1, np.float32(-1).tobytes() + np.ones(1, "<f2").tobytes())),
+    ("infinite scale", handmade(0, 1, 1, 1, np.float32(np.inf).tobytes() + np.ones(1, "<f2").tobytes())),
+    ("header varint of 20 bytes", handmade(0, 0, 1, 1, b"") [:5] + b"\xff" * 20),
+    ("a trillion entries with a bitmap", handmade(2, 0, 2**50, 1, b"\x80")),
+    ("larger than any message of its size", handmade(0, 0, 1, 1, np.ones(40, "<f4").tobytes())),
+])
+def test_each_malformed_header_is_named_by_a_codec_error(name, payload):
+    with pytest.raises(CodecError):
+        decode(payload)
+
+
+def test_a_message_for_another_size_is_refused_before_allocating_it():
+    from fedad.compression.codec import decode_for
+
+    payload = encode(Compressed(torch.ones(3), None, 3, "fp32"))
+    with pytest.raises(CodecError, match="expected 5"):
+        decode(payload, numel=5)
+    with pytest.raises(CodecError, match="expected"):  # a bitmap header claiming 2**40 entries
+        decode(handmade(2, 0, 2**40, 1, b"\x80" * 4), numel=3)
+    with pytest.raises(CodecError, match="non-finite"):
+        decode_for(encode(Compressed(torch.tensor([1.0, float("nan")]), None, 2, "fp32")), 2)
+    assert torch.equal(decode_for(payload, 3).values, torch.ones(3))
+
+
+def _assert_well_formed(msg: Compressed) -> None:
+    """What a receiver relies on: as many values as indices, every index in range and increasing."""
+    assert 0 <= msg.nnz <= msg.numel
+    if msg.indices is not None:
+        assert len(msg.indices) == msg.nnz
+        if msg.nnz:
+            assert int(msg.indices[0]) >= 0 and int(msg.indices[-1]) < msg.numel
+            assert bool((msg.indices[1:] > msg.indices[:-1]).all())
+    assert msg.to_dense().numel() == msg.numel
+
+
+# Example counts: 400 arbitrary byte strings, 400 damaged valid messages, 300 round trips per index format.
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(blob=st.one_of(st.binary(max_size=300),
+                      st.binary(max_size=300).map(lambda b: b"FD\x01" + b),
+                      st.tuples(st.integers(0, 3), st.integers(0, 3), st.binary(max_size=300)).map(
+                          lambda t: b"FD\x01" + bytes(t[:2]) + t[2])))
+def test_decode_of_arbitrary_bytes_gives_a_message_or_a_codec_error(blob):
+    try:
+        msg = decode(blob)
+    except CodecError:
+        return
+    _assert_well_formed(msg)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_decode_of_a_damaged_message_gives_a_message_or_a_codec_error(data):
+    payload = encode(data.draw(sparse_messages()))
+    damaged, certainly_invalid = data.draw(corrupted(payload))
+    numel = header_fields(payload)[0]
+    try:
+        msg = decode(damaged, numel=numel)
+    except CodecError:
+        return
+    assert not certainly_invalid, "a truncated or resized message was accepted"
+    _assert_well_formed(msg)
+
+
+@pytest.mark.parametrize("density, index_code", [("delta", 1), ("bitmap", 2), ("dense", 0)])
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_encode_then_decode_is_exact_for_every_index_and_value_format(density, index_code, data):
+    from fedad.compression.codec import encode_and_receive
+
+    msg = data.draw(sparse_messages(density=density))
+    payload, received = encode_and_receive(msg)
+    back = decode(payload, numel=msg.numel)
+    assert payload[3] == index_code and back.numel == msg.numel and back.value_format == msg.value_format
+    if msg.indices is not None:
+        assert torch.equal(back.indices, msg.indices)
+    # the values a receiver gets: exactly the sent ones in fp32, exactly what the sender kept as
+    # delivered in fp16 / q8 (the sender's memory keeps the rest)
+    assert torch.equal(back.to_dense(), received)
+    if msg.value_format == "fp32":
+        assert torch.equal(back.values, msg.values)

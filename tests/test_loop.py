@@ -105,3 +105,27 @@ def test_fedavg_mode_trains():
                                               rounds=15), seed=0)
     res = trainer.run(progress=False)
     assert res.final["accuracy"] > 80
+
+
+def test_a_hostile_upload_every_round_is_recorded_as_dropped_and_the_run_matches_one_without_it():
+    from fedad.federated.backends.inprocess import InProcessBackend
+    from fedad.federated.messages import UpdateMessage
+    from tests.codec_strategies import delta_indices, handmade
+
+    class WithMallory(InProcessBackend):
+        """The workers' uploads plus one from a device that sends index gaps past the model's end."""
+
+        def collect(self, workers, round_idx):
+            messages, dropped = super().collect(workers, round_idx)
+            n = sum(p.numel() for p in workers[0].model.parameters())
+            payload = handmade(1, 0, n, 2, delta_indices([0, 10 * n]) + bytes(8))
+            return [*messages, UpdateMessage("mallory", round_idx, payload, 10, 0.0, 0.0)], dropped
+
+    task, config = blob_task(), cfg(rounds=3)
+    attacked_trainer = FederatedTrainer(task, mlp, config, seed=0, backend=WithMallory(config, torch.device("cpu")))
+    attacked = attacked_trainer.run(False)
+    clean_trainer = FederatedTrainer(task, mlp, config, seed=0)
+    clean_trainer.run(False)
+    assert [[d["worker"] for d in r["dropped"]] for r in attacked.records] == [["mallory"]] * 3
+    assert all("indices run past" in r["dropped"][0]["reason"] for r in attacked.records)
+    assert torch.equal(flat_params(attacked_trainer.model), flat_params(clean_trainer.model))

@@ -1,8 +1,13 @@
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from fedad.compression.codec import decode
+from fedad.compression.codec import CodecError, decode, encode_dense
+from fedad.federated.flat import flat_params
+from fedad.federated.messages import Broadcast
 from fedad.federated.worker import BatchSampler, VirtualWorker, worker_name
+from tests.codec_strategies import corrupted, random_update
 from tests.fl_helpers import blob_task, cfg, mlp
 
 
@@ -52,3 +57,40 @@ def test_non_finite_update_raises_before_touching_memory():
 def test_empty_partition_is_rejected():
     with pytest.raises(ValueError, match="non-empty"):
         VirtualWorker("x", torch.zeros(0, 2), torch.zeros(0), mlp(), None, cfg(), 0)
+
+
+# -- a corrupt broadcast is reported and changes nothing -----------------------------------------------
+
+def _snapshot(w: VirtualWorker) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    return flat_params(w.model).clone(), [v.clone() for v in w.memory.state_dict().values() if v is not None]
+
+
+def test_a_corrupt_broadcast_raises_a_codec_error_naming_the_worker_and_changes_nothing():
+    w = _worker(memory="momentum")
+    w.local_work(0)
+    before = _snapshot(w)
+    n = w.n_params
+    for payload in (encode_dense(torch.ones(n + 1)), encode_dense(torch.full((n,), float("inf"))), b"FD\x01"):
+        with pytest.raises(CodecError, match="alice: rejected the broadcast of round 3"):
+            w.receive(Broadcast(3, payload))
+        after = _snapshot(w)
+        assert torch.equal(after[0], before[0]) and all(map(torch.equal, after[1], before[1]))
+
+
+# 200 broadcasts, each a valid change damaged by bit flips, truncation or changed header fields.
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_a_damaged_broadcast_is_applied_whole_or_not_at_all(data):
+    w = _worker(memory="momentum")
+    w.local_work(0)
+    n = w.n_params
+    payload, certainly_invalid = data.draw(corrupted(random_update(n, 20.0, data.draw(st.integers(0, 10**6)))))
+    before = _snapshot(w)
+    try:
+        w.receive(Broadcast(0, payload))
+    except CodecError:
+        after = _snapshot(w)
+        assert torch.equal(after[0], before[0]) and all(map(torch.equal, after[1], before[1]))
+        return
+    assert not certainly_invalid
+    assert torch.equal(flat_params(w.model), before[0] + decode(payload).to_dense())

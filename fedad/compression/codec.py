@@ -11,10 +11,15 @@ varints: ~2 bytes per index at ρ = 0.3 %), ``bitmap`` (one bit per entry: small
 encoder picks the smallest. Value formats: ``fp32``; ``fp16`` scaled by max|v| so that no value
 overflows or underflows; ``q8`` int8 levels of ``scale/127``. The compression ratio is dense fp32
 bytes ÷ these bytes (larger is better).
+
+The decoder treats its input as hostile (a device's upload crosses a network): every header field is
+checked before it is used, nothing larger than the message itself or the expected tensor is allocated,
+and any malformed input raises :class:`CodecError`, nothing else.
 """
 
 from __future__ import annotations
 
+import math
 import struct
 
 import numpy as np
@@ -29,6 +34,12 @@ VALUE_CODES = {"fp32": 0, "fp16": 1, "q8": 2}
 _INDEX_NAMES = {v: k for k, v in INDEX_FORMATS.items()}
 _VALUE_NAMES = {v: k for k, v in VALUE_CODES.items()}
 Q8_LEVELS = 127
+VALUE_WIDTHS = {"fp32": 4, "fp16": 2, "q8": 1}
+_VALUE_DTYPES = {"fp32": "<f4", "fp16": "<f2", "q8": np.int8}
+# A varint of up to 9 bytes holds 63 bits, so every decoded integer fits an int64.
+MAX_VARINT_BYTES = 9
+# Larger than any model this package trains by far, small enough that an index sum cannot wrap int64.
+MAX_NUMEL = 1 << 40
 
 
 class CodecError(ValueError):
@@ -59,7 +70,11 @@ def encode_varints(values: np.ndarray) -> bytes:
 
 
 def decode_varints(buf: bytes, count: int) -> tuple[np.ndarray, int]:
-    """Read ``count`` varints from the start of ``buf``; return them and the bytes consumed."""
+    """Read ``count`` varints from the start of ``buf``; return them and the bytes consumed.
+
+    A varint of more than :data:`MAX_VARINT_BYTES` bytes raises :class:`CodecError`: its shift would run
+    past 64 bits and wrap silently.
+    """
     if count == 0:
         return np.zeros(0, dtype=np.int64), 0
     b = np.frombuffer(buf, dtype=np.uint8)
@@ -69,6 +84,8 @@ def decode_varints(buf: bytes, count: int) -> tuple[np.ndarray, int]:
     ends = ends[:count]
     used = int(ends[-1]) + 1
     starts = np.concatenate([[0], ends[:-1] + 1])
+    if int((ends - starts).max()) >= MAX_VARINT_BYTES:
+        raise CodecError(f"varint longer than {MAX_VARINT_BYTES} bytes")
     group = np.repeat(np.arange(count), ends - starts + 1)
     shift = ((np.arange(used) - starts[group]) * 7).astype(np.uint64)
     contrib = (b[:used] & 0x7F).astype(np.uint64) << shift
@@ -89,9 +106,9 @@ def _varint(n: int) -> bytes:
 
 
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """Read one varint at ``pos``; return (value, position after it)."""
+    """Read one header varint at ``pos``; return (value, position after it)."""
     value = shift = 0
-    while True:
+    for _ in range(MAX_VARINT_BYTES):
         if pos >= len(data):
             raise CodecError("truncated varint in header")
         byte = data[pos]
@@ -100,6 +117,7 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         if byte < 0x80:
             return value, pos
         shift += 7
+    raise CodecError(f"header varint longer than {MAX_VARINT_BYTES} bytes")
 
 
 def _encode_indices(idx: np.ndarray, numel: int) -> tuple[int, bytes]:
@@ -180,8 +198,17 @@ def _encode(msg: Compressed) -> tuple[bytes, torch.Tensor, torch.Tensor | None]:
     return payload, torch.from_numpy(_reconstruct(stored, msg.value_format, scale)), msg.indices
 
 
-def decode(data: bytes) -> Compressed:
-    """Parse bytes made by :func:`encode` back into a :class:`Compressed` message (values as fp32)."""
+def decode(data: bytes, numel: int | None = None) -> Compressed:
+    """Parse bytes made by :func:`encode` back into a :class:`Compressed` message (values as fp32).
+
+    With ``numel`` the message must be for a tensor of exactly that many entries, checked before
+    anything of the header's size is allocated. Every field is validated before use: formats known, a
+    scale present, finite and non-negative where the value format has one, ``nnz ≤ numel``, index bytes
+    inside the message and consumed exactly, every index in ``[0, numel)`` and strictly increasing, the
+    bitmap's set bits equal to ``nnz``, and the values filling the rest exactly. Anything else raises
+    :class:`CodecError`.
+    """
+    data = bytes(data)
     if len(data) < 5 or data[:2] != MAGIC:
         raise CodecError("not a fedad message (bad magic)")
     if data[2] != VERSION:
@@ -189,29 +216,72 @@ def decode(data: bytes) -> Compressed:
     index_format, value_format = _INDEX_NAMES.get(data[3]), _VALUE_NAMES.get(data[4])
     if index_format is None or value_format is None:
         raise CodecError(f"unknown index/value format codes {data[3]}/{data[4]}")
-    numel, pos = _read_varint(data, 5)
+    n, pos = _read_varint(data, 5)
+    if numel is not None and n != numel:
+        raise CodecError(f"message is for {n} entries, expected {numel}")
+    if n > MAX_NUMEL:
+        raise CodecError(f"message claims {n} entries, more than the {MAX_NUMEL} any model here has")
     nnz, pos = _read_varint(data, pos)
+    if nnz > n:
+        raise CodecError(f"{nnz} values for a tensor of {n} entries")
+    if index_format == "dense" and nnz != n:
+        raise CodecError(f"dense message with {nnz} values for {n} entries")
+    width = VALUE_WIDTHS[value_format]
+    # a valid message is never larger than its bitmap plus dense values after the header: refuse
+    # anything larger before reading further
+    if len(data) - pos > 4 + 9 + (n + 7) // 8 + width * n:
+        raise CodecError(f"{len(data)} bytes is more than any message for {n} entries")
     scale = None
     if value_format in ("fp16", "q8"):
+        if len(data) - pos < 4:
+            raise CodecError(f"{value_format} message without its scale")
         (scale,) = struct.unpack_from("<f", data, pos)
         pos += 4
+        if not math.isfinite(scale) or scale < 0:
+            raise CodecError(f"invalid scale {scale}")
     indices = None
     if index_format == "delta":
         nbytes, pos = _read_varint(data, pos)
-        gaps, _ = decode_varints(data[pos : pos + nbytes], int(nnz))
-        indices = torch.from_numpy(np.cumsum(gaps + 1) - 1)
-        pos += int(nbytes)
+        if nbytes > len(data) - pos or nnz > nbytes:
+            raise CodecError(f"{nbytes} index bytes for {nnz} indices in a message of {len(data)} bytes")
+        gaps, used = decode_varints(data[pos : pos + nbytes], nnz)
+        if used != nbytes:
+            raise CodecError(f"{nbytes} index bytes announced, {used} used by {nnz} indices")
+        # the float sum bounds the integer one, so the cumulative sum below cannot wrap
+        if nnz and (int(gaps.max()) >= n or float(gaps.astype(np.float64).sum()) + nnz > n + 1):
+            raise CodecError(f"indices run past the tensor's {n} entries")
+        idx = np.cumsum(gaps + 1) - 1
+        if nnz and int(idx[-1]) >= n:
+            raise CodecError(f"index {int(idx[-1])} outside a tensor of {n} entries")
+        indices = torch.from_numpy(idx.astype(np.int64))
+        pos += nbytes
     elif index_format == "bitmap":
-        nb = (int(numel) + 7) // 8
-        mask = np.unpackbits(np.frombuffer(data, dtype=np.uint8, count=nb, offset=pos))[: int(numel)]
-        indices = torch.from_numpy(np.flatnonzero(mask).astype(np.int64))
+        nb = (n + 7) // 8
+        if nb > len(data) - pos:
+            raise CodecError(f"bitmap of {nb} bytes in a message of {len(data)} bytes")
+        bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8, count=nb, offset=pos))
+        if bits[n:].any():
+            raise CodecError(f"bitmap marks entries past the tensor's {n}")
+        idx = np.flatnonzero(bits[:n]).astype(np.int64)
+        if len(idx) != nnz:
+            raise CodecError(f"bitmap marks {len(idx)} entries, header says {nnz}")
+        indices = torch.from_numpy(idx)
         pos += nb
-    width = {"fp32": 4, "fp16": 2, "q8": 1}[value_format]
-    if len(data) - pos != int(nnz) * width:
+    if len(data) - pos != nnz * width:
         raise CodecError(f"message length mismatch: {len(data) - pos} value bytes for {nnz} values")
-    stored = np.frombuffer(data[pos:], dtype={"fp32": "<f4", "fp16": "<f2", "q8": np.int8}[value_format])
+    stored = np.frombuffer(data, dtype=_VALUE_DTYPES[value_format], offset=pos)
     values = _reconstruct(stored, value_format, scale)
-    return Compressed(torch.from_numpy(values.copy()), indices, int(numel), value_format, scale)
+    return Compressed(torch.from_numpy(values.copy()), indices, n, value_format, scale)
+
+
+def decode_for(data: bytes, numel: int) -> Compressed:
+    """Decode a message for a tensor of ``numel`` entries that will be added to a model: :func:`decode`
+    with the size fixed, and every value finite. What the aggregator accepts from a worker and a worker
+    from the aggregator; raises :class:`CodecError`."""
+    message = decode(data, numel)
+    if not torch.isfinite(message.values).all():
+        raise CodecError("non-finite values")
+    return message
 
 
 def size_as(data: bytes, value_format: str) -> int:
@@ -227,9 +297,9 @@ def size_as(data: bytes, value_format: str) -> int:
         raise CodecError(f"unknown value format {value_format!r} / code {data[4]}")
     _, pos = _read_varint(data, 5)
     nnz, _ = _read_varint(data, pos)
-    width = {"fp32": 4, "fp16": 2, "q8": 1}
     scale = {"fp32": 0, "fp16": 4, "q8": 4}
-    return len(data) + nnz * (width[value_format] - width[current]) + scale[value_format] - scale[current]
+    return (len(data) + nnz * (VALUE_WIDTHS[value_format] - VALUE_WIDTHS[current]) + scale[value_format]
+            - scale[current])
 
 
 def encode_dense(flat: torch.Tensor) -> bytes:

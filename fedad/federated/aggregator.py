@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from fedad.compression.base import Compressed
-from fedad.compression.codec import CodecError, decode, encode, encode_and_receive, encode_dense
+from fedad.compression.codec import CodecError, decode, decode_for, encode, encode_and_receive, encode_dense
 from fedad.compression.topk import k_for
 from fedad.federated.config import FederatedConfig
-from fedad.federated.flat import add_to_params, flat_params, set_flat_buffers
+from fedad.federated.flat import add_to_params, flat_buffers, flat_params, set_flat_buffers
 from fedad.federated.messages import Broadcast, UpdateMessage
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,8 @@ class CloudAggregator:
         return encode_dense(flat_params(self.model))
 
     def decode_update(self, message: UpdateMessage) -> torch.Tensor:
-        """Decode and validate one upload into a dense tensor; raise ValueError on a malformed or
-        non-finite update."""
+        """Decode and validate one upload into a dense tensor; raise ValueError on a malformed update, one
+        for another model size, or one with non-finite values."""
         return self._decode_checked(message).to_dense()
 
     def _decode_checked(self, message: UpdateMessage) -> Compressed:
@@ -51,14 +51,9 @@ class CloudAggregator:
         if not isinstance(message, UpdateMessage) or not isinstance(message.payload, bytes):
             raise TypeError(f"the aggregator accepts only UpdateMessage with bytes, got {type(message).__name__}")
         try:
-            update = decode(message.payload)
+            return decode_for(message.payload, self.n_params)
         except CodecError as exc:
-            raise ValueError(f"worker {message.worker_id}: undecodable update ({exc})") from None
-        if update.numel != self.n_params:
-            raise ValueError(f"worker {message.worker_id}: update has {update.numel} entries, model {self.n_params}")
-        if not torch.isfinite(update.values).all():
-            raise ValueError(f"worker {message.worker_id}: non-finite values in its update")
-        return update
+            raise ValueError(f"worker {message.worker_id}: rejected update ({exc})") from None
 
     def aggregate(self, messages: list[UpdateMessage], round_idx: int) -> tuple[Broadcast | None, list[tuple[str, str]]]:
         """Average the valid updates, step the global model and return the broadcast of the change.
@@ -119,9 +114,19 @@ class CloudAggregator:
         return encode(Compressed(delta[idx], idx, delta.numel(), fmt))
 
     def sync_buffers(self, payloads: list[bytes]) -> None:
-        """Average the workers' BatchNorm statistics into the global model (for evaluation)."""
-        if payloads:
-            set_flat_buffers(self.model, torch.stack([decode(p).to_dense() for p in payloads]).mean(0))
+        """Average the workers' BatchNorm statistics into the global model (for evaluation). A payload
+        that is malformed, of another size or non-finite is left out with a warning."""
+        flat = flat_buffers(self.model)
+        if flat is None or not payloads:
+            return
+        valid = []
+        for k, p in enumerate(payloads):
+            try:
+                valid.append(decode_for(p, flat.numel()).to_dense())
+            except CodecError as exc:
+                log.warning("leaving out BatchNorm statistics %d of %d: %s", k + 1, len(payloads), exc)
+        if valid:
+            set_flat_buffers(self.model, torch.stack(valid).mean(0))
 
     def state_dict(self) -> dict:
         return {"model": self.model.state_dict(), "velocity": self.velocity, "residual": self.residual}

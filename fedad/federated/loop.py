@@ -155,11 +155,12 @@ class FederatedTrainer:
             self.aggregator.sync_buffers(payloads)
             bytes_buffers = sum(len(p) for p in payloads)
         up = [m.nbytes for m in messages]
-        up_fp32 = sum(size_as(m.payload, "fp32") for m in messages)
+        rejected_ids = {wid for wid, _ in rejected}
+        # a rejected upload's header cannot be trusted: it counts as the bytes that travelled
+        up_fp32 = sum(m.nbytes if m.worker_id in rejected_ids else size_as(m.payload, "fp32") for m in messages)
         link_s = round_link_seconds(self.config.link, up, bytes_down)
         if bytes_buffers:
             link_s += download_seconds(self.config.link, bytes_buffers // max(len(self.workers), 1))
-        rejected_ids = {wid for wid, _ in rejected}
         losses = [m.loss for m in messages if m.worker_id not in rejected_ids]
         return {
             "round": r,

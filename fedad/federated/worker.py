@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from fedad.compression import build_compressor, build_memory, clip_by_norm
-from fedad.compression.codec import decode, encode_and_receive, encode_dense
+from fedad.compression.codec import CodecError, decode_for, encode_and_receive, encode_dense
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_grad, flat_params, set_flat_params
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -88,8 +88,22 @@ class VirtualWorker:
 
     # -- receive ---------------------------------------------------------------------------------
     def receive(self, broadcast: Broadcast) -> None:
-        """Apply the aggregator's encoded change of the global weights to the local replica."""
-        self.apply_change(decode(broadcast.payload).to_dense())
+        """Apply the aggregator's encoded change of the global weights to the local replica.
+
+        The whole message is checked first (:func:`fedad.compression.codec.decode_for`): a corrupt one, one
+        for another model size or one with non-finite values raises :class:`CodecError` naming this worker
+        and the round, and leaves the replica and the memory as they were.
+        """
+        try:
+            change = decode_for(broadcast.payload, self.n_params).to_dense()
+        except CodecError as exc:
+            raise CodecError(f"worker {self.id}: rejected the broadcast of round {broadcast.round} ({exc})") from None
+        self.apply_change(change)
+
+    @property
+    def n_params(self) -> int:
+        """Entries of the flat parameter vector that updates and broadcasts stand for."""
+        return sum(p.numel() for p in self.model.parameters())
 
     def apply_change(self, change: torch.Tensor) -> None:
         """Add an already decoded change to the replica (the in-process back-end decodes a broadcast once)."""
@@ -194,7 +208,9 @@ class VirtualWorker:
 def apply_broadcast(workers: list[VirtualWorker], payload: bytes) -> None:
     """Apply one encoded broadcast to workers held in the same process: decoded once, added to each
     replica (what :meth:`VirtualWorker.receive` does for one worker)."""
-    change = decode(payload).to_dense()
+    if not workers:
+        return
+    change = decode_for(payload, workers[0].n_params).to_dense()
     for w in workers:
         w.apply_change(change)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from fedad.compression.codec import decode
+from fedad.compression.codec import decode_for
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import set_flat_params
 from fedad.federated.messages import Broadcast
@@ -46,7 +46,7 @@ def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]
     if state is not None:
         worker.load_state_dict(torch.load(io.BytesIO(state), weights_only=False))
     elif spec.get("initial_state"):  # first round: the global weights the aggregator sent
-        set_flat_params(worker.model, decode(base64.b64decode(spec["initial_state"])).to_dense())
+        set_flat_params(worker.model, decode_for(base64.b64decode(spec["initial_state"]), worker.n_params).to_dense())
     if spec.get("broadcast"):
         worker.receive(Broadcast(spec["round"] - 1, base64.b64decode(spec["broadcast"])))
     message = worker.local_work(spec["round"])
