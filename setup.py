@@ -38,7 +38,7 @@ setup(
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],
-        "flower": ["flwr[simulation]>=1.41,<1.42", "cryptography>=42"],
+        "flower": ["flwr[simulation]>=1.41,<1.42", "cryptography>=42", "psutil>=5.9"],
         "dev": [
             "pytest>=7.4",
             "pytest-benchmark>=4.0",

@@ -1,22 +1,140 @@
-"""A 2-round Flower deployment smoke test: flower-superlink + 2 flower-supernodes on 127.0.0.1."""
+"""The Flower deployment: a loopback smoke test, and the secured deployment inside network namespaces
+(TLS with a run certificate, node authentication, a node killed mid-run, the SuperLink restarted mid-run).
 
+The namespace tests need root (``ip netns``); without it they are skipped with that reason. CI runs as
+root, so ``make test`` runs them there.
+"""
+
+import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("flwr", reason="flower extra not installed (pip install -e '.[flower]')")
 
-from fedad.federated.backends.flower_deploy import BIN, run_deployment
+from fedad.federated import netlab
+from fedad.federated.backends.flower_deploy import BIN, FlowerDeployment, run_deployment
 from tests.conftest import real_data_available
 
+needs_flower = pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
+                                  reason="flower-superlink not installed beside this Python")
+needs_mnist = pytest.mark.skipif(not real_data_available("mnist/mnist_npm10k.npz"), reason="real data absent")
+NETNS_OK, NETNS_WHY = netlab.available()
+needs_netns = pytest.mark.skipif(not NETNS_OK, reason=f"network namespaces unavailable: {NETNS_WHY}")
 
-@pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
-                    reason="flower-superlink not installed beside this Python")
-@pytest.mark.skipif(not real_data_available("mnist/mnist_npm10k.npz"), reason="real data absent")
-def test_loopback_deployment_runs_two_rounds(tmp_path):
+
+@needs_flower
+@needs_mnist
+def test_loopback_deployment_runs_two_rounds_secured_by_default(tmp_path):
     out = run_deployment(workers=2, rounds=2, rho=1.0, train_samples=300, timeout_s=240, workdir=tmp_path)
     assert len(out["records"]) == 2
     assert all(len(r["bytes_up"]) == 2 and not r["dropped"] for r in out["records"])
     assert out["totals"]["upload_compression_ratio"] > 50
-    assert 0 <= out["final"]["accuracy"] <= 100
+    assert out["dropped_nodes"] == [] and out["resumed_from_round"] is None
+    # TLS and node authentication were on: a run CA, and each node's key registered
+    assert (tmp_path / "certs" / "ca.crt").is_file() and sorted(p.name for p in (tmp_path / "keys").glob("*.pub")) == [
+        "supernode0.pub", "supernode1.pub"]
+
+
+def test_insecure_is_only_on_request_and_warns(tmp_path, capsys):
+    secured = FlowerDeployment(tmp_path / "a")
+    assert secured.tls is not None and secured.node_auth and "insecure = true" not in (
+        tmp_path / "a" / "flwr_home" / "config.toml").read_text()
+    insecure = FlowerDeployment(tmp_path / "b", insecure=True)
+    assert insecure.tls is None and not insecure.node_auth
+    assert "WARNING: Flower deployment without TLS" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def lab():
+    with netlab.NetLab(3) as lab:
+        yield lab
+
+
+def _exited(dep: FlowerDeployment, name: str, timeout_s: float) -> int | None:
+    """The exit code of a process of the deployment once it stops (None if still running at the timeout)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        code = dep.procs[name].poll()
+        if code is not None:
+            return code
+        time.sleep(0.3)
+    return None
+
+
+@needs_netns
+@needs_flower
+def test_namespaces_an_unlisted_node_is_refused_and_an_untrusting_client_cannot_connect(lab, tmp_path):
+    dep = FlowerDeployment(tmp_path, lab)
+    try:
+        dep.start_superlink()
+        dep.add_node(0, 3)
+        dep.add_node(1, 3, listed=False, max_retries=1)  # its key was never registered
+        dep.add_node(2, 3, trust=False, max_retries=1)  # registered, but does not hold the run's CA
+        assert _exited(dep, "supernode1", 90) not in (None, 0)
+        assert _exited(dep, "supernode2", 90) not in (None, 0)
+        assert "Failed to activate SuperNode" in (dep.logs / "supernode1.log").read_text()
+        assert "CERTIFICATE_VERIFY_FAILED" in (dep.logs / "supernode2.log").read_text()
+        dep.wait_for(lambda: dep.online_nodes() == 1, 60, "listed node online")
+        assert dep.procs["supernode0"].poll() is None
+    finally:
+        dep.close()
+
+
+@needs_netns
+@needs_flower
+@needs_mnist
+def test_namespaces_a_node_killed_mid_run_is_dropped_at_the_round_timeout_and_the_run_finishes(lab, tmp_path):
+    dep = FlowerDeployment(tmp_path, lab)
+    try:
+        dep.start_superlink()
+        for k in range(3):
+            dep.add_node(k, 3)
+        dep.submit(3, 4, 1.0, 300, round_timeout_s=25)
+        dep.wait_for(lambda: dep.rounds_done() >= 1, 240, "first round")
+        killed_after = dep.rounds_done()
+        dep.kill("supernode2")
+        out = dep.result(400)
+    finally:
+        dep.close()
+    records = out["records"]
+    assert len(records) == 4 and all(not r["dropped"] for r in records[:killed_after])
+    dropped = [[d["worker"] for d in r["dropped"]] for r in records[killed_after + 1 :]]
+    assert dropped and all(ids == ["charlie"] for ids in dropped)  # partition 2 is charlie's
+    assert all(len(r["bytes_up"]) == 2 for r in records[killed_after + 1 :])
+    log = out["dropped_nodes"]
+    assert {d["worker"] for d in log} == {"charlie"} and all(d["at_s"] > 0 and d["node_id"] for d in log)
+    assert min(d["round"] for d in log) in (killed_after, killed_after + 1)
+    assert log[0]["reason"] == "no reply before the timeout"  # the first round after the kill waits it out
+    for d in log:
+        print(f"node {d['node_id']} (charlie) dropped from round {d['round']} at {d['at_s']} s: {d['reason']}")
+
+
+@needs_netns
+@needs_flower
+@needs_mnist
+def test_namespaces_a_superlink_restarted_mid_run_resumes_with_the_same_final_weights(lab, tmp_path):
+    def deployment(work: Path, crash: bool) -> dict:
+        dep = FlowerDeployment(work, lab)
+        try:
+            dep.start_superlink()
+            for k in range(2):
+                dep.add_node(k, 2)
+            dep.submit(2, 4, 1.0, 300, round_timeout_s=60)
+            if crash:
+                dep.wait_for(lambda: dep.rounds_done() >= 1, 240, "first round")
+                dep.kill("superlink")
+                dep.start_superlink()
+                dep.submit(2, 4, 1.0, 300, round_timeout_s=60)
+            return dep.result(400)
+        finally:
+            dep.close()
+
+    uninterrupted = deployment(tmp_path / "whole", crash=False)
+    resumed = deployment(tmp_path / "crashed", crash=True)
+    assert resumed["resumed_from_round"] >= 1 and uninterrupted["resumed_from_round"] is None
+    assert len(resumed["records"]) == 4 and not any(r["dropped"] for r in resumed["records"])
+    assert resumed["final_weights_sha256"] == uninterrupted["final_weights_sha256"]
+    print("resumed from round", resumed["resumed_from_round"], json.dumps(resumed["final"]))

@@ -2,7 +2,10 @@
 
 Loaded by reference (``fedad.federated.backends.flower_app:client_app``) in simulation and by
 ``flower-supernode`` in a deployment. The node's partition is ``<partition_dir>/<partition-id>.pt``
-(or ``data-path`` in the node config); the worker's state lives in ``context.state``.
+(or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives in
+``context.state``; in a deployment whose node config names a ``state-dir``, on the node's disk instead,
+one file per finished round, so that a run resumed from the ServerApp's checkpoint of round r finds the
+state each worker had after round r (Flower's ``context.state`` belongs to one run and is gone then).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from flwr.app import ConfigRecord, Context, Message, RecordDict
 from flwr.clientapp import ClientApp
 
 from fedad.federated.backends.remote_worker import run_round
+from fedad.results import atomic_write_bytes
 
 client_app = ClientApp()
 
@@ -28,15 +32,34 @@ def query(msg: Message, context: Context) -> Message:
     return Message(RecordDict({"fedad": ConfigRecord({"partition-id": _partition_id(context)})}), reply_to=msg)
 
 
+def _state_file(context: Context, spec: dict, round_idx: int) -> Path | None:
+    """Where this node keeps its worker's state after ``round_idx`` (None: in ``context.state``)."""
+    state_dir, run_name = context.node_config.get("state-dir"), spec.get("run_name")
+    if not state_dir or not run_name:
+        return None
+    return Path(str(state_dir)) / str(run_name) / f"{spec['worker_id']}.round{round_idx}.pt"
+
+
 @client_app.train()
 def train(msg: Message, context: Context) -> Message:
     torch.set_num_threads(1)
     spec = json.loads(msg.content["fedad"]["spec"])
     path = context.node_config.get("data-path") or Path(spec["partition_dir"]) / f"{_partition_id(context)}.pt"
     data = torch.load(path, weights_only=True)
-    state = context.state["fedad"]["state"] if "fedad" in context.state else None
+    on_disk = _state_file(context, spec, spec["round"] - 1)
+    if on_disk is not None:
+        state = on_disk.read_bytes() if on_disk.is_file() else None
+    else:
+        state = context.state["fedad"]["state"] if "fedad" in context.state else None
     outputs, new_state = run_round(spec, data, state)
-    context.state["fedad"] = ConfigRecord({"state": new_state})
+    if on_disk is not None:
+        target = _state_file(context, spec, spec["round"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, new_state)
+        # two rounds back is older than any checkpoint the ServerApp can resume from
+        _state_file(context, spec, spec["round"] - 2).unlink(missing_ok=True)
+    else:
+        context.state["fedad"] = ConfigRecord({"state": new_state})
     return Message(RecordDict({"fedad": ConfigRecord(outputs)}), reply_to=msg)
 
 
@@ -75,23 +98,57 @@ def _trainer_from_run_config(run_config: dict):
                              batch_size=int(run_config["batch-size"]), lr=float(run_config["lr"]),
                              rho=float(run_config["rho"]), compressor=str(run_config.get("compressor", "topk")),
                              engine="loop")
-    backend = FlowerBackend(spec, kind, Path(str(run_config["workdir"])))
+    backend = FlowerBackend(spec, kind, Path(str(run_config["workdir"])),
+                            timeout_s=float(run_config.get("round-timeout", 600.0)))
+    backend.run_name = str(run_config.get("run-name", "")) or None
     return FederatedTrainer(task, lambda: build_model_from_spec(spec), config, seed=int(run_config["seed"]),
                             backend=backend)
 
 
 def _server_main(grid, context: Context) -> None:
+    """Run fedad's loop over the grid; checkpoint after every round and resume from the checkpoint when
+    one exists (``checkpoint-path``); write the result, with the nodes that dropped, to ``result-path``."""
+    import io
     import time
 
     from fedad.results import atomic_write_json
 
-    trainer = _trainer_from_run_config(dict(context.run_config))
+    run_config = dict(context.run_config)
+    trainer = _trainer_from_run_config(run_config)
+    backend = trainer.backend
+    checkpoint_path = Path(str(run_config.get("checkpoint-path", ""))) if run_config.get("checkpoint-path") else None
+    progress_path = Path(str(run_config.get("progress-path", ""))) if run_config.get("progress-path") else None
+    resumed_from = None
+    if checkpoint_path is not None and checkpoint_path.is_file():
+        state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+        trainer.load_state_dict(state["trainer"])
+        backend.pending, backend.drop_log = state["pending"], state["drop_log"]
+        resumed_from = trainer.start_round
+
+    def checkpoint(state: dict) -> None:
+        buf = io.BytesIO()
+        torch.save({"trainer": state, "pending": backend.pending, "drop_log": backend.drop_log}, buf)
+        atomic_write_bytes(checkpoint_path, buf.getvalue())
+        if progress_path is not None:
+            atomic_write_json(progress_path, {"round": state["round"]})
+
     start = time.perf_counter()
-    trainer.backend.bind(grid)
-    result = trainer.run(progress=False)
-    atomic_write_json(Path(str(context.run_config["result-path"])), {
+    backend.bind(grid)
+    result = trainer.run(progress=False, checkpoint=checkpoint if checkpoint_path is not None else None,
+                         checkpoint_every=1)
+    atomic_write_json(Path(str(run_config["result-path"])), {
         "final": result.final, "totals": result.totals(trainer.n_params), "records": result.records,
-        "round_seconds": trainer.backend.round_seconds, "wall_s": time.perf_counter() - start})
+        "round_seconds": backend.round_seconds, "dropped_nodes": backend.drop_log, "resumed_from_round": resumed_from,
+        "final_weights_sha256": _weights_digest(trainer.aggregator.model), "wall_s": time.perf_counter() - start})
+
+
+def _weights_digest(model: torch.nn.Module) -> str:
+    """sha256 of the global model's flat fp32 weights: equal digests, bit-identical weights."""
+    import hashlib
+
+    from fedad.federated.flat import flat_params
+
+    return hashlib.sha256(flat_params(model).numpy().tobytes()).hexdigest()
 
 
 def _make_server_app():

@@ -35,13 +35,19 @@ class FlowerBackend(RemoteBackend):
 
     name = "flower"
 
-    def __init__(self, model_spec: dict, task_kind: str, workdir: Path, timeout_s: float = 600.0):
+    def __init__(self, model_spec: dict, task_kind: str, workdir: Path, timeout_s: float = 600.0,
+                 join_timeout_s: float = 600.0):
         require_flower()
         super().__init__(model_spec, task_kind, workdir)
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # how long a round waits for a node before dropping it from the round
+        self.join_timeout_s = join_timeout_s  # how long the run waits for every partition's node to answer
         self.grid = None
         self.node_of: dict[str, int] = {}
         self.partition_of: dict[str, int] = {}
+        self.run_name: str | None = None  # set by a deployment: SuperNodes then keep state per run on disk
+        self.started = time.monotonic()
+        # every drop: round, worker, SuperNode id, reason, seconds since the backend was bound to its grid
+        self.drop_log: list[dict] = []
 
     @property
     def partition_dir(self) -> Path:
@@ -59,25 +65,35 @@ class FlowerBackend(RemoteBackend):
         return handles
 
     def bind(self, grid) -> None:
-        """Learn which SuperNode holds which partition (a ``query`` message to each node)."""
+        """Learn which SuperNode holds which partition (a ``query`` message to each node).
+
+        Nodes join asynchronously, and one that comes back from a crash may still be busy with an old
+        message: nodes that have not answered are asked again until every partition has a node or
+        ``join_timeout_s`` has passed.
+        """
         from flwr.app import ConfigRecord, Message, RecordDict
 
         self.grid = grid
-        deadline = time.monotonic() + self.timeout_s
-        nodes = list(grid.get_node_ids())
-        while len(nodes) < len(self.partition_of) and time.monotonic() < deadline:  # nodes join asynchronously
+        self.started = time.monotonic()
+        deadline = self.started + self.join_timeout_s
+        by_partition: dict[int, int] = {}
+        while True:
+            nodes = [n for n in grid.get_node_ids() if n not in by_partition.values()]
+            asks = [Message(RecordDict({"fedad": ConfigRecord({"ask": "partition-id"})}), dst_node_id=n,
+                            message_type="query") for n in nodes]
+            wait = max(1.0, min(30.0, deadline - time.monotonic()))
+            for reply in grid.send_and_receive(asks, timeout=wait) if asks else ():
+                if reply.has_error():
+                    log.warning("a SuperNode failed the partition query: %s", reply.error.reason)
+                    continue
+                by_partition[int(reply.content["fedad"]["partition-id"])] = reply.metadata.src_node_id
+            missing = sorted(set(self.partition_of.values()) - set(by_partition))
+            if not missing:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no SuperNode holds partitions {missing} after {self.join_timeout_s:.0f}s; "
+                                   f"{len(by_partition)} answered")
             time.sleep(0.5)
-            nodes = list(grid.get_node_ids())
-        asks = [Message(RecordDict({"fedad": ConfigRecord({"ask": "partition-id"})}), dst_node_id=n,
-                        message_type="query") for n in nodes]
-        by_partition = {}
-        for reply in grid.send_and_receive(asks, timeout=self.timeout_s):
-            if reply.has_error():
-                raise RuntimeError(f"SuperNode {reply.metadata.src_node_id} failed the query: {reply.error}")
-            by_partition[int(reply.content["fedad"]["partition-id"])] = reply.metadata.src_node_id
-        missing = sorted(set(self.partition_of.values()) - set(by_partition))
-        if missing:
-            raise RuntimeError(f"no SuperNode holds partitions {missing}; {len(nodes)} nodes answered")
         self.node_of = {wid: by_partition[k] for wid, k in self.partition_of.items()}
 
     def collect(self, workers: list[RemoteWorker], round_idx: int):
@@ -88,13 +104,19 @@ class FlowerBackend(RemoteBackend):
         start = time.perf_counter()
         messages_out = []
         for w in workers:
-            spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()))
+            spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()), run_name=self.run_name)
             messages_out.append(Message(RecordDict({"fedad": ConfigRecord({"spec": json.dumps(spec)})}),
                                         dst_node_id=self.node_of[w.id], message_type="train", group_id=str(round_idx)))
-        by_node = {self.node_of[w.id]: w for w in workers}
+        replies = list(self.grid.send_and_receive(messages_out, timeout=self.timeout_s))
+        # a reply names the message it answers: the SuperLink itself answers for a node it has marked
+        # offline, with its own node id as the sender (flwr's SUPERLINK_NODE_ID)
+        by_message = {m.metadata.message_id: w for m, w in zip(messages_out, workers, strict=True)}
         updates, dropped, answered = [], [], set()
-        for reply in self.grid.send_and_receive(messages_out, timeout=self.timeout_s):
-            w = by_node[reply.metadata.src_node_id]
+        for reply in replies:
+            w = by_message.get(reply.metadata.reply_to_message_id)
+            if w is None or w.id in answered:
+                log.warning("round %d: ignoring a reply to no message of this round", round_idx)
+                continue
             answered.add(w.id)
             if reply.has_error():
                 dropped.append((w.id, f"ClientApp error: {reply.error.reason}"))
@@ -106,6 +128,8 @@ class FlowerBackend(RemoteBackend):
         dropped += [(w.id, "no reply before the timeout") for w in workers if w.id not in answered]
         for wid, why in dropped:
             log.warning("round %d: SuperNode of %s dropped: %s", round_idx, wid, why)
+            self.drop_log.append({"round": round_idx, "worker": wid, "node_id": self.node_of[wid], "reason": why,
+                                  "at_s": round(time.monotonic() - self.started, 3)})
         self.round_seconds.append(time.perf_counter() - start)
         return sorted(updates, key=lambda m: [w.id for w in workers].index(m.worker_id)), dropped
 

@@ -1,24 +1,42 @@
-"""A Flower deployment on loopback: one ``flower-superlink`` and N ``flower-supernode`` processes on
-127.0.0.1, a ``flwr run`` of fedad's Flower app, then everything stopped.
+"""A Flower deployment: one ``flower-superlink`` and N ``flower-supernode`` processes, a ``flwr run`` of
+fedad's Flower app, then everything stopped. On 127.0.0.1, or inside a :class:`fedad.federated.netlab.NetLab`
+where every SuperNode sits behind its own link.
 
-This is the recipe for real separate machines: run the SuperLink on the aggregator's host, one
-SuperNode per edge device (``--superlink <host>:<port>``, its own ``--node-config
-'partition-id=k data-path=/its/partition.pt'``), drop ``--insecure`` for TLS, and ``flwr run`` from
-anywhere that can reach the Control API. ``python -m fedad.federated.backends.flower_deploy --help``.
+Secured by default: TLS with a certificate made for the run (or the user's, ``--tls-dir``), and node
+authentication, so that only SuperNodes whose public keys were registered may join
+(:mod:`fedad.federated.backends.flower_security`). ``--insecure`` turns both off and prints a warning.
+
+A SuperNode that stops answering is dropped from each round at the round timeout and the run goes on
+with the others; the result's ``dropped_nodes`` says which node dropped, in which round and when. The
+ServerApp writes a checkpoint after every round, and a run started again with the same work folder
+(after a SuperLink crash, say) resumes from it; each SuperNode keeps its worker's state per round on its
+own disk (``state-dir``), so the resumed run continues exactly where the checkpoint left it.
+
+This is also the recipe for real separate machines: run the SuperLink on the aggregator's host with
+its certificate, one SuperNode per edge device (``--superlink <host>:<port> --root-certificates ca.crt
+--auth-supernode-private-key <its key> --node-config 'partition-id=k data-path=/its/partition.pt'``),
+register each device's public key with ``flwr supernode register``, and ``flwr run`` from anywhere that
+can reach the Control API. ``python -m fedad.federated.backends.flower_deploy --help``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
+
+from fedad.federated.backends.flower_security import NodeKey, TlsFiles, make_certificates, make_node_key
 
 BIN = Path(sys.executable).parent
 
@@ -56,6 +74,10 @@ rho = 1.0
 seed = 0
 workdir = ""
 result-path = ""
+checkpoint-path = ""
+progress-path = ""
+run-name = ""
+round-timeout = 120.0
 """
 
 
@@ -81,71 +103,213 @@ def _wait_port(port: int, timeout: float, host: str = "127.0.0.1", prefix: list[
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
+def _stop_trees(procs: list[subprocess.Popen], graceful_s: float) -> None:
+    """SIGTERM (or SIGKILL when ``graceful_s`` is 0) to each process and all its descendants, then
+    SIGKILL to whatever still runs after ``graceful_s``. The trees are listed first: Flower's SuperExec
+    starts the app processes in sessions of their own, and they outlive a parent that dies first."""
+    tree = []
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(proc.pid)
+            tree += [root, *root.children(recursive=True)]
+    for p in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.send_signal(signal.SIGTERM if graceful_s else signal.SIGKILL)
+    _, alive = psutil.wait_procs(tree, timeout=graceful_s or 5.0)
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    psutil.wait_procs(alive, timeout=5.0)
+    for proc in procs:
+        proc.wait()
+
+
+class DeploymentError(RuntimeError):
+    """The deployment could not start or did not finish (the message names the log folder)."""
+
+
+class FlowerDeployment:
+    """The processes of one Flower deployment and the credentials they use.
+
+    ``insecure``: no TLS and no node authentication (a warning is printed). Otherwise ``tls`` gives the
+    certificate files (:class:`TlsFiles`), or a CA and a SuperLink certificate are made for the run in
+    ``<work>/certs``; with ``node_auth`` every SuperNode gets a key pair in ``<work>/keys`` and only
+    nodes added with ``listed=True`` are registered with the SuperLink.
+    """
+
+    def __init__(self, work: Path, lab=None, insecure: bool = False, tls: TlsFiles | None = None,
+                 node_auth: bool = True):
+        self.work = Path(work)
+        self.lab = lab
+        self.insecure = insecure
+        self.node_auth = node_auth and not insecure
+        self.app_dir, self.home, self.logs = self.work / "app", self.work / "flwr_home", self.work / "logs"
+        for d in (self.app_dir, self.home, self.logs):
+            d.mkdir(parents=True, exist_ok=True)
+        (self.app_dir / "pyproject.toml").write_text(PYPROJECT)
+        (self.app_dir / "README.md").write_text("fedad Flower app\n")
+        self.host = lab.hub_address if lab is not None else "127.0.0.1"
+        self.hub = lab.prefix(None) if lab is not None else []
+        self.port = free_port()  # flwr 1.41: Fleet and Control APIs share the SuperLink's one HTTP port
+        if insecure:
+            print("WARNING: Flower deployment without TLS or node authentication (--insecure): anyone who "
+                  f"reaches {self.host}:{self.port} can read the updates and join the federation", file=sys.stderr)
+            self.tls = None
+        else:
+            self.tls = tls or make_certificates(self.work / "certs", [self.host, "localhost"])
+            self.tls.check()
+        connection = f'address = "{self.host}:{self.port}"\n' + (
+            "insecure = true\n" if insecure else f'root-certificates = "{self.tls.ca_cert}"\n')
+        (self.home / "config.toml").write_text(f'[superlink]\ndefault = "run"\n\n[superlink.run]\n{connection}')
+        # the SuperLink and SuperNodes start flower-superexec / flwr-serverapp / flwr-clientapp by name
+        self.env = dict(os.environ, FLWR_HOME=str(self.home), PYTHONUNBUFFERED="1",
+                        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.keys: dict[str, NodeKey] = {}
+
+    # -- processes ---------------------------------------------------------------------------------
+    def _start(self, cmd: list[str], name: str) -> subprocess.Popen:
+        log = open(self.logs / f"{name}.log", "a")  # noqa: SIM115 — closed with the process
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
+        self.procs[name] = proc
+        return proc
+
+    def _tls_server_args(self) -> list[str]:
+        if self.insecure:
+            return ["--insecure"]
+        return ["--ssl-ca-certfile", str(self.tls.ca_cert), "--ssl-certfile", str(self.tls.server_cert),
+                "--ssl-keyfile", str(self.tls.server_key)]
+
+    def start_superlink(self) -> None:
+        """Start the SuperLink (again, after :meth:`kill`: same database, so registered nodes stay)."""
+        auth = ["--enable-supernode-auth"] if self.node_auth else []
+        self._start([*self.hub, str(BIN / "flower-superlink"), *self._tls_server_args(), *auth, "--host", self.host,
+                     "--port", str(self.port), "--database", str(self.work / "state.db"),
+                     "--disable-runtime-dependency-installation"], "superlink")
+        _wait_port(self.port, 60, self.host, self.hub or None)
+
+    def flwr(self, *args: str, timeout_s: float = 120.0) -> subprocess.CompletedProcess:
+        """Run the ``flwr`` command against this deployment's SuperLink (from the hub's namespace)."""
+        return subprocess.run([*self.hub, str(BIN / "flwr"), *args], env=self.env, cwd=self.work, check=False,
+                              timeout=timeout_s, capture_output=True, text=True)
+
+    def add_node(self, k: int, partitions: int, listed: bool = True, trust: bool = True,
+                 max_retries: int | None = None) -> str:
+        """Start SuperNode ``k`` for partition ``k`` of ``partitions``; return its name (``supernode<k>``).
+
+        ``listed``: register its public key first (with node authentication). ``trust``: give it the run's
+        CA; without it the node checks the SuperLink against the system's CAs only. ``max_retries``: how
+        often it tries to connect before it gives up (None: for ever).
+        """
+        name = f"supernode{k}"
+        node = self.lab.prefix(k) if self.lab is not None else []
+        state_dir = self.work / "node_state" / name
+        cmd = [*node, str(BIN / "flower-supernode"), "--superlink", f"{self.host}:{self.port}",
+               "--port", str(free_port()),
+               "--node-config", f'partition-id={k} num-partitions={partitions} state-dir="{state_dir}"']
+        if self.insecure:
+            cmd.append("--insecure")
+        elif trust:
+            cmd += ["--root-certificates", str(self.tls.ca_cert)]
+        if self.node_auth:
+            self.keys[name] = key = self.keys.get(name) or make_node_key(self.work / "keys", name)
+            cmd += ["--auth-supernode-private-key", str(key.private)]
+            if listed:
+                out = self.flwr("supernode", "register", str(key.public))
+                if out.returncode != 0:
+                    raise DeploymentError(f"could not register {name}: {(out.stdout + out.stderr).strip()[-500:]}")
+        if max_retries is not None:
+            cmd += ["--max-retries", str(max_retries)]
+        self._start(cmd, name)
+        return name
+
+    def online_nodes(self) -> int:
+        """How many SuperNodes the SuperLink lists as online."""
+        out = self.flwr("supernode", "list", "--format", "json")
+        if out.returncode != 0:
+            raise DeploymentError(f"flwr supernode list failed: {(out.stdout + out.stderr).strip()[-500:]}")
+        rows = json.loads(out.stdout[out.stdout.index("{"):]).get("nodes", [])
+        return sum(1 for r in rows if str(r.get("status", "")).lower() == "online")
+
+    def kill(self, name: str) -> None:
+        """Kill a process and every process it started at once (SIGKILL), as a crash or a power cut would."""
+        proc = self.procs.pop(name)
+        _stop_trees([proc], graceful_s=0.0)
+
+    def close(self) -> None:
+        """Stop every process this deployment started, with the app processes they started."""
+        _stop_trees(list(self.procs.values()), graceful_s=10.0)
+        self.procs.clear()
+
+    # -- a run -------------------------------------------------------------------------------------
+    @property
+    def result_path(self) -> Path:
+        return self.work / "result.json"
+
+    @property
+    def progress_path(self) -> Path:
+        """The ServerApp's last finished round (``{"round": r}``), written after each round."""
+        return self.work / "progress.json"
+
+    def submit(self, workers: int, rounds: int, rho: float, train_samples: int, task: str = "mnist",
+               round_timeout_s: float = 120.0, extra_config: dict | None = None) -> None:
+        """``flwr run`` fedad's app: the ServerApp starts (or resumes from ``<work>/checkpoint.pt``)."""
+        overrides = (f'num-workers={workers} rounds={rounds} rho={rho} train-samples={train_samples} '
+                     f'task="{task}" workdir="{self.work / "data"}" result-path="{self.result_path}" '
+                     f'checkpoint-path="{self.work / "checkpoint.pt"}" progress-path="{self.progress_path}" '
+                     f'round-timeout={float(round_timeout_s)} run-name="{self.work.name}"')
+        for key, value in (extra_config or {}).items():
+            overrides += f' {key}={json.dumps(value)}'
+        out = self.flwr("run", str(self.app_dir), "--run-config", overrides)
+        if out.returncode != 0:
+            raise DeploymentError(f"flwr run failed: {(out.stdout + out.stderr).strip()[-800:]}; logs in {self.logs}")
+
+    def wait_for(self, done, timeout_s: float, what: str) -> None:
+        """Wait until ``done()``; raise :class:`DeploymentError` at the timeout or if the SuperLink stops."""
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            if time.monotonic() > deadline:
+                raise DeploymentError(f"no {what} after {timeout_s:.0f}s; logs in {self.logs}")
+            if "superlink" in self.procs and self.procs["superlink"].poll() is not None:
+                raise DeploymentError(f"the SuperLink stopped; logs in {self.logs}")
+            time.sleep(0.3)
+
+    def rounds_done(self) -> int:
+        try:
+            return int(json.loads(self.progress_path.read_text())["round"])
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    def result(self, timeout_s: float) -> dict:
+        self.wait_for(self.result_path.is_file, timeout_s, "result")
+        out = json.loads(self.result_path.read_text())
+        out["logs"] = str(self.logs)
+        return out
+
+
 def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_samples: int = 600,
                    timeout_s: float = 300.0, workdir: Path | None = None, lab=None, task: str = "mnist",
-                   extra_config: dict | None = None) -> dict:
-    """Start SuperLink + ``workers`` SuperNodes, run the app, stop them; return the run's result.
+                   extra_config: dict | None = None, insecure: bool = False, tls: TlsFiles | None = None,
+                   round_timeout_s: float = 120.0) -> dict:
+    """Start a secured SuperLink and ``workers`` registered SuperNodes, run the app, stop them; return the
+    run's result (with ``deployment_wall_s``).
 
     On loopback by default. With a :class:`fedad.federated.netlab.NetLab`, the SuperLink and the
     ServerApp run in the lab's hub namespace and SuperNode k in device k's namespace, so every message
     crosses that device's shaped link. ``task``: ``mnist`` (simple CNN) or ``power_demand`` (AMCNN-LSTM).
     """
-    work = Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-"))
-    app_dir, home, logs = work / "app", work / "flwr_home", work / "logs"
-    for d in (app_dir, home, logs):
-        d.mkdir(parents=True, exist_ok=True)
-    (app_dir / "pyproject.toml").write_text(PYPROJECT)
-    (app_dir / "README.md").write_text("fedad Flower app\n")
-    host = lab.hub_address if lab is not None else "127.0.0.1"
-    hub = lab.prefix(None) if lab is not None else []
-    link = free_port()  # flwr 1.41: Fleet and Control APIs share the SuperLink's one HTTP port
-    (home / "config.toml").write_text(
-        f'[superlink]\ndefault = "loopback"\n\n[superlink.loopback]\naddress = "{host}:{link}"\ninsecure = true\n')
-    # the SuperLink and SuperNodes start flower-superexec / flwr-serverapp / flwr-clientapp by name
-    env = dict(os.environ, FLWR_HOME=str(home), PYTHONUNBUFFERED="1",
-               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    procs: list[subprocess.Popen] = []
-
-    def start(cmd: list[str], name: str) -> None:
-        log = open(logs / f"{name}.log", "w")  # noqa: SIM115 — closed with the process
-        procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work))
-
-    result_path = work / "result.json"
+    dep = FlowerDeployment(Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-")), lab, insecure, tls)
     try:
-        start([*hub, str(BIN / "flower-superlink"), "--insecure", "--host", host, "--port", str(link),
-               "--database", str(work / "state.db"), "--disable-runtime-dependency-installation"], "superlink")
-        _wait_port(link, 60, host, hub or None)
+        dep.start_superlink()
         for k in range(workers):
-            node = lab.prefix(k) if lab is not None else []
-            start([*node, str(BIN / "flower-supernode"), "--insecure", "--superlink", f"{host}:{link}",
-                   "--port", str(free_port()), "--node-config", f"partition-id={k} num-partitions={workers}"],
-                  f"supernode{k}")
-        overrides = (f'num-workers={workers} rounds={rounds} rho={rho} train-samples={train_samples} '
-                     f'task="{task}" workdir="{work / "data"}" result-path="{result_path}"')
-        for key, value in (extra_config or {}).items():
-            overrides += f' {key}={json.dumps(value)}'
+            dep.add_node(k, workers)
         started = time.perf_counter()
-        subprocess.run([*hub, str(BIN / "flwr"), "run", str(app_dir), "--run-config", overrides], env=env, cwd=work,
-                       check=True, timeout=timeout_s, capture_output=True, text=True)
-        deadline = time.monotonic() + timeout_s
-        while not result_path.is_file():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no result after {timeout_s:.0f}s; logs in {logs}")
-            if procs[0].poll() is not None:
-                raise RuntimeError(f"the SuperLink stopped; logs in {logs}")
-            time.sleep(0.5)
-        out = json.loads(result_path.read_text())
+        dep.submit(workers, rounds, rho, train_samples, task, round_timeout_s, extra_config)
+        out = dep.result(timeout_s)
         out["deployment_wall_s"] = time.perf_counter() - started
-        out["logs"] = str(logs)
         return out
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        dep.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,14 +318,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="federated rounds")
     parser.add_argument("--rho", type=float, default=1.0, help="top-k percentage sent (100 = dense)")
     parser.add_argument("--train-samples", type=int, default=900, help="MNIST training samples split across nodes")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before giving up")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, partitions)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds before giving up the whole run")
+    parser.add_argument("--round-timeout", type=float, default=120.0,
+                        help="seconds a round waits for a SuperNode before dropping it from that round")
+    parser.add_argument("--tls-dir", type=Path, default=None,
+                        help="folder with your ca.crt, server.pem and server.key (default: made for the run)")
+    parser.add_argument("--insecure", action="store_true",
+                        help="no TLS and no node authentication (prints a warning; loopback experiments only)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, partitions, keys)")
     args = parser.parse_args(argv)
+    tls = None
+    if args.tls_dir is not None:
+        tls = TlsFiles(args.tls_dir / "ca.crt", args.tls_dir / "server.pem", args.tls_dir / "server.key")
+        try:
+            tls.check()
+        except FileNotFoundError as exc:
+            parser.error(str(exc))
     work = Path(tempfile.mkdtemp(prefix="fedad-flower-"))
     try:
-        out = run_deployment(args.workers, args.rounds, args.rho, args.train_samples, args.timeout, work)
+        out = run_deployment(args.workers, args.rounds, args.rho, args.train_samples, args.timeout, work,
+                             insecure=args.insecure, tls=tls, round_timeout_s=args.round_timeout)
         print(json.dumps({"final": out["final"], "round_seconds": out["round_seconds"],
-                          "deployment_wall_s": out["deployment_wall_s"]}, indent=1))
+                          "dropped_nodes": out["dropped_nodes"], "deployment_wall_s": out["deployment_wall_s"]},
+                         indent=1))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -45,6 +45,9 @@ def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]
                            LOSSES[spec["task"]], config, spec["seed"])
     if state is not None:
         worker.load_state_dict(torch.load(io.BytesIO(state), weights_only=False))
+    elif spec["round"] > 0 and not spec.get("initial_state"):
+        # a fresh replica would train from random weights and upload nonsense: fail, so the round drops it
+        raise RuntimeError(f"worker {spec['worker_id']}: no saved state from round {spec['round'] - 1}")
     elif spec.get("initial_state"):  # first round: the global weights the aggregator sent
         set_flat_params(worker.model, decode_for(base64.b64decode(spec["initial_state"]), worker.n_params).to_dense())
     if spec.get("broadcast"):
@@ -67,6 +70,13 @@ class RemoteWorker:
     n_samples: int
     seed: int
     last_buffers: bytes | None = None
+
+    def state_dict(self) -> dict:
+        """What the aggregator's checkpoint keeps of the handle (the worker's own state stays remote)."""
+        return {"last_buffers": self.last_buffers}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.last_buffers = state["last_buffers"]
 
 
 class RemoteBackend:
