@@ -38,7 +38,20 @@ def results(tmp_path):
                     {"profile": "quick", "dataset": ds, "rho": rho, "seed": seed},
                     {"accuracy": 90 + rho / 20 + seed, "upload_compression_ratio": 100 / rho * 3,
                      "data_source": "MNIST 10k subset" if ds == "mnist" else "Fashion-MNIST 60k/10k"}, 1.0)
-    atomic_write_text(tmp_path / "tune_rho" / "_absent_quick.json", '{"cifar10": "not run: data absent (x)"}')
+    atomic_write_text(tmp_path / "tune_rho" / "_absent_quick.json", '{}')
+    for rho in (0.1, 1.0, 100.0):  # CIFAR-10 from the JPEG copy, accuracy rising with ρ
+        for seed in (0, 1):
+            ResultStore("tune_rho", tmp_path).save(
+                {"profile": "quick", "dataset": "cifar10", "rho": rho, "seed": seed, "control": None},
+                {"accuracy": 30 + 5 * (rho > 0.5) + 5 * (rho > 50) + seed, "upload_compression_ratio": 100 / rho * 3,
+                 "data_source": "cifar10 (JPEG copy): lossy", "lr": 0.02, "first_train_loss": 2.3,
+                 "max_train_loss": 2.3, "last_train_loss": 1.8}, 1.0)
+    for seed in (0, 1):  # the learning-rate control at η = 0.05: seed 1 diverges; never drawn in Fig. 4
+        ResultStore("tune_rho", tmp_path).save(
+            {"profile": "quick", "dataset": "cifar10", "rho": 0.1, "seed": seed, "control": "lr", "lr": 0.05},
+            {"accuracy": 5.0, "upload_compression_ratio": 3000.0, "data_source": "cifar10 (JPEG copy): lossy",
+             "lr": 0.05, "first_train_loss": 2.3, "max_train_loss": 2.3 if seed == 0 else 690.0,
+             "last_train_loss": 2.3 if seed == 0 else 4.6}, 1.0)
     for ds in DATASETS:
         for i, m in enumerate(MODELS):
             variants = {"amcnn_lstm": ["federated_gcm", "centralised", "federated_dense"]}.get(
@@ -191,3 +204,27 @@ def test_report_sets_amcnn_against_baselines_trained_federated_too(results):
     assert f"### {DATASETS[0]}" in section and "CNN-LSTM" in section
     # the fixture gives CNN-LSTM (i = 5) a PR-AUC 5 points above AMCNN-LSTM's (i = 0) on every seed
     assert "-5.0" in section and "AMCNN-LSTM worse on PR-AUC" in section
+
+
+def test_fig4_draws_the_grid_without_its_control_runs_and_names_the_jpeg_copy(results, tmp_path, monkeypatch):
+    drawn = {}
+    real_errorbar = fig4.plt.Axes.errorbar
+
+    def spy(ax, x, y, *args, **kwargs):
+        drawn[ax] = list(y)
+        return real_errorbar(ax, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(fig4.plt.Axes, "errorbar", spy)
+    fig4.draw(results, tmp_path / "out")
+    ax = next(a for a in drawn if a.get_title().startswith("CIFAR-10"))  # titles are set after the data
+    assert "JPEG copy" in ax.get_title() and "lossy" in ax.get_title()
+    assert len(drawn[ax]) == 3 and min(drawn[ax]) > 20  # three ρ means, the 5 % control left out
+
+
+def test_report_tests_each_panels_trend_and_reads_the_learning_rate_control(results):
+    text = report.build_report(results)
+    line = next(line for line in text.splitlines() if line.startswith("| Fig. 4 accuracy rises with ρ (CIFAR-10"))
+    assert "JPEG copy" in line and "trend only" in line and "Spearman" in line and "p = " in line
+    assert "| reproduced" in line
+    section = text.split("## Fig. 4: the learning rate of each panel")[1].split("\n## ")[0]
+    assert "×300.0" in section and "CIFAR-10, ρ = 0.1" in section  # 690 / 2.3: the diverging control seed

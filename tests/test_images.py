@@ -69,7 +69,7 @@ def test_truncated_mnist_idx_file_names_file_both_hashes_and_source(fake_data, m
 
 def test_cifar10_absent_is_a_clear_error(fake_data, monkeypatch, tmp_path):
     monkeypatch.setenv("FEDAD_DOWNLOAD_DIR", str(tmp_path / "cache"))
-    with pytest.raises(DatasetAbsentError, match="cifar-10-batches-py"):
+    with pytest.raises(DatasetAbsentError, match="neither folder 'cifar-10-batches-py' nor the JPEG copy"):
         load_cifar10()
 
 

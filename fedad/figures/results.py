@@ -71,6 +71,13 @@ def load(experiment: str, results_dir: Path | None = None, profile: str | None =
     return frame[frame["profile"] == profile].reset_index(drop=True)
 
 
+def main_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The runs of an experiment's grid, without its control runs (``control`` set: REPORT.md reads those)."""
+    if "control" not in frame:
+        return frame
+    return frame[frame["control"].isna()]
+
+
 def without_test_events(frame: pd.DataFrame) -> list[str]:
     """Data sets of a detect frame whose test part holds no labelled event: their accuracy cannot test a
     detector (all-normal scores 100 %), so the bar figures leave them out and REPORT.md gives no verdict."""

@@ -53,13 +53,22 @@ class ClassificationTask:
     x_test: torch.Tensor
     y_test: torch.Tensor
     name: str = "classification"
+    x_val: torch.Tensor | None = None
+    y_val: torch.Tensor | None = None
     kind = "classification"
     loss = staticmethod(classification_loss)
 
     def evaluate(self, model: torch.nn.Module) -> dict:
+        """Test accuracy (percent) and loss; with a validation set also ``val_loss`` and ``val_accuracy``,
+        which early stopping watches (it never sees the test set)."""
         logits = predict(model, self.x_test)
-        return {"accuracy": 100.0 * float((logits.argmax(1) == self.y_test).float().mean()),
-                "test_loss": float(F.cross_entropy(logits, self.y_test))}
+        out = {"accuracy": 100.0 * float((logits.argmax(1) == self.y_test).float().mean()),
+               "test_loss": float(F.cross_entropy(logits, self.y_test))}
+        if self.x_val is not None:
+            val = predict(model, self.x_val)
+            out.update(val_loss=float(F.cross_entropy(val, self.y_val)),
+                       val_accuracy=100.0 * float((val.argmax(1) == self.y_val).float().mean()))
+        return out
 
     @property
     def train_labels(self) -> np.ndarray:
