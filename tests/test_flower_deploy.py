@@ -67,8 +67,7 @@ def _exited(dep: FlowerDeployment, name: str, timeout_s: float) -> int | None:
 @needs_netns
 @needs_flower
 def test_namespaces_an_unlisted_node_is_refused_and_an_untrusting_client_cannot_connect(lab, tmp_path):
-    dep = FlowerDeployment(tmp_path, lab)
-    try:
+    with FlowerDeployment(tmp_path, lab) as dep:
         dep.start_superlink()
         dep.add_node(0, 3)
         dep.add_node(1, 3, listed=False, max_retries=1)  # its key was never registered
@@ -79,16 +78,13 @@ def test_namespaces_an_unlisted_node_is_refused_and_an_untrusting_client_cannot_
         assert "CERTIFICATE_VERIFY_FAILED" in (dep.logs / "supernode2.log").read_text()
         dep.wait_for(lambda: dep.online_nodes() == 1, 60, "listed node online")
         assert dep.procs["supernode0"].poll() is None
-    finally:
-        dep.close()
 
 
 @needs_netns
 @needs_flower
 @needs_mnist
 def test_namespaces_a_node_killed_mid_run_is_dropped_at_the_round_timeout_and_the_run_finishes(lab, tmp_path):
-    dep = FlowerDeployment(tmp_path, lab)
-    try:
+    with FlowerDeployment(tmp_path, lab) as dep:
         dep.start_superlink()
         for k in range(3):
             dep.add_node(k, 3)
@@ -97,8 +93,6 @@ def test_namespaces_a_node_killed_mid_run_is_dropped_at_the_round_timeout_and_th
         killed_after = dep.rounds_done()
         dep.kill("supernode2")
         out = dep.result(400)
-    finally:
-        dep.close()
     records = out["records"]
     assert len(records) == 4 and all(not r["dropped"] for r in records[:killed_after])
     dropped = [[d["worker"] for d in r["dropped"]] for r in records[killed_after + 1 :]]
@@ -117,8 +111,7 @@ def test_namespaces_a_node_killed_mid_run_is_dropped_at_the_round_timeout_and_th
 @needs_mnist
 def test_namespaces_a_superlink_restarted_mid_run_resumes_with_the_same_final_weights(lab, tmp_path):
     def deployment(work: Path, crash: bool) -> dict:
-        dep = FlowerDeployment(work, lab)
-        try:
+        with FlowerDeployment(work, lab) as dep:
             dep.start_superlink()
             for k in range(2):
                 dep.add_node(k, 2)
@@ -129,8 +122,6 @@ def test_namespaces_a_superlink_restarted_mid_run_resumes_with_the_same_final_we
                 dep.start_superlink()
                 dep.submit(2, 4, 1.0, 300, round_timeout_s=60)
             return dep.result(400)
-        finally:
-            dep.close()
 
     uninterrupted = deployment(tmp_path / "whole", crash=False)
     resumed = deployment(tmp_path / "crashed", crash=True)

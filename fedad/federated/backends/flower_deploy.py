@@ -129,7 +129,8 @@ class DeploymentError(RuntimeError):
 
 
 class FlowerDeployment:
-    """The processes of one Flower deployment and the credentials they use.
+    """The processes of one Flower deployment and the credentials they use (a context manager: leaving
+    it stops every process).
 
     ``insecure``: no TLS and no node authentication (a warning is printed). Otherwise ``tls`` gives the
     certificate files (:class:`TlsFiles`), or a CA and a SuperLink certificate are made for the run in
@@ -166,6 +167,12 @@ class FlowerDeployment:
                         PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         self.procs: dict[str, subprocess.Popen] = {}
         self.keys: dict[str, NodeKey] = {}
+
+    def __enter__(self) -> FlowerDeployment:  # noqa: PYI034 — not meant to be subclassed
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- processes ---------------------------------------------------------------------------------
     def _start(self, cmd: list[str], name: str) -> subprocess.Popen:
@@ -298,8 +305,7 @@ def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_sa
     ServerApp run in the lab's hub namespace and SuperNode k in device k's namespace, so every message
     crosses that device's shaped link. ``task``: ``mnist`` (simple CNN) or ``power_demand`` (AMCNN-LSTM).
     """
-    dep = FlowerDeployment(Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-")), lab, insecure, tls)
-    try:
+    with FlowerDeployment(Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-")), lab, insecure, tls) as dep:
         dep.start_superlink()
         for k in range(workers):
             dep.add_node(k, workers)
@@ -308,8 +314,6 @@ def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_sa
         out = dep.result(timeout_s)
         out["deployment_wall_s"] = time.perf_counter() - started
         return out
-    finally:
-        dep.close()
 
 
 def main(argv: list[str] | None = None) -> None:
