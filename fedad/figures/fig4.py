@@ -47,13 +47,15 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         subset = ("10k subset (8k train / 2k test)" if "10k subset" in source
                   else "JPEG copy: lossy, not the original pixels" if "JPEG copy" in source else "full set")
         ax.set_title(f"{title}\n{subset}", fontsize=11, color="#b03a2e" if "JPEG copy" in source else "black")
-        ax.set_ylabel("test accuracy (%)")
+        if col == 0:  # one label per row: a label between panels would run into its neighbour
+            ax.set_ylabel("test accuracy (%)")
         ax.legend(loc="lower right", fontsize=9)
         ratio = mean_std(sub, ["rho"], "upload_compression_ratio").sort_values("rho")
         ax_ratio.bar([pos[r] for r in ratio["rho"]], ratio["mean"], color="#4c72b0")
         ax_ratio.set_yscale("log")
         ax_ratio.axhline(paper.COMPRESSION_RATIO, color=PAPER_COLOUR, ls="--", lw=1, label="paper: ~300×")
-        ax_ratio.set_ylabel("upload compression\n(dense bytes ÷ sent)")
+        if col == 0:
+            ax_ratio.set_ylabel("upload compression\n(dense bytes ÷ sent)")
         ax_ratio.legend(fontsize=9, loc="upper right")
     for ax in axes[1]:
         ax.set_xticks(range(len(rhos)), [f"{r:g}" for r in rhos])
