@@ -62,3 +62,24 @@ class FakeData:
 @pytest.fixture
 def fake_data(tmp_path, monkeypatch) -> FakeData:
     return FakeData(tmp_path / "data", monkeypatch)
+
+
+# -- the secured deployment's tests, named in the terminal summary --------------------------------------
+# They need root and take minutes; `make test` prints each one's outcome by name (and a skip's reason),
+# so a CI log says whether an unlisted node was refused and a killed node dropped, not only a dot.
+_DEPLOYMENT_OUTCOMES: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if "test_flower_deploy.py::test_namespaces" not in report.nodeid:
+        return
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        reason = f" ({report.longrepr[2]})" if report.skipped and isinstance(report.longrepr, tuple) else ""
+        _DEPLOYMENT_OUTCOMES.append((report.nodeid.split("::")[-1], report.outcome.upper() + reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _DEPLOYMENT_OUTCOMES:
+        terminalreporter.section("Flower deployment in network namespaces")
+        for name, outcome in _DEPLOYMENT_OUTCOMES:
+            terminalreporter.write_line(f"{outcome}: {name}")
