@@ -13,8 +13,9 @@ overflows or underflows; ``q8`` int8 levels of ``scale/127``. The compression ra
 bytes ÷ these bytes (larger is better).
 
 The decoder treats its input as hostile (a device's upload crosses a network): every header field is
-checked before it is used, nothing larger than the message itself or the expected tensor is allocated,
-and any malformed input raises :class:`CodecError`, nothing else.
+checked before it is used, what it allocates is bounded by the message's own length (a bitmap unpacks to
+one byte per bit) and by the expected tensor size when the caller gives it, and any malformed input
+raises :class:`CodecError`, nothing else.
 """
 
 from __future__ import annotations
