@@ -160,8 +160,8 @@ def _one_way(frame: pd.DataFrame) -> pd.Series:
 def compression_section(results: Path) -> list[str]:
     """The compression ratio at ρ = 0.3 said three ways (dense fp32 bytes ÷ bytes sent; larger is smaller)."""
     rows = []
-    for experiment, label, pick in (("tune_rho", "simple CNN, MNIST", lambda f: main_runs(f)[
-                                         (main_runs(f).dataset == "mnist") & (main_runs(f).rho == paper.CHOSEN_RHO)]),
+    for experiment, label, pick in (("tune_rho", "simple CNN, MNIST", lambda f: (g := main_runs(f))[
+                                         (g.dataset == "mnist") & (g.rho == paper.CHOSEN_RHO)]),
                                     ("comm", "AMCNN-LSTM, power demand", lambda f: f[(f.model == "amcnn_lstm") &
                                                                                    (f.compressor == "topk") &
                                                                                    _one_way(f)])):

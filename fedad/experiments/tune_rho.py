@@ -39,21 +39,19 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     data = _data(run["dataset"])
     channels, side = data.input_shape[0], data.input_shape[1]
     budget = run.get("budget")
+    fed = dict(run["federated"], rho=run["rho"])
+    per_round = fed["n_workers"] * fed["batch_size"]
     if budget:
         x_tr, y_tr, x_val, y_val = validation_split(data.x_train, data.y_train, budget["val_fraction"])
         task = ClassificationTask(x_tr, y_tr, data.x_test, data.y_test, name=run["dataset"], x_val=x_val, y_val=y_val)
-    else:
-        task = ClassificationTask(data.x_train, data.y_train, data.x_test, data.y_test, name=run["dataset"])
-    fed = dict(run["federated"], rho=run["rho"])
-    stopper = None
-    per_round = fed["n_workers"] * fed["batch_size"]
-    if budget:
         per_epoch = len(task.x_train) / per_round
         fed.update(rounds=math.ceil(per_epoch * budget["max_epochs"]),
                    eval_every=max(1, round(per_epoch * budget.get("eval_every", 1))))
         stopper = EarlyStopping(budget["patience"], min_epochs=budget.get("min_epochs", 0))
     else:
+        task = ClassificationTask(data.x_train, data.y_train, data.x_test, data.y_test, name=run["dataset"])
         fed["rounds"] = steps_for(fed.get("rounds"), run["epochs"], len(task.x_train), per_round)
+        stopper = None
     config = FederatedConfig.from_dict(fed)
 
     def model_fn():

@@ -44,6 +44,12 @@ def forecast_loss(output, target: torch.Tensor) -> torch.Tensor:
 LOSSES = {"classification": classification_loss, "forecast": forecast_loss}
 
 
+def _accuracy_and_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Accuracy (percent) and mean cross-entropy of ``model`` on ``x``, ``y``."""
+    logits = predict(model, x)
+    return 100.0 * float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y))
+
+
 @dataclass
 class ClassificationTask:
     """Image classification with cross-entropy; evaluated by test accuracy (percent)."""
@@ -61,13 +67,10 @@ class ClassificationTask:
     def evaluate(self, model: torch.nn.Module) -> dict:
         """Test accuracy (percent) and loss; with a validation set also ``val_loss`` and ``val_accuracy``,
         which early stopping watches (it never sees the test set)."""
-        logits = predict(model, self.x_test)
-        out = {"accuracy": 100.0 * float((logits.argmax(1) == self.y_test).float().mean()),
-               "test_loss": float(F.cross_entropy(logits, self.y_test))}
+        accuracy, loss = _accuracy_and_loss(model, self.x_test, self.y_test)
+        out = {"accuracy": accuracy, "test_loss": loss}
         if self.x_val is not None:
-            val = predict(model, self.x_val)
-            out.update(val_loss=float(F.cross_entropy(val, self.y_val)),
-                       val_accuracy=100.0 * float((val.argmax(1) == self.y_val).float().mean()))
+            out["val_accuracy"], out["val_loss"] = _accuracy_and_loss(model, self.x_val, self.y_val)
         return out
 
     @property
