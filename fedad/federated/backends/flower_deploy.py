@@ -176,8 +176,9 @@ class FlowerDeployment:
 
     # -- processes ---------------------------------------------------------------------------------
     def _start(self, cmd: list[str], name: str) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "a")  # noqa: SIM115 — closed with the process
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
+        # the child holds its own copy of the descriptor: the parent's can be closed at once
+        with open(self.logs / f"{name}.log", "a") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
         self.procs[name] = proc
         return proc
 
