@@ -15,7 +15,7 @@ PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 
-.PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
+.PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -77,10 +77,16 @@ fig8: $(STAMP)  ## Fig. 8 (beyond the paper): accuracy vs uploaded bytes per com
 	$(FEDAD) run compressors $(RUNFLAGS)
 	$(DRAW) fig8
 
+ucr: $(STAMP)  ## run the UCR anomaly archive experiment (every detector on many series), cached
+	$(FEDAD) run ucr $(RUNFLAGS)
+
+fig9: ucr  ## Fig. 9 (beyond the paper): UCR score and PR-AUC per detector across UCR archive series
+	$(DRAW) fig9
+
 report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures first)
 	FEDAD_PROFILE=$(PROFILE) $(FEDAD) report
 
-reproduce: table1 fig4 fig5 fig5b fig6 fig7 fig8 report  ## everything, quick profile unless PROFILE=full or paper
+reproduce: table1 fig4 fig5 fig5b fig6 fig7 fig8 fig9 report  ## everything, quick profile unless PROFILE=full or paper
 	@echo "done: figures in figures/out/, report in results/REPORT.md"
 
 syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock Drive vs in-process

@@ -35,6 +35,7 @@ setup(
         "tqdm>=4.60",
         "pyyaml>=6.0",
         "tabulate>=0.9",
+        "stumpy>=1.12",
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],

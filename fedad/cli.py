@@ -2,7 +2,7 @@
 your own series.
 
     fedad table1                                   Table I and the events-per-split table
-    fedad run detect --profile quick               one experiment (tune_rho, detect, comm, compressors)
+    fedad run detect --profile quick               one experiment (tune_rho, detect, comm, compressors, ucr)
     fedad measure-link                             Fig. 7's measured points (Flower over tc-shaped links; root)
     fedad figures fig5 fig6                        figures from results/ (never trains)
     fedad report                                   results/REPORT.md
@@ -22,7 +22,7 @@ import sys
 
 from fedad.data.datadir import DataError
 
-EXPERIMENTS = ("tune_rho", "detect", "comm", "compressors")
+EXPERIMENTS = ("tune_rho", "detect", "comm", "compressors", "ucr")
 
 
 class InputError(ValueError):
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("table1", "Table I and the labelled events per split (results/table1.csv, results/events.csv).",
         _forward("table1"))
-    run = sub.add_parser("run", help="run one experiment, cached by config (tune_rho, detect, comm, compressors).",
+    run = sub.add_parser("run", help="run one experiment, cached by config (tune_rho, detect, comm, compressors, ucr).",
                          description="Run one experiment; its own options follow (e.g. --profile quick --jobs 2): "
                                      "`fedad run detect --help` lists them.", add_help=False)
     run.add_argument("experiment", choices=EXPERIMENTS, help="which experiment")
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.run_parser = run
     add("measure-link", "Fig. 7's measured points: a Flower deployment over tc-shaped links (needs root).",
         _forward("comm_measured"))
-    add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, all).", _figures)
+    add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, fig9, all).", _figures)
     add("report", "Write results/REPORT.md from the saved results.", _forward("report"))
     add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json).", _forward("bench"))
     add("tutorials", "Run the teaching notebooks (executed copies in tutorials/out/).", _forward("tutorials"))

@@ -71,3 +71,72 @@ def paired_difference(a: dict, b: dict, confidence: float = 0.95, b_fixed: bool 
     sd = float(diffs.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return Difference(mean, mean - half, mean + half, n)
+
+
+# -- across series (the UCR archive): each series is one paired observation of two detectors --------------
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """A − B over series: mean difference with a 95 % bootstrap interval over series, and a test's p-value.
+
+    ``wins``/``losses`` count series where A is better/worse (for hits: A hits and B misses, and the
+    reverse — the discordant pairs McNemar's test reads).
+    """
+
+    mean: float
+    low: float
+    high: float
+    p: float
+    n: int
+    wins: int
+    losses: int
+    test: str
+
+    @property
+    def significant(self) -> bool:
+        """A differs from B at the 5 % level (and the interval agrees in sign)."""
+        return self.n >= 2 and self.p < 0.05 and (self.low > 0 or self.high < 0)
+
+    def text(self, digits: int = 1) -> str:
+        if self.n == 0:
+            return "n/a"
+        return (f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}], {self.test} "
+                f"p = {self.p:.3g} ({self.wins} better, {self.losses} worse of {self.n})")
+
+
+def bootstrap_mean(values, confidence: float = 0.95, resamples: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean over observations (series); (mean, mean) when all agree."""
+    arr = finite(values)
+    if arr.size == 0:
+        return float("nan"), float("nan")
+    if arr.size == 1 or np.all(arr == arr[0]):
+        return float(arr[0]), float(arr[0])
+    res = stats.bootstrap((arr,), np.mean, confidence_level=confidence, n_resamples=resamples, method="percentile",
+                          random_state=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def wilcoxon_paired(a, b, seed: int = 0) -> PairedTest:
+    """Wilcoxon signed-rank test of a − b (paired per series; pairs where either is missing are dropped)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    diff = a[keep] - b[keep]
+    n = int(diff.size)
+    if n == 0:
+        return PairedTest(float("nan"), float("nan"), float("nan"), float("nan"), 0, 0, 0, "Wilcoxon")
+    low, high = bootstrap_mean(diff, seed=seed)
+    p = 1.0 if not np.any(diff) else float(stats.wilcoxon(diff, zero_method="wilcox").pvalue)
+    return PairedTest(float(diff.mean()), low, high, p, n, int((diff > 0).sum()), int((diff < 0).sum()), "Wilcoxon")
+
+
+def mcnemar_exact(hits_a, hits_b, seed: int = 0) -> PairedTest:
+    """Exact McNemar test on paired hits: a two-sided binomial test of the discordant pairs; the effect is
+    the difference of hit rates in percentage points, with a bootstrap interval over series."""
+    a, b = np.asarray(hits_a, dtype=bool), np.asarray(hits_b, dtype=bool)
+    n = int(a.size)
+    wins, losses = int((a & ~b).sum()), int((~a & b).sum())
+    p = 1.0 if wins + losses == 0 else float(stats.binomtest(wins, wins + losses, 0.5).pvalue)
+    diff = 100.0 * (a.astype(float) - b.astype(float))
+    low, high = bootstrap_mean(diff, seed=seed)
+    return PairedTest(float(diff.mean()) if n else float("nan"), low, high, p, n, wins, losses, "exact McNemar")

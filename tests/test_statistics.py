@@ -1,9 +1,10 @@
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
-from fedad.statistics import mean_sd, paired_difference
+from fedad.statistics import bootstrap_mean, mcnemar_exact, mean_sd, paired_difference, wilcoxon_paired
 
 
 def test_paired_difference_is_a_t_interval_over_common_seeds():
@@ -32,3 +33,32 @@ def test_a_deterministic_reference_pairs_with_every_seed():
 def test_mean_sd_text():
     assert mean_sd([1.0, 3.0]) == "2.00 ± 1.41 (n=2)" and mean_sd([None, float("nan")]) == "n/a"
     assert mean_sd([2.5], 1, " %") == "2.5 %"
+
+
+# -- across series -------------------------------------------------------------------------------------
+
+
+def test_exact_mcnemar_reads_only_the_discordant_pairs():
+    a = [True] * 10 + [False] * 10
+    b = [True] * 4 + [False] * 6 + [False] * 10  # 6 series only A hits, 0 only B hits
+    t = mcnemar_exact(a, b)
+    assert (t.wins, t.losses, t.n) == (6, 0, 20)
+    assert t.p == pytest.approx(2 * 0.5**6)  # two-sided binomial: 0.03125
+    assert t.mean == pytest.approx(30.0) and t.significant
+    same = mcnemar_exact(a, a)
+    assert same.p == 1.0 and not same.significant and same.low == same.high == 0.0
+
+
+def test_wilcoxon_finds_a_consistent_shift_and_not_noise():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0, 100, 40)
+    better = wilcoxon_paired(base + 5 + rng.normal(0, 1, 40), base)
+    assert better.significant and better.low > 0 and better.wins == 40
+    noise = wilcoxon_paired(base + rng.normal(0, 1, 40), base)
+    assert noise.low < 0 < noise.high and not noise.significant
+
+
+def test_missing_pairs_are_dropped_and_a_constant_sample_has_no_spread():
+    t = wilcoxon_paired([1.0, np.nan, 3.0], [0.0, 1.0, np.nan])
+    assert t.n == 1 and not t.significant
+    assert bootstrap_mean([2.0, 2.0, 2.0]) == (2.0, 2.0)

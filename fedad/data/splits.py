@@ -127,3 +127,19 @@ def split_three_way(ds: SeriesDataset, train_fraction: float = 0.7, validation_f
         tst = [(v, lab, nm, 0, offset + j) for j, (v, lab, nm) in
                enumerate(zip(test.sequences, test.labels, test.names, strict=True))]
     return Split(_part(fit), _part(val), _part(tst), blocks)
+
+
+def split_at(ds: SeriesDataset, fit_end: int, train_end: int, context: int = 0) -> Split:
+    """Split one sequence at known bounds: fit ``[0, fit_end)``, validation ``[fit_end, train_end)`` (the tail of
+    a training part known to be normal, e.g. a UCR archive series), test ``[train_end, L)``; validation and
+    test carry ``context`` points before them."""
+    if len(ds.sequences) != 1:
+        raise ValueError(f"{ds.name}: split_at cuts one sequence, got {len(ds.sequences)}")
+    values, lab, name = ds.sequences[0], ds.labels[0], ds.names[0]
+    if not 0 < fit_end < train_end < len(values):
+        raise ValueError(f"{ds.name}: need 0 < fit_end {fit_end} < train_end {train_end} < length {len(values)}")
+    return Split(_part([_segment(values, lab, name, 0, 0, fit_end, 0)]),
+                 _part([_segment(values, lab, name, 0, fit_end, train_end, context)]),
+                 _part([_segment(values, lab, name, 0, train_end, len(values), context)]),
+                 [{"sequence": name, "train": [0, train_end], "validation": [fit_end, train_end],
+                   "rule": "tail of the training part"}])

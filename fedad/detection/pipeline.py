@@ -106,13 +106,22 @@ def prepare_series(protocol: SeriesProtocol, horizon: int, window: int | None = 
     check_window(probe, chosen, horizon, protocol.dataset)
     split = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
                             protocol.validation_rule, chosen + horizon - 1, test)
+    return prepare_split(protocol, split, chosen, horizon, period, rule)
+
+
+def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: int, period: int | None,
+                  rule: str) -> PreparedSeries:
+    """Scale a split on its fitting segments only and cut stride-1 windows of every part.
+
+    The split's validation and test segments must carry ``window + horizon − 1`` points of context.
+    """
     scalers = fit_scalers(split.fit, per_sequence=protocol.scaling == "per_sequence")
     split = Split(scale_part(split.fit, scalers), scale_part(split.validation, scalers),
                   scale_part(split.test, scalers), split.blocks)
-    windows = {p: windows_of(getattr(split, p), chosen, horizon) for p in PARTS}
+    windows = {p: windows_of(getattr(split, p), window, horizon) for p in PARTS}
     table_rule = DEFAULT_RULES.get(protocol.loader)  # subsequence chunks: one period, as in Table I
-    chunk = period or (table_rule.fixed if table_rule and table_rule.fixed else 10 * chosen)
-    return PreparedSeries(protocol.dataset, protocol, split, windows, chosen, horizon, period, rule, chunk)
+    chunk = period or (table_rule.fixed if table_rule and table_rule.fixed else 10 * window)
+    return PreparedSeries(protocol.dataset, protocol, split, windows, window, horizon, period, rule, chunk)
 
 
 def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> PointErrors:

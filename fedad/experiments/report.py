@@ -16,6 +16,7 @@ from fedad import paper
 from fedad.experiments.report_comm import comm_rows, comm_section
 from fedad.experiments.report_detect import claim_rows, detection_sections
 from fedad.experiments.report_lr import learning_rate_section
+from fedad.experiments.report_ucr import ucr_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
 from fedad.figures.results import load, main_runs
 from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
@@ -186,7 +187,7 @@ def compression_section(results: Path) -> list[str]:
 def provenance_section(results: Path) -> list[str]:
     env = environment_info()
     rows = []
-    for experiment in ("tune_rho", "detect", "comm"):
+    for experiment in ("tune_rho", "detect", "comm", "ucr"):
         try:
             frame = load(experiment, results)
         except FileNotFoundError:
@@ -240,6 +241,7 @@ def build_report(results: Path) -> str:
     lines += fig4_lr_section(results)
     lines += comm_section(results)
     lines += compression_section(results)
+    lines += ucr_section(results)
     lines += [
         "## MetroPT-3 re-implementation (PAPER.md §7)",
         "",

@@ -4,7 +4,10 @@ A learned detector is only worth its training when it beats these (and "flag not
 
 * :class:`Persistence` — every future point equals the last observed one, x̂_{n+h} = x_n;
 * :class:`SeasonalNaive` — every future point equals the value one period earlier,
-  x̂_{n+h} = x_{n+h−P}, with P the period of the window rule (power demand: last week's value).
+  x̂_{n+h} = x_{n+h−P}, with P the period of the window rule (power demand: last week's value);
+* :class:`RawValue` — no forecast at all: it "predicts" zeros, so the error vector is the (scaled)
+  target values themselves and Eq. 10 becomes a Mahalanobis distance of raw values from the
+  validation part's values.
 """
 
 from __future__ import annotations
@@ -45,3 +48,18 @@ class SeasonalNaive:
     def predict(self, x: np.ndarray) -> np.ndarray:
         start = x.shape[1] - self.period
         return np.ascontiguousarray(x[:, start : start + self.horizon, :]).astype(np.float32)
+
+
+class RawValue:
+    """predict(x [M, n, D]) → zeros [M, T, D]: the detector then scores the raw values (module docstring)."""
+
+    trainable = False
+
+    def __init__(self, dims: int, horizon: int, window: int | None = None, **_):
+        self.dims, self.horizon = dims, horizon
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> RawValue:
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.zeros((x.shape[0], self.horizon, x.shape[2]), dtype=np.float32)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fedad.models.amcnn_lstm import AMCNNLSTM
 from fedad.models.cnn_lstm import CNNLSTM
 from fedad.models.recurrent import GRUModel, LSTMModel
-from fedad.models.references import Persistence, SeasonalNaive
+from fedad.models.references import Persistence, RawValue, SeasonalNaive
 from fedad.models.sae import StackedAutoencoder
 from fedad.models.simple_cnn import SimpleCNN
 from fedad.models.svm import SVRForecaster
@@ -21,13 +21,16 @@ FORECASTERS: dict[str, Callable] = {
     "svm": SVRForecaster,
     "persistence": Persistence,
     "seasonal_naive": SeasonalNaive,
+    "raw_value": RawValue,
 }
 CLASSIFIERS: dict[str, Callable] = {"simple_cnn": SimpleCNN}
 NEURAL_FORECASTERS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae")
-REFERENCES = ("persistence", "seasonal_naive")
+REFERENCES = ("persistence", "seasonal_naive", "raw_value")
 LABELS = {"amcnn_lstm": "AMCNN-LSTM", "cnn_lstm": "CNN-LSTM", "lstm": "LSTM", "gru": "GRU", "sae": "SAE",
           "svm": "SVM", "simple_cnn": "simple CNN", "persistence": "persistence (reference)",
-          "seasonal_naive": "seasonal naive (reference)", "flag_nothing": "flag nothing (reference)"}
+          "seasonal_naive": "seasonal naive (reference)",
+          "raw_value": "raw-value distance (reference)", "matrix_profile": "matrix-profile discord (reference)",
+          "flag_nothing": "flag nothing (reference)"}
 
 
 def build_model(name: str, **kwargs):
