@@ -32,6 +32,8 @@ def test_costs_nothing_needs_the_interval_inside_the_margin():
     assert equivalence_verdict(_test(-1, -9, 2, 0.5), _test(0, -5, 5, 1.0)).verdict == "undecided"
     assert equivalence_verdict(_test(-6, -9, -3, 0.01), _test(0, -5, 5, 1.0)).verdict == "not reproduced"
     assert equivalence_verdict(_test(0, 0, 0, 1.0, n=1), _test(0, 0, 0, 1.0, n=1)).verdict == "not run"
+    few = equivalence_verdict(_test(-0.2, -0.2, -0.1, 0.5, n=4), _test(0, 0, 0, 1.0, n=4))
+    assert few.verdict == "undecided" and "fewer than 10" in few.why  # a tight interval over 4 series proves nothing
 
 
 @pytest.fixture

@@ -122,6 +122,8 @@ def _discord_scores(run: dict, pu: PreparedUcr):
 
 def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     pu = prepared(run)
+    if run["model"] == "seasonal_naive" and pu.prep.period is None:  # none of the 234 files; a user's series may
+        return {"metrics": {"skipped": "no period: seasonal-naive does not apply", **pu.describe()}}
     if run["model"] == MATRIX_PROFILE:
         val_scores, test_points, facts = _discord_scores(run, pu)
     else:
