@@ -76,3 +76,14 @@ def test_one_quick_run_scores_every_detector_kind_and_caches(tiny, tmp_path):
     assert by["amcnn_lstm_federated"]["training"] == "federated" and by["sae"]["fit_stride"] >= 2
     again = ucr.main(argv)  # cached: the same files, not a second training
     assert [r["wall_time_s"] for r in again] == [r["wall_time_s"] for r in out]
+
+
+def test_absent_series_are_reported_not_run_and_not_drawn(fake_data, tmp_path, capsys):
+    from fedad.experiments.report_ucr import ucr_section
+    from fedad.figures import fig9
+
+    results = tmp_path / "results"
+    out = ucr.main(["--profile", "quick", "--results", str(results), "--quiet"])  # the fake data dir has no UCR file
+    assert out == [] and "not run: data absent" in capsys.readouterr().out
+    assert fig9.draw(results, tmp_path / "figs") == []
+    assert "Not run: data absent for 4 series" in "\n".join(ucr_section(results))

@@ -9,6 +9,7 @@ hits) and the 95 % bootstrap interval over series agrees in sign.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,7 +166,12 @@ def ucr_section(results: Path) -> list[str]:
     try:
         frame = load("ucr", results)
     except FileNotFoundError:
-        return []
+        missing = {p: why for path in sorted((Path(results) / "ucr").glob("_absent_*.json"))
+                   for p, why in json.loads(path.read_text(encoding="utf-8")).items()}
+        if not missing:
+            return []
+        return ["## UCR anomaly archive", "", (f"Not run: data absent for {len(missing)} series "
+                f"({', '.join(sorted(missing))}); the data directory's `ucr_anomaly/` holds them."), ""]
     table = per_series(frame)
     detectors = order(table.detector)
     table = table.set_index("detector").loc[detectors].reset_index()
