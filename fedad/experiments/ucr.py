@@ -96,6 +96,8 @@ def prepared(run: dict) -> PreparedUcr:
 
 
 def _forecaster_scores(run: dict, pu: PreparedUcr, store: ResultStore, progress: bool):
+    """(validation scores, one test score per original point, training facts) of a forecaster: Eq. 10 with
+    μ, Σ fitted on the validation block's error vectors."""
     prep = pu.prep
     stride = max(1, math.ceil(len(prep.windows["fit"]) / run["max_fit_windows"]))
     model, facts, _ = train_model({**run, "fit_stride": stride, "window": prep.window}, prep, store, progress)
@@ -112,6 +114,8 @@ def _forecaster_scores(run: dict, pu: PreparedUcr, store: ResultStore, progress:
 
 
 def _discord_scores(run: dict, pu: PreparedUcr):
+    """The same triple for the matrix-profile discord: validation against the fit part, test against the
+    whole training part, subsequences one period (the window) long."""
     prep, m = pu.prep, pu.prep.window
     fit = prep.split.fit.sequences[0][:, 0]
     val_seg, test_seg = prep.split.validation, prep.split.test
