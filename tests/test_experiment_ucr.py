@@ -37,6 +37,9 @@ def test_a_bad_rule_or_n_is_a_config_error():
         ucr.choose_series("random", 5)
     with pytest.raises(ConfigError, match="needs n >= 1"):
         ucr.choose_series("stratified", 0)
+    cfg = load_config("ucr", "quick")
+    with pytest.raises(ConfigError, match="detector x: model must be one of"):
+        ucr.expand({**cfg, "detectors": {"x": {"model": "prophet"}}})
 
 
 def test_the_quick_config_runs_each_reference_once_and_learned_detectors_per_seed():

@@ -37,6 +37,7 @@ from fedad.detection.ucr_protocol import PreparedUcr, UcrSettings, prepare_ucr, 
 from fedad.detection.ucr_score import series_scores
 from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
 from fedad.experiments.detect import forecast, train_model
+from fedad.models import FORECASTERS
 from fedad.models.discord import discord_scores
 from fedad.results import ResultStore, atomic_write_json, config_hash
 
@@ -146,6 +147,9 @@ def expand(cfg: dict) -> list[dict]:
     runs = []
     for meta in chosen:
         for name, spec in cfg["detectors"].items():
+            if spec.get("model") not in (*FORECASTERS, MATRIX_PROFILE):
+                raise ConfigError(f"detector {name}: model must be one of {sorted((*FORECASTERS, MATRIX_PROFILE))}, "
+                                  f"got {spec.get('model')!r}")
             training = spec.get("training", "none")
             if training not in TRAININGS:
                 raise ConfigError(f"detector {name}: training must be one of {TRAININGS}, got {training!r}")
