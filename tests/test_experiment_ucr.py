@@ -90,3 +90,11 @@ def test_absent_series_are_reported_not_run_and_not_drawn(fake_data, tmp_path, c
     assert out == [] and "not run: data absent" in capsys.readouterr().out
     assert fig9.draw(results, tmp_path / "figs") == []
     assert "Not run: data absent for 4 series" in "\n".join(ucr_section(results))
+
+
+@pytest.mark.parametrize(("profile", "series"), [("quick", 4), ("full", 60), ("paper", 234)])
+def test_each_profile_names_its_series_and_the_papers_federated_setting(profile, series):
+    runs = ucr.expand(load_config("ucr", profile))
+    assert len({r["ucr_id"] for r in runs}) == series
+    fed = {r["federated"]["rho"] for r in runs if r["training"] == "federated"}
+    assert fed == {0.3}
