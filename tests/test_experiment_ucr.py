@@ -75,6 +75,7 @@ def test_one_quick_run_scores_every_detector_kind_and_caches(tiny, tmp_path):
     for m in by.values():
         assert {"hit_kdd", "hit_length", "pr_auc", "roc_auc", "location", "point"} <= set(m)
         assert m["anomaly"] == [2450, 2480] and m["window"] == 40 and m["factor"] == 1
+        assert m["filename"] == NAME.removesuffix(".gz")  # what the report joins with TSB-UAD's table
     assert by["matrix_profile"]["hit_kdd"] and 2440 <= by["matrix_profile"]["location"] <= 2490
     assert by["amcnn_lstm_federated"]["training"] == "federated" and by["sae"]["fit_stride"] >= 2
     again = ucr.main(argv)  # cached: the same files, not a second training

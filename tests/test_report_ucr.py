@@ -49,6 +49,7 @@ def results(tmp_path):
                      "training": training, "seed": seed},
                     {"hit_kdd": bool(pr > 22), "hit_length": bool(pr > 20), "pr_auc": pr, "roc_auc": 60 + pr / 2,
                      "base_rate": 2.0, "point": {"f1": pr / 2}, "name": f"S{sid}", "train_end": 1000,
+                     "filename": f"{sid:03d}_UCR_Anomaly_S{sid}_1000_4001_4100.txt",
                      "anomaly": [4000, 4100], "family": f"fam{sid % 5}"}, 3.0)
     return tmp_path
 
@@ -56,7 +57,7 @@ def results(tmp_path):
 def test_per_series_averages_seeds_and_takes_the_majority_hit(results):
     table = per_series(load("ucr", results))
     assert len(table) == 20 * 4 and table.groupby("detector").size().eq(20).all()
-    assert table.filename.iloc[0].endswith("_UCR_Anomaly_S1_1000_4001_4100.txt")  # back to 1-based in the name
+    assert table.filename.iloc[0].endswith("_UCR_Anomaly_S1_1000_4001_4100.txt")  # the run's file name, for the published join
     pr, hit = paired(table, "amcnn_lstm_federated", "lstm")
     assert pr.significant and pr.mean > 15 and hit.wins > 10
 

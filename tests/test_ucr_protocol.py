@@ -4,8 +4,10 @@
 import numpy as np
 import pytest
 
+from fedad.data.resample import resample_mean
+from fedad.data.series import SeriesDataset
 from fedad.data.ucr import UcrFile, UcrSeries
-from fedad.detection.ucr_protocol import UcrSettings, block_means, dominant_period, prepare_ucr, to_points
+from fedad.detection.ucr_protocol import UcrSettings, dominant_period, prepare_ucr, to_points
 
 
 def _series(period: int, n: int = 6000, train_end: int = 2500, begin: int = 4000, end: int = 4100) -> UcrSeries:
@@ -37,7 +39,8 @@ def test_a_long_period_is_averaged_to_fit_the_cap():
     pu = prepare_ucr(_series(300, n=12000, train_end=6000, begin=9000, end=9100), UcrSettings(window_cap=100))
     assert pu.factor == 3 and pu.prep.window == 100 and pu.period_points == pytest.approx(300, abs=2)
     assert pu.coarse_train_end == 2000 and "means of 3 points" in pu.prep.window_rule
-    np.testing.assert_allclose(block_means(np.arange(7.0), 3), [1.0, 4.0])
+    coarse = resample_mean(SeriesDataset("x", [np.arange(7.0)[:, None]], [np.zeros(7, bool)], ["x"], ["v"], "t"), 3)
+    np.testing.assert_allclose(coarse.sequences[0][:, 0], [1.0, 4.0])  # means of 3 points, the remainder dropped
 
 
 def test_scores_map_back_to_every_original_test_point():

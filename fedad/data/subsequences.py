@@ -17,14 +17,20 @@ import numpy as np
 from fedad.data.series import SeriesDataset
 
 
+def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Unnormalised autocorrelation of a 1-D series at lags 0 … max_lag (FFT-based, zero-padded, mean removed)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    x = x - x.mean()
+    spec = np.fft.rfft(x, 2 * len(x))
+    return np.fft.irfft(spec * np.conj(spec))[: max_lag + 1]
+
+
 def estimate_period(x: np.ndarray, min_lag: int, max_lag: int) -> int:
     """Lag in [min_lag, max_lag] with the highest autocorrelation of a 1-D series (FFT-based)."""
     x = np.asarray(x, dtype=np.float64).ravel()
     if not 1 <= min_lag < max_lag < len(x):
         raise ValueError(f"need 1 <= min_lag < max_lag < len(x); got {min_lag}, {max_lag}, {len(x)}")
-    x = x - x.mean()
-    spec = np.fft.rfft(x, 2 * len(x))
-    acf = np.fft.irfft(spec * np.conj(spec))[: max_lag + 1]
+    acf = autocorrelation(x, max_lag)
     return int(min_lag + np.argmax(acf[min_lag : max_lag + 1]))
 
 

@@ -44,6 +44,11 @@ class UcrFile:
     end: int
 
     @property
+    def relpath(self) -> str:
+        """The gzipped file's path inside the data directory."""
+        return f"{FOLDER}/{self.filename}.gz"
+
+    @property
     def family(self) -> str:
         return family_of(self.name)
 
@@ -128,9 +133,8 @@ def read_values(path: Path) -> np.ndarray:
 def load_ucr(meta: UcrFile | int, root: Path | None = None) -> UcrSeries:
     """One archive series, its ``.gz`` verified by sha256 first; the anomaly must lie inside the series."""
     meta = select([meta])[0] if isinstance(meta, int) else meta
-    rel = f"{FOLDER}/{meta.filename}.gz"
     try:
-        path = verified_path(rel, root)
+        path = verified_path(meta.relpath, root)
     except DataMissingError as exc:
         raise DataMissingError(f"UCR series {meta.id:03d} ({meta.name}): {exc}") from None
     values = read_values(path)

@@ -3,7 +3,8 @@
 * **Window.** The dominant period of the training part: the lag of the highest autocorrelation *peak*
   (a local maximum, so that a smooth series does not simply return the shortest lag) in
   ``[min_lag, min(max_lag, train_end // 4)]``. Where the period exceeds ``window_cap`` steps, the series
-  is averaged over blocks of ``factor = ceil(period / window_cap)`` points first and the window is the
+  is averaged over blocks of ``factor = ceil(period / window_cap)`` points first
+  (:func:`fedad.data.resample.resample_mean`) and the window is the
   period in coarse steps. A series with no peak gets ``window_cap`` steps at factor 1, said in the rule.
 * **Parts.** fit = the training part without its tail; validation = the last ``validation_fraction``
   of the training part (the archive labels nothing there: it is normal by construction), used for early
@@ -23,8 +24,10 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from fedad.data.protocol import SeriesProtocol, check_window
+from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
 from fedad.data.splits import split_at
+from fedad.data.subsequences import autocorrelation
 from fedad.data.ucr import UcrSeries
 from fedad.detection.pipeline import PreparedSeries, prepare_split
 
@@ -52,6 +55,7 @@ class PreparedUcr:
 
     def describe(self) -> dict:
         return {"ucr_id": self.series.meta.id, "name": self.series.meta.name, "family": self.series.meta.family,
+                "filename": self.series.meta.filename,
                 "n_points": len(self.series.values), "train_end": self.series.meta.train_end,
                 "anomaly": [self.series.meta.begin, self.series.meta.end], "factor": self.factor,
                 "period_points": self.period_points, "window": self.prep.window, "window_rule": self.prep.window_rule,
@@ -61,23 +65,15 @@ class PreparedUcr:
 
 def dominant_period(x: np.ndarray, min_lag: int, max_lag: int) -> int | None:
     """The lag of the highest autocorrelation peak in [min_lag, max_lag], or None when there is none."""
-    x = np.asarray(x, dtype=np.float64) - np.mean(x)
     max_lag = min(max_lag, len(x) // 4)
-    if max_lag <= min_lag or not np.any(x):
+    if max_lag <= min_lag or not np.any(np.asarray(x, dtype=np.float64) - np.mean(x)):
         return None
-    spec = np.fft.rfft(x, 2 * len(x))
-    acf = np.fft.irfft(spec * np.conj(spec))[: max_lag + 2]
+    acf = autocorrelation(x, max_lag + 1)  # one lag more, so that a peak at max_lag has a right neighbour
     peaks, _ = find_peaks(acf)
     peaks = peaks[(peaks >= min_lag) & (peaks <= max_lag) & (acf[peaks] > 0)]
     if peaks.size == 0:
         return None
     return int(peaks[np.argmax(acf[peaks])])
-
-
-def block_means(x: np.ndarray, factor: int) -> np.ndarray:
-    """Means of consecutive blocks of ``factor`` points (a remainder at the end is dropped)."""
-    n = len(x) // factor
-    return x[: n * factor].reshape(n, factor).mean(1)
 
 
 def prepare_ucr(series: UcrSeries, settings: UcrSettings = UcrSettings()) -> PreparedUcr:
@@ -94,12 +90,11 @@ def prepare_ucr(series: UcrSeries, settings: UcrSettings = UcrSettings()) -> Pre
         rule = (f"dominant period by autocorrelation peak, lags {settings.min_lag}..{settings.max_lag}: {period} "
                 f"points; " + (f"means of {factor} points (cap {settings.window_cap} steps), window {window} steps"
                                if factor > 1 else f"window {window} steps"))
-    values = block_means(series.values, factor) if factor > 1 else series.values
-    labels = block_means(series.labels().astype(float), factor) > 0 if factor > 1 else series.labels()
+    ds = resample_mean(SeriesDataset(f"ucr_{meta.id:03d}", [series.values[:, None]], [series.labels()],
+                                     [f"{meta.id:03d}_{meta.name}"], ["value"], "UCR anomaly archive"), factor)
+    ds.sequences = [s.astype(np.float32) for s in ds.sequences]
     train_end = meta.train_end // factor  # coarse steps made only of training points
     fit_end = train_end - max(round(settings.validation_fraction * train_end), window + settings.horizon)
-    ds = SeriesDataset(f"ucr_{meta.id:03d}", [values.astype(np.float32)[:, None]], [labels],
-                       [f"{meta.id:03d}_{meta.name}"], ["value"], "UCR anomaly archive")
     split = split_at(ds, fit_end, train_end, window + settings.horizon - 1)
     check_window(split, window, settings.horizon, ds.name)
     protocol = SeriesProtocol(ds.name, "ucr", resample=factor, validation_rule="tail", window=window,

@@ -9,7 +9,6 @@ hits) and the 95 % bootstrap interval over series agrees in sign.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, TSBUAD_NOTE, tsbuad_table
 from fedad.detection.ucr_score import RULES
-from fedad.figures.results import load
+from fedad.figures.results import absent, load
 from fedad.models import LABELS
 from fedad.statistics import PairedTest, bootstrap_mean, mcnemar_exact, wilcoxon_paired
 
@@ -40,8 +39,6 @@ def per_series(frame: pd.DataFrame) -> pd.DataFrame:
             "hit_kdd": "mean", "hit_length": "mean", "filename": "first", "family": "first", "hit_cap": "mean"}
     if "skipped" in frame:  # a detector that does not apply to a series (seasonal-naive without a period)
         frame = frame[frame.skipped.isna()]
-    frame = frame.assign(filename=[f"{int(i):03d}_UCR_Anomaly_{n}_{t}_{b + 1}_{e}.txt" for i, n, t, b, e in zip(
-        frame.ucr_id, frame.name, frame.train_end, frame["anomaly"].str[0], frame["anomaly"].str[1], strict=True)])
     out = frame.groupby(["detector", "ucr_id"]).agg({k: v for k, v in cols.items() if k in frame}).reset_index()
     for rule in RULES:
         out[f"hit_{rule}"] = out[f"hit_{rule}"] >= 0.5
@@ -166,8 +163,7 @@ def ucr_section(results: Path) -> list[str]:
     try:
         frame = load("ucr", results)
     except FileNotFoundError:
-        missing = {p: why for path in sorted((Path(results) / "ucr").glob("_absent_*.json"))
-                   for p, why in json.loads(path.read_text(encoding="utf-8")).items()}
+        missing = absent("ucr", None, results)
         if not missing:
             return []
         return ["## UCR anomaly archive", "", (f"Not run: data absent for {len(missing)} series "

@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 
 from fedad.data.datadir import data_dir
-from fedad.data.ucr import FOLDER, UcrFile, catalogue, load_ucr, select
+from fedad.data.ucr import UcrFile, catalogue, load_ucr, select
 from fedad.detection.errors import PointErrors
 from fedad.detection.pipeline import scored_errors
 from fedad.detection.scores import GaussianErrorModel
@@ -101,7 +101,7 @@ def _forecaster_scores(run: dict, pu: PreparedUcr, store: ResultStore, progress:
     μ, Σ fitted on the validation block's error vectors."""
     prep = pu.prep
     stride = max(1, math.ceil(len(prep.windows["fit"]) / run["max_fit_windows"]))
-    model, facts, _ = train_model({**run, "fit_stride": stride, "window": prep.window}, prep, store, progress)
+    model, facts, _ = train_model({**run, "fit_stride": stride}, prep, store, progress)
     errors: dict[str, PointErrors] = {}
     for part in ("validation", "test"):
         out = forecast(model, prep.windows[part].x)
@@ -176,8 +176,7 @@ def absent_series(runs: list[dict]) -> dict[str, str]:
     faked; a present file is still sha256-verified when its run loads it."""
     out = {}
     for sid in dict.fromkeys(r["ucr_id"] for r in runs):
-        meta = select([sid])[0]
-        path = data_dir() / FOLDER / f"{meta.filename}.gz"
+        path = data_dir() / select([sid])[0].relpath
         if not path.is_file():
             out[f"{sid:03d}"] = f"not run: data absent ({path} not found)"
     return out

@@ -5,7 +5,6 @@ archive (250 series) and TSB-UAD's mean PR-AUC on the same files as ours (whole-
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,8 +13,7 @@ import numpy as np
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, tsbuad_table
 from fedad.experiments.report_ucr import detector_label, order, per_series
 from fedad.figures.common import save, setup_style, stamp
-from fedad.figures.results import load
-from fedad.results import RESULTS_DIR
+from fedad.figures.results import absent, load
 from fedad.statistics import bootstrap_mean
 
 OURS, PUBLISHED = "#4c72b0", "black"
@@ -46,8 +44,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     try:
         frame = load("ucr", results_dir)
     except FileNotFoundError:
-        folder = Path(results_dir or RESULTS_DIR) / "ucr"
-        if any(json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("_absent_*.json")):
+        if absent("ucr", None, results_dir):
             print("fig9 not drawn: not run: data absent (the data directory has no ucr_anomaly/ series)")
             return []
         raise

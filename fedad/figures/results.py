@@ -109,9 +109,11 @@ def experiment_target(experiment: str) -> str:
     return {"tune_rho": "fig4", "detect": "fig5", "comm": "fig7", "compressors": "fig8"}.get(experiment, experiment)
 
 
-def absent(experiment: str, profile: str, results_dir: Path | None = None) -> dict:
-    path = Path(results_dir or RESULTS_DIR) / experiment / f"_absent_{profile}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+def absent(experiment: str, profile: str | None, results_dir: Path | None = None) -> dict:
+    """What an experiment reported as not run (``_absent_<profile>.json``); ``profile=None``: every profile's."""
+    folder = Path(results_dir or RESULTS_DIR) / experiment
+    paths = sorted(folder.glob("_absent_*.json")) if profile is None else [folder / f"_absent_{profile}.json"]
+    return {k: v for p in paths if p.is_file() for k, v in json.loads(p.read_text(encoding="utf-8")).items()}
 
 
 def mean_std(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
