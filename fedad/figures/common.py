@@ -20,13 +20,14 @@ def setup_style() -> None:
     plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 160, "savefig.bbox": "tight"})
 
 
-def stamp(fig, profiles: set[str]) -> None:
-    """Mark a figure made from quick-profile runs, so nobody mistakes it for the paper profile."""
+def stamp(fig, profiles: set[str], full_text: str = "trained to convergence by validation loss, 3 seeds") -> None:
+    """Mark a figure made from quick-profile runs, so nobody mistakes it for the paper profile; ``full_text``
+    says what the full profile of the figure's experiment does."""
     if "quick" in profiles:
         fig.text(0.005, 0.995, "QUICK PROFILE — capped epochs, few seeds, not the paper's settings",
                  ha="left", va="top", fontsize=9, color="#b22222", style="italic", weight="bold")
     elif "full" in profiles:
-        fig.text(0.005, 0.995, "FULL PROFILE — trained to convergence by validation loss, 3 seeds",
+        fig.text(0.005, 0.995, f"FULL PROFILE — {full_text}",
                  ha="left", va="top", fontsize=9, color="#1f4e79", style="italic", weight="bold")
 
 

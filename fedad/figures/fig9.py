@@ -91,5 +91,8 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     fig.suptitle("Fig. 9 — UCR anomaly archive: our detectors (bars, 95 % bootstrap intervals over series) and "
                  "published results (diamonds)", fontsize=13, y=0.95)
     fig.subplots_adjust(bottom=0.36, top=0.84, wspace=0.22)
-    stamp(fig, {profile})
+    seeds = frame.seed.nunique()
+    cap = f"capped at {int(frame.max_epochs.max())} epochs" if "max_epochs" in frame else "capped"
+    stamp(fig, {profile}, full_text=f"{seeds} seed(s), learned detectors {cap} (REPORT.md counts the runs that "
+                                    "stopped there)")
     return save(fig, "fig9", out_dir)
