@@ -114,7 +114,7 @@ def random_update(numel: int, rho: float, seed: int, value_format: str = "fp32")
     from fedad.compression.topk import TopK
 
     g = torch.from_numpy(np.random.default_rng(seed).standard_normal(numel).astype(np.float32))
-    return encode(TopK(rho, value_format).compress(g, 0))
+    return encode(TopK(rho, value_format).compress(g[None], 0)[0])
 
 
 def handmade(index_format: int, value_format: int, numel: int, nnz: int, rest: bytes) -> bytes:

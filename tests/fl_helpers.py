@@ -32,6 +32,6 @@ def mlp(dims: int = 8, classes: int = 3) -> nn.Module:
 
 def cfg(**kw) -> FederatedConfig:
     base = {"n_workers": 4, "rounds": 5, "batch_size": 8, "lr": 0.1, "momentum": 0.9, "compressor": "topk",
-            "rho": 10.0, "value_format": "fp32", "engine": "loop"}
+            "rho": 10.0, "value_format": "fp32", "engine": "serial"}
     base.update(kw)
     return FederatedConfig(**base)

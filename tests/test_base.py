@@ -7,7 +7,7 @@ from fedad.compression.base import Compressed, NoCompression
 
 def test_no_compression_sends_everything_as_fp32():
     g = torch.randn(10)
-    msg = NoCompression().compress(g, 0)
+    (msg,) = NoCompression().compress(g[None], 0)
     assert msg.indices is None and msg.value_format == "fp32" and torch.equal(msg.to_dense(), g)
 
 

@@ -18,7 +18,7 @@ SPEC = {"name": "cnn_lstm", "kwargs": {"dims": 1, "horizon": 2, "window": 16, "c
 
 def test_flower_simulation_gives_the_in_process_weights(tmp_path):
     task = sine_task()
-    config = FederatedConfig(n_workers=3, rounds=3, batch_size=16, lr=0.05, rho=5.0, engine="loop")
+    config = FederatedConfig(n_workers=3, rounds=3, batch_size=16, lr=0.05, rho=5.0, engine="serial")
     reference = FederatedTrainer(task, lambda: build_model_from_spec(SPEC), config, seed=0)
     reference.run(progress=False)
     backend = FlowerBackend(SPEC, "forecast", tmp_path)

@@ -1,4 +1,4 @@
-"""The ``processes`` engine: workers in child processes give the loop's numbers, drop failing workers,
+"""The ``processes`` engine: workers in child processes give the serial engine's numbers, drop failing workers,
 report BatchNorm statistics, checkpoint through their handles, and stop with the trainer's back-end."""
 
 import torch
@@ -6,7 +6,7 @@ from torch import nn
 
 from fedad.federated.flat import flat_buffers, flat_params
 from fedad.federated.loop import FederatedTrainer
-from fedad.federated.processes import ProcessWorker
+from fedad.federated.engines.processes import ChildWorker
 from fedad.federated.worker import VirtualWorker
 from tests.fl_helpers import blob_task, cfg
 
@@ -16,66 +16,49 @@ def bn_mlp(dims: int = 8, classes: int = 3) -> nn.Module:
 
 
 class Unplugged(VirtualWorker):
-    """Module level, so that a child process can unpickle it: bob fails in round 1 (in compute_update,
-    which both the stacked and the per-worker pack call)."""
+    """Module level, so that a child process can unpickle it: bob fails in round 1 (his second update)."""
 
-    def compute_update(self, round_idx, grad=None, loss=None, check=True):
-        if self.id == "bob" and round_idx == 1:
+    calls = 0
+
+    def compute_update(self, batch=None):
+        self.calls += 1
+        if self.id == "bob" and self.calls == 2:
             raise RuntimeError("device unplugged")
-        return super().compute_update(round_idx, grad, loss, check)
+        return super().compute_update(batch)
 
 
 def _trainer(engine: str, **kw) -> FederatedTrainer:
     return FederatedTrainer(blob_task(), bn_mlp, cfg(engine=engine, buffer_sync="round", **kw), seed=0, device="cpu")
 
 
-def test_processes_engine_gives_the_loop_engines_weights_bytes_and_statistics():
-    loop, procs = _trainer("loop", rounds=4), _trainer("processes", rounds=4)
+def test_processes_engine_gives_the_serial_engines_weights_bytes_and_statistics():
+    loop, procs = _trainer("serial", rounds=4), _trainer("processes", rounds=4)
     try:
         assert procs.backend.engine == "processes"
-        assert all(isinstance(w, ProcessWorker) for w in procs.workers)
+        assert all(isinstance(w, ChildWorker) for w in procs.workers)
         assert [w.id for w in procs.workers] == [w.id for w in loop.workers]
         threads, aggregate = [], procs.aggregator.aggregate
         procs.aggregator.aggregate = lambda *a: threads.append(torch.get_num_threads()) or aggregate(*a)
         loop.run(progress=False)
         procs.run(progress=False)
-        assert threads == [1] * 4  # the parent aggregates on one thread (InProcessBackend.round_scope)
+        assert threads == [1] * 4  # the parent aggregates on one thread (ProcessesEngine.round_scope)
         assert torch.allclose(flat_params(loop.aggregator.model), flat_params(procs.aggregator.model), atol=1e-6)
         assert torch.allclose(flat_buffers(loop.aggregator.model), flat_buffers(procs.aggregator.model), atol=1e-6)
         assert [r["bytes_up"] for r in loop.result.records] == [r["bytes_up"] for r in procs.result.records]
         assert procs.replicas_in_sync(atol=1e-6)
         # checkpointing goes through the handles to the children and back
         state = procs.state_dict()
-        assert state["workers"][1]["step"] == 4
+        assert state["workers"][1]["sampler"]["pos"] == loop.workers[1].sampler.pos
+        state["workers"][1]["sampler"]["pos"] = 0
         procs.load_state_dict(state)
-        assert procs.workers[1].state_dict()["step"] == 4
+        assert procs.workers[1].state_dict()["sampler"]["pos"] == 0
     finally:
         procs.backend.close()
-    assert not procs.backend._processes
+    assert not procs.backend.runner.procs
 
 
-def test_children_pack_their_workers_in_one_stacked_pass_with_the_per_worker_bytes():
-    from fedad.federated.backends.inprocess import InProcessBackend
-
-    config = cfg(engine="processes", rounds=4, clip_norm=0.5)  # a clip that binds: the stacked clip runs too
-    runs = {}
-    for stacked in (True, False):
-        trainer = FederatedTrainer(blob_task(), bn_mlp, config, seed=0, device="cpu",
-                                   backend=InProcessBackend(config, torch.device("cpu"), stacked=stacked))
-        try:
-            trainer.run(progress=False)
-            runs[stacked] = (flat_params(trainer.aggregator.model), [r["bytes_up"] for r in trainer.result.records],
-                             [w.state_dict()["memory"] for w in trainer.workers])
-        finally:
-            trainer.backend.close()
-    assert torch.equal(runs[True][0], runs[False][0])
-    assert runs[True][1] == runs[False][1]
-    for a, b in zip(runs[True][2], runs[False][2], strict=True):
-        assert all(torch.equal(a[k], b[k]) for k in a if a[k] is not None)
-
-
-def test_children_compile_their_replicas_and_give_the_eager_loops_numbers_to_float_rounding():
-    loop, procs = _trainer("loop", rounds=3), _trainer("processes", rounds=3, compile=True)
+def test_children_compile_their_replicas_and_give_the_eager_serial_numbers_to_float_rounding():
+    loop, procs = _trainer("serial", rounds=3), _trainer("processes", rounds=3, compile=True)
     try:
         assert procs.backend.compiled
         loop.run(progress=False)
@@ -105,6 +88,5 @@ def test_the_processes_engine_refuses_a_gpu_with_a_one_line_reason():
 
     from fedad.federated.backends.inprocess import InProcessBackend
 
-    backend = InProcessBackend(cfg(engine="processes"), torch.device("cuda"))
     with pytest.raises(ValueError, match="runs the workers on the CPU"):
-        backend.attach([], None)
+        InProcessBackend(cfg(engine="processes"), torch.device("cuda"))

@@ -23,7 +23,7 @@ def _model():
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     task = sine_task()
-    config = FederatedConfig(n_workers=3, rounds=2, batch_size=16, lr=0.05, rho=5.0, engine="loop")
+    config = FederatedConfig(n_workers=3, rounds=2, batch_size=16, lr=0.05, rho=5.0, engine="serial")
     reference = FederatedTrainer(task, _model, config, seed=0)
     reference.run(progress=False)
     backend = SyftBackend(SPEC, "forecast", tmp_path_factory.mktemp("syft"))

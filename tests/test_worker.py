@@ -26,15 +26,15 @@ def test_worker_names_follow_pysyft_tutorials():
     assert [worker_name(k) for k in (0, 1, 10)] == ["alice", "bob", "worker10"]
 
 
-def test_local_work_returns_bytes_and_keeps_the_unsent_part():
-    w = _worker(rho=10.0, memory="residual")
-    x, y = w.next_batch()
-    grad, _ = w.gradient(x, y)
-    msg = w.local_work(0, grad, 0.5)
-    sent = decode(msg.payload).to_dense()
-    assert isinstance(msg.payload, bytes) and msg.worker_id == "alice" and msg.n_samples == 40
-    assert int((sent != 0).sum()) == -(-grad.numel() * 10 // 100)
-    torch.testing.assert_close(sent + w.memory.residual, grad)
+def test_dsgd_update_is_one_batch_gradient_and_fedavg_update_is_the_local_steps_delta():
+    w = _worker()
+    before = flat_params(w.model).clone()
+    update, loss = w.compute_update(w.next_batch())
+    assert update.shape == before.shape and loss > 0 and torch.equal(flat_params(w.model), before)
+    f = _worker(mode="fedavg", memory="residual", local_steps=3, lr=0.1)
+    before = flat_params(f.model).clone()
+    delta, _ = f.compute_update()
+    assert delta.abs().sum() > 0 and torch.equal(flat_params(f.model), before)  # the replica waits for the broadcast
 
 
 def test_weight_decay_enters_the_local_gradient():
@@ -47,13 +47,6 @@ def test_weight_decay_enters_the_local_gradient():
     torch.testing.assert_close(g1 - g0, 0.5 * params)
 
 
-def test_non_finite_update_raises_before_touching_memory():
-    w = _worker()
-    with pytest.raises(FloatingPointError):
-        w.local_work(0, torch.full((w.model[0].weight.numel() + 3 + 16 * 3 + 16,), float("nan")), 0.0)
-    assert w.memory.residual is None
-
-
 def test_empty_partition_is_rejected():
     with pytest.raises(ValueError, match="non-empty"):
         VirtualWorker("x", torch.zeros(0, 2), torch.zeros(0), mlp(), None, cfg(), 0)
@@ -62,12 +55,11 @@ def test_empty_partition_is_rejected():
 # -- a corrupt broadcast is reported and changes nothing -----------------------------------------------
 
 def _snapshot(w: VirtualWorker) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    return flat_params(w.model).clone(), [v.clone() for v in w.memory.state_dict().values() if v is not None]
+    return flat_params(w.model).clone(), [v.clone() for v in w.model.state_dict().values()]
 
 
 def test_a_corrupt_broadcast_raises_a_codec_error_naming_the_worker_and_changes_nothing():
     w = _worker(memory="momentum")
-    w.local_work(0)
     before = _snapshot(w)
     n = w.n_params
     for payload in (encode_dense(torch.ones(n + 1)), encode_dense(torch.full((n,), float("inf"))), b"FD\x01"):
@@ -82,7 +74,6 @@ def test_a_corrupt_broadcast_raises_a_codec_error_naming_the_worker_and_changes_
 @given(data=st.data())
 def test_a_damaged_broadcast_is_applied_whole_or_not_at_all(data):
     w = _worker(memory="momentum")
-    w.local_work(0)
     n = w.n_params
     payload, certainly_invalid = data.draw(corrupted(random_update(n, 20.0, data.draw(st.integers(0, 10**6)))))
     before = _snapshot(w)

@@ -1,4 +1,5 @@
-"""The compressor contract (after GRACE): a flat tensor in, a :class:`Compressed` message out.
+"""The compressor contract (after GRACE): a [workers, entries] stack in, one :class:`Compressed` message
+per row out.
 
 A compressor only chooses *which* entries go and *how* their values are represented; the error-feedback
 state lives in :mod:`fedad.compression.memory` and the bytes in :mod:`fedad.compression.codec`.
@@ -7,7 +8,8 @@ state lives in :mod:`fedad.compression.memory` and the bytes in :mod:`fedad.comp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 import torch
 
@@ -48,18 +50,56 @@ class Compressed:
         return out
 
 
-class Compressor(Protocol):
-    """Chooses what to send of a flat float tensor at optimiser step ``step``."""
+class Compressor(ABC):
+    """Chooses what each worker sends of its row of a [workers, entries] float stack (Algorithm 1, step 3). A compressor holds one random stream per worker where it draws at random, so that a
+    worker's choices do not depend on which other workers took part in a round."""
 
     name: str
 
-    def compress(self, flat: torch.Tensor, step: int) -> Compressed: ...
+    @abstractmethod
+    def compress(self, rows: torch.Tensor, step: int, at: Sequence[int] | None = None) -> list[Compressed]:
+        """One message per row of ``rows`` ([n, P]) at optimiser step ``step``; row i belongs to worker
+        ``at[i]`` (default: worker i)."""
+
+    def state_dict(self) -> dict:
+        """The random streams' states (empty for a deterministic compressor)."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
 
 
-class NoCompression:
+class NoCompression(Compressor):
     """ρ = 100 %: every entry as fp32, the paper's "without GCM" baseline."""
 
     name = "none"
 
-    def compress(self, flat: torch.Tensor, step: int) -> Compressed:
-        return Compressed(flat.detach().clone(), None, flat.numel(), "fp32")
+    def compress(self, rows: torch.Tensor, step: int, at: Sequence[int] | None = None) -> list[Compressed]:
+        rows_of(rows, at)
+        return [Compressed(row.detach().clone(), None, row.numel(), "fp32") for row in rows]
+
+
+class SeededStreams:
+    """One seeded ``torch.Generator`` per worker, for compressors that draw at random."""
+
+    def __init__(self, seeds: Sequence[int]):
+        self.generators = [torch.Generator().manual_seed(int(s)) for s in seeds]
+
+    def __getitem__(self, worker: int) -> torch.Generator:
+        return self.generators[worker]
+
+    def state_dict(self) -> dict:
+        return {"generators": [g.get_state() for g in self.generators]}
+
+    def load_state_dict(self, state: dict) -> None:
+        for g, s in zip(self.generators, state["generators"], strict=True):
+            g.set_state(s)
+
+
+def rows_of(rows: torch.Tensor, at: Sequence[int] | None) -> list[int]:
+    """The workers the rows belong to (``at``, default 0 … n − 1), checked against the row count."""
+    at = list(range(len(rows))) if at is None else list(at)
+    if rows.dim() != 2 or len(at) != len(rows):
+        raise ValueError(f"a compressor takes a [workers, entries] stack and one worker per row; got shape "
+                         f"{tuple(rows.shape)} for {len(at)} workers")
+    return at

@@ -1,31 +1,17 @@
-"""Local gradient clipping (Algorithm 1, step 2): bound a worker's gradient norm before accumulation."""
+"""Local gradient clipping (Algorithm 1, step 2): bound each worker's update norm."""
 
 from __future__ import annotations
 
 import torch
 
 
-def clip_by_norm(grad: torch.Tensor, max_norm: float | None) -> torch.Tensor:
-    """Scale ``grad`` down so that its 2-norm is at most ``max_norm`` (None: unchanged).
-
-    Clipping happens before the gradient enters the accumulator, so a single exploding batch cannot
-    flood the residual that later steps will send (DGC §3.2).
-    """
-    if max_norm is None:
-        return grad
-    if max_norm <= 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    norm = grad.norm()
-    if norm > max_norm:
-        return grad * (max_norm / (norm + 1e-12))
-    return grad
-
-
 def clip_rows(rows: torch.Tensor, max_norm: float | None) -> torch.Tensor:
-    """:func:`clip_by_norm` applied to each row of a [workers, entries] stack, in one pass.
+    """Scale each row of a [workers, entries] stack down so that its 2-norm is at most ``max_norm``
+    (None: unchanged). Rows within the bound are returned unchanged.
 
-    The same float operations per row, so each row equals ``clip_by_norm(row, max_norm)`` bit for bit
-    (tested); rows within the bound are returned unchanged.
+    Where it sits is :class:`fedad.federated.config.FederatedConfig`'s ``clip_at``: on the accumulated
+    buffer (Algorithm 1) or on the new gradient before accumulation (DGC §3.2, so that one exploding
+    batch cannot flood the residual that later steps send).
     """
     if max_norm is None:
         return rows

@@ -159,24 +159,12 @@ def encode(msg: Compressed) -> bytes:
 
 
 def encode_and_receive(msg: Compressed) -> tuple[bytes, torch.Tensor]:
-    """The bytes of a message and the dense tensor a receiver decodes from them, in one pass.
+    """The bytes of a message and the fp32 values a receiver decodes from them, in one pass: the values
+    at ``msg.indices`` in their order (every entry when the message is dense).
 
-    A worker needs the second to keep in its memory exactly what was not delivered; computing it here
-    spares it a full decode. ``decode(b).to_dense()`` equals it bit for bit (tested).
+    A worker needs them to keep in its memory exactly what was not delivered; computing them here spares
+    it a full decode. They equal the decoded message's values bit for bit (tested).
     """
-    payload, received, indices = _encode(msg)
-    if indices is None:
-        return payload, received
-    dense = torch.zeros(msg.numel, dtype=torch.float32)
-    dense[indices.cpu()] = received
-    return payload, dense
-
-
-def encode_and_receive_values(msg: Compressed) -> tuple[bytes, torch.Tensor]:
-    """The bytes of a sparse message and the fp32 values a receiver decodes at ``msg.indices``, in order
-    (the stacked pack scatters them for all workers at once). The message must not be dense."""
-    if msg.indices is None or msg.nnz == msg.numel:
-        raise ValueError("encode_and_receive_values needs a sparse message (fewer values than entries)")
     payload, received, _ = _encode(msg)
     return payload, received
 
@@ -307,13 +295,3 @@ def encode_dense(flat: torch.Tensor) -> bytes:
     """A whole flat tensor as dense fp32 (initial weights, BatchNorm statistics, uncompressed changes)."""
     flat = flat.detach().to("cpu", torch.float32)
     return encode(Compressed(flat, None, flat.numel(), "fp32"))
-
-
-def dense_bytes(numel: int) -> int:
-    """Bytes of the same tensor sent densely as fp32 (the reference of the compression ratio)."""
-    return 4 * numel
-
-
-def compression_ratio(numel: int, sent_bytes: int) -> float:
-    """dense fp32 bytes ÷ sent bytes (> 1 means smaller than dense)."""
-    return dense_bytes(numel) / sent_bytes

@@ -7,27 +7,39 @@ gradients of small models.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
-from fedad.compression.base import Compressed
+from fedad.compression.base import Compressed, Compressor, SeededStreams, rows_of
 
 LEVELS = 127
 
 
-class QSGD:
-    """Dense 8-bit stochastic quantisation; the codec stores int8 levels and one fp32 scale."""
+class QSGD(Compressor):
+    """Dense 8-bit stochastic quantisation; the codec stores int8 levels and one fp32 scale per row."""
 
     name = "qsgd"
 
-    def __init__(self, seed: int):
-        self.generator = torch.Generator().manual_seed(seed)
+    def __init__(self, seeds: Sequence[int]):
+        self.streams = SeededStreams(seeds)
 
-    def compress(self, flat: torch.Tensor, step: int) -> Compressed:
+    def compress(self, rows: torch.Tensor, step: int, at: Sequence[int] | None = None) -> list[Compressed]:
+        return [self._quantise(row, self.streams[worker]) for row, worker in zip(rows, rows_of(rows, at), strict=True)]
+
+    @staticmethod
+    def _quantise(flat: torch.Tensor, generator: torch.Generator) -> Compressed:
         scale = float(flat.abs().max())
         if scale == 0.0:
             return Compressed(torch.zeros_like(flat), None, flat.numel(), "q8", 0.0)
         level = flat.abs() / scale * LEVELS
         floor = level.floor()
-        noise = torch.rand(flat.shape, generator=self.generator).to(flat.device)
+        noise = torch.rand(flat.shape, generator=generator).to(flat.device)
         q = (floor + (noise < (level - floor)).to(flat.dtype)) * flat.sign()
         return Compressed(q * scale / LEVELS, None, flat.numel(), "q8", scale)
+
+    def state_dict(self) -> dict:
+        return self.streams.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.streams.load_state_dict(state)

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
-from fedad.compression.base import Compressed
+from fedad.compression.base import Compressed, Compressor, SeededStreams, rows_of
 from fedad.compression.topk import k_for
 
 
-class RandomK:
-    """Send ρ % of the entries chosen at random by the worker's own seeded generator."""
+class RandomK(Compressor):
+    """Send ρ % of the entries, chosen at random by each worker's own seeded stream."""
 
     name = "randomk"
 
-    def __init__(self, rho: float, seed: int, value_format: str = "fp16"):
+    def __init__(self, rho: float, seeds: Sequence[int], value_format: str = "fp16"):
         k_for(1, rho)
         self.rho = rho
         self.value_format = value_format
-        self.generator = torch.Generator().manual_seed(seed)
+        self.streams = SeededStreams(seeds)
 
-    def compress(self, flat: torch.Tensor, step: int) -> Compressed:
-        k = k_for(flat.numel(), self.rho)
-        idx, _ = torch.sort(torch.randperm(flat.numel(), generator=self.generator)[:k].to(flat.device))
-        return Compressed(flat[idx].detach().clone(), idx, flat.numel(), self.value_format)
+    def compress(self, rows: torch.Tensor, step: int, at: Sequence[int] | None = None) -> list[Compressed]:
+        out = []
+        for row, worker in zip(rows, rows_of(rows, at), strict=True):
+            k = k_for(row.numel(), self.rho)
+            idx, _ = torch.sort(torch.randperm(row.numel(), generator=self.streams[worker])[:k].to(row.device))
+            out.append(Compressed(row[idx].detach().clone(), idx, row.numel(), self.value_format))
+        return out
+
+    def state_dict(self) -> dict:
+        return self.streams.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.streams.load_state_dict(state)

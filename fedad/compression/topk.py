@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 
-from fedad.compression.base import Compressed
+from fedad.compression.base import Compressed, Compressor, rows_of
 
 
 def k_for(numel: int, rho: float) -> int:
@@ -24,7 +25,7 @@ def warmup_rho(rho: float, step: int, warmup_steps: int, start: float = 25.0, st
     return start * (rho / start) ** (stage / (stages - 1))
 
 
-class TopK:
+class TopK(Compressor):
     """Send the ρ % entries of largest magnitude; the threshold Thr is the k-th largest |value|."""
 
     name = "topk"
@@ -35,18 +36,12 @@ class TopK:
         self.value_format = value_format
         self.warmup_steps = warmup_steps
 
-    def compress(self, flat: torch.Tensor, step: int) -> Compressed:
-        rho = warmup_rho(self.rho, step, self.warmup_steps)
-        k = k_for(flat.numel(), rho)
-        _, idx = torch.topk(flat.abs(), k, sorted=False)
-        idx, _ = torch.sort(idx)
-        return Compressed(flat[idx].detach().clone(), idx, flat.numel(), self.value_format)
-
-    def select_rows(self, rows: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """:meth:`compress` for every row of a [workers, entries] stack in one top-k: (values, indices),
-        each [workers, k], indices increasing along a row. Row i selects what ``compress(rows[i])`` does
-        (tested bit for bit)."""
-        k = k_for(rows.shape[1], warmup_rho(self.rho, step, self.warmup_steps))
+    def compress(self, rows: torch.Tensor, step: int, at: Sequence[int] | None = None) -> list[Compressed]:
+        """One top-k over every row at once; indices increase along a row."""
+        rows_of(rows, at)
+        numel = rows.shape[1]
+        k = k_for(numel, warmup_rho(self.rho, step, self.warmup_steps))
         _, idx = torch.topk(rows.abs(), k, dim=1, sorted=False)
         idx, _ = torch.sort(idx, dim=1)
-        return rows.gather(1, idx), idx
+        values = rows.gather(1, idx)
+        return [Compressed(v, i, numel, self.value_format) for v, i in zip(values, idx, strict=True)]

@@ -39,7 +39,7 @@ def _trainer(task, config, seed, backend=None) -> FederatedTrainer:
 def compare(name: str, args: argparse.Namespace) -> dict:
     task = _task(args.train_samples, args.test_samples)
     config = FederatedConfig(n_workers=args.workers, rounds=args.rounds, batch_size=32, lr=0.05, rho=args.rho,
-                             engine="loop")
+                             engine="serial")
     start = time.perf_counter()
     reference = _trainer(task, config, args.seed)
     reference.run(progress=False)

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from fedad.compression.base import Compressed
+from fedad.compression.memory import minus_sent
 from fedad.compression.codec import CodecError, decode, decode_for, encode, encode_and_receive, encode_dense
 from fedad.compression.topk import k_for
 from fedad.federated.config import FederatedConfig
@@ -103,9 +104,9 @@ class CloudAggregator:
             k = k_for(delta.numel(), self.config.downlink_rho)
             _, idx = torch.topk(self.residual.abs(), k, sorted=False)
             idx, _ = torch.sort(idx)
-            payload, sent = encode_and_receive(Compressed(self.residual[idx], idx, delta.numel(),
-                                                          self.config.value_format))
-            self.residual = self.residual - sent
+            payload, received = encode_and_receive(Compressed(self.residual[idx], idx, delta.numel(),
+                                                              self.config.value_format))
+            self.residual = minus_sent(self.residual, idx, received)
             return payload
         if not self.config.compresses:
             return encode_dense(delta)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 MODES = ("dsgd", "fedavg")
 COMPRESSORS = ("none", "topk", "randomk", "qsgd")
 MEMORIES = ("none", "residual", "momentum")
-ENGINES = ("auto", "loop", "threads", "processes", "vmap")
+ENGINES = ("auto", "serial", "threads", "processes", "vmap")
 
 
 @dataclass
@@ -36,12 +36,12 @@ class FederatedConfig:
     Eq. 4). ``rho`` is a percentage (0.3 keeps 0.3 % of the entries; 100 or ``compressor="none"`` sends
     everything as fp32). ``memory``: ``momentum`` (momentum correction, Eqs. 13–16; the aggregator then
     applies plain SGD), ``residual`` (local accumulation only; the aggregator applies momentum SGD) or
-    ``none``. ``engine``: how the in-process workers do their local work — ``loop`` (one worker at a
-    time, the reference), ``threads`` (workers in parallel threads, one intra-op thread each),
-    ``processes`` (workers held by one child process per core, see :mod:`fedad.federated.processes`), ``vmap``
-    (dsgd: all workers' gradients in one ``torch.func.vmap`` pass) or ``auto`` (vmap on a GPU, threads
-    on a CPU with two or more cores, else loop; see ``make bench``). Every engine gives the loop's
-    numbers up to floating-point summation order (tested). ``compile``: the workers' replicas run through
+    ``none``. ``engine``: where the in-process workers' updates are computed (:mod:`fedad.federated.engines`)
+    — ``serial`` (one worker at a time, the reference), ``threads`` (workers in parallel threads, one
+    intra-op thread each), ``processes`` (workers held by one child process per core), ``vmap`` (dsgd:
+    all workers' gradients in one ``torch.func.vmap`` pass) or ``auto`` (vmap on a GPU, threads on a
+    CPU with two or more cores, else serial; see ``make bench``). Every engine gives the serial
+    engine's numbers up to floating-point summation order (tested); Algorithm 1 is the same for all. ``compile``: the workers' replicas run through
     ``torch.compile`` (all engines but vmap; also ``FEDAD_COMPILE=1``), which fuses the small element-wise
     steps around the convolutions and the LSTM: faster steps after a compile of seconds per process, and
     the same numbers up to float rounding (tested to 1e-5 after a few rounds), not bit for bit.

@@ -7,9 +7,9 @@ the aggregator, encoded bytes up and down, modelled link seconds, loss, dropped 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 from fedad.compression.codec import size_as
 from fedad.data.partition import partition
 from fedad.federated.aggregator import CloudAggregator
+from fedad.federated.backends.backend import Backend
 from fedad.federated.backends.inprocess import InProcessBackend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
@@ -38,6 +39,17 @@ def pick_device(requested: str = "auto") -> torch.device:
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(requested)
+
+
+def rounds_per_epoch(n_samples: int, config: FederatedConfig) -> float:
+    """Rounds in one epoch: one pass over the union of all partitions, ``n_workers · batch_size ·
+    local_steps`` samples a round."""
+    return n_samples / (config.n_workers * config.batch_size * config.local_steps)
+
+
+def rounds_for(epochs: float, n_samples: int, config: FederatedConfig) -> int:
+    """Whole rounds covering ``epochs`` epochs (at least one)."""
+    return max(1, math.ceil(epochs * rounds_per_epoch(n_samples, config)))
 
 
 @dataclass
@@ -83,7 +95,7 @@ class FederatedTrainer:
     """
 
     def __init__(self, task, model_fn: Callable[[], torch.nn.Module], config: FederatedConfig, seed: int,
-                 device: str = "auto", backend=None, worker_factory=VirtualWorker, stopper=None):
+                 device: str = "auto", backend: Backend | None = None, worker_factory=VirtualWorker, stopper=None):
         self.task, self.config, self.seed = task, config, seed
         self.device = pick_device(device)
         seed_everything(seed)
@@ -100,18 +112,18 @@ class FederatedTrainer:
         ]
         self.aggregator = CloudAggregator(self.model, config)
         self.backend = backend or InProcessBackend(config, self.device)
-        if hasattr(self.backend, "attach"):  # remote back-ends move each partition to its owner's side
-            self.workers = self.backend.attach(self.workers, self)
+        self.workers = self.backend.attach(self.workers, self)
         self.result = FederatedResult(setup_bytes_down=len(self.aggregator.initial_state()) * config.n_workers)
         self.start_round = 0
         # early stopping on the aggregator's validation loss at each evaluation (None: run all rounds)
         self.stopper = stopper
-        self.rounds_per_epoch = len(task.x_train) / (config.n_workers * config.batch_size * config.local_steps)
+        self.rounds_per_epoch = rounds_per_epoch(len(task.x_train), config)
 
     # -- checkpointing ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
         return {"round": self.start_round, "aggregator": self.aggregator.state_dict(),
-                "workers": [w.state_dict() for w in self.workers], "result": self.result,
+                "workers": [w.state_dict() for w in self.workers], "backend": self.backend.state_dict(),
+                "result": self.result,
                 "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
                 "stopper": self.stopper.state_dict() if self.stopper is not None else None}
 
@@ -120,6 +132,7 @@ class FederatedTrainer:
         self.aggregator.load_state_dict(state["aggregator"])
         for w, s in zip(self.workers, state["workers"], strict=True):
             w.load_state_dict(s)
+        self.backend.load_state_dict(state["backend"])
         self.result = state["result"]
         if self.stopper is not None and state.get("stopper") is not None:
             self.stopper.load_state_dict(state["stopper"])
@@ -137,8 +150,8 @@ class FederatedTrainer:
 
     # -- the loop --------------------------------------------------------------------------------
     def run_round(self, r: int) -> dict:
-        scope = getattr(self.backend, "round_scope", contextlib.nullcontext)
-        with scope():
+        """One round (local work, aggregation, broadcast) and its record."""
+        with self.backend.round_scope():
             return self._round(r)
 
     def _round(self, r: int) -> dict:

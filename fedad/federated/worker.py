@@ -1,25 +1,23 @@
-"""VirtualWorker: an edge device holding a private partition, a model replica and compression state.
+"""VirtualWorker: an edge device holding a private partition and a model replica.
 
 PySyft 0.2 vocabulary, because many users learned federated learning from it: a ``VirtualWorker`` with
 an id like "alice" holds data that never leaves it (PySyft's pointers to remote tensors); the global
 model is *sent* to it (``receive`` ≈ ``model.send(worker)``) and only an update comes back (``get``).
-Unlike PySyft 0.2, what comes back is bytes: the encoded, compressed update.
+Unlike PySyft 0.2, what comes back is bytes: the worker's update, compressed by Algorithm 1
+(:mod:`fedad.federated.algorithm1`, which holds the compression state) and encoded.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import time
 
 import torch
 from torch import nn
 
-from fedad.compression import build_compressor, build_memory, clip_by_norm
-from fedad.compression.codec import CodecError, decode_for, encode_and_receive, encode_dense
+from fedad.compression.codec import CodecError, decode_for, encode_dense
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_grad, flat_params, set_flat_params
-from fedad.federated.messages import Broadcast, UpdateMessage
+from fedad.federated.messages import Broadcast
 
 WORKER_NAMES = ("alice", "bob", "charlie", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy")
 
@@ -54,7 +52,8 @@ class BatchSampler:
 
 
 class VirtualWorker:
-    """One edge device. Public surface: :meth:`receive`, :meth:`local_work` (→ :class:`UpdateMessage`)."""
+    """One edge device. Public surface: :meth:`receive` (the broadcast) and :meth:`compute_update` (this
+    round's update, before Algorithm 1 compresses it)."""
 
     def __init__(self, worker_id: str, x: torch.Tensor, y: torch.Tensor, model: nn.Module, loss_fn,
                  config: FederatedConfig, seed: int):
@@ -67,11 +66,6 @@ class VirtualWorker:
         self.loss_fn = loss_fn
         self.config = config
         self.sampler = BatchSampler(len(x), config.batch_size, seed)
-        self.compressor = build_compressor(config.compressor, config.rho, config.value_format, seed,
-                                           config.warmup_steps)
-        self.memory = build_memory(config.memory, config.momentum, config.factor_masking)
-        self.step = 0
-        self.last_loss = float("nan")
 
     @property
     def n_samples(self) -> int:
@@ -121,52 +115,15 @@ class VirtualWorker:
             grad = grad + self.config.weight_decay * flat_params(self.model)
         return grad, loss.item()
 
-    def local_work(self, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None) -> UpdateMessage:
-        """Run this round's local computation and return the encoded update.
+    def compute_update(self, batch: tuple[torch.Tensor, torch.Tensor] | None = None) -> tuple[torch.Tensor, float]:
+        """This round's update before compression, and the last batch loss.
 
-        dsgd: one batch gradient (or the one the batched engine computed for this worker, ``grad``).
+        dsgd: one batch gradient (of ``batch`` when given: the vmap engine draws the batch first).
         fedavg: ``local_steps`` SGD steps from the global weights, then the model delta.
         """
-        start = time.perf_counter()
-        update, loss = self.compute_update(round_idx, grad, loss)
-        payload = self.pack(update)
-        return self.message(round_idx, payload, loss, time.perf_counter() - start)
-
-    def compute_update(self, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
-                       check: bool = True) -> tuple[torch.Tensor, float]:
-        """This round's update before compression (see :meth:`local_work`) and the batch loss. With
-        ``check`` a non-finite update raises; the stacked pack checks all workers' updates at once."""
         if self.config.mode == "dsgd":
-            if grad is None:
-                grad, loss = self.gradient(*self.next_batch())
-            update = grad
-        else:
-            update, loss = self._local_sgd()
-        if check and not torch.isfinite(update).all():
-            raise non_finite(self.id, round_idx)
-        return update, float(loss)
-
-    def message(self, round_idx: int, payload: bytes, loss: float, compute_s: float) -> UpdateMessage:
-        """The upload of an encoded update (and this worker's loss, kept for its own record)."""
-        self.last_loss = float(loss)
-        return UpdateMessage(self.id, round_idx, payload, self.n_samples, float(loss), compute_s)
-
-    def pack(self, update: torch.Tensor) -> bytes:
-        """Algorithm 1 on one worker: accumulate (memory) → clip → select → encode; keep what is unsent.
-
-        The clip sits where ``config.clip_at`` says: on the accumulated buffer (Algorithm 1) or on the new
-        gradient before accumulation (DGC).
-        """
-        update = update.detach().to(torch.float32).cpu()
-        if self.config.clip_at == "gradient":
-            update = clip_by_norm(update, self.config.clip_norm)
-        compensated = self.memory.compensate(update)
-        if self.config.clip_at == "accumulated":
-            compensated = clip_by_norm(compensated, self.config.clip_norm)
-        payload, sent = encode_and_receive(self.compressor.compress(compensated, self.step))  # sent: what arrives
-        self.memory.update(compensated, sent, sent != 0)
-        self.step += 1
-        return payload
+            return self.gradient(*(batch if batch is not None else self.next_batch()))
+        return self._local_sgd()
 
     def _local_sgd(self) -> tuple[torch.Tensor, float]:
         start = flat_params(self.model).clone()
@@ -191,18 +148,11 @@ class VirtualWorker:
 
     # -- checkpointing ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        comp_rng = getattr(self.compressor, "generator", None)
-        return {"model": copy.deepcopy(self.model.state_dict()), "memory": self.memory.state_dict(),
-                "sampler": self.sampler.state_dict(), "step": self.step,
-                "compressor_rng": comp_rng.get_state() if comp_rng is not None else None}
+        return {"model": copy.deepcopy(self.model.state_dict()), "sampler": self.sampler.state_dict()}
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
-        self.memory.load_state_dict(state["memory"])
         self.sampler.load_state_dict(state["sampler"])
-        self.step = state["step"]
-        if state["compressor_rng"] is not None:
-            self.compressor.generator.set_state(state["compressor_rng"])
 
 
 def apply_broadcast(workers: list[VirtualWorker], payload: bytes) -> None:
@@ -223,29 +173,3 @@ def non_finite(worker_id: str, round_idx: int) -> FloatingPointError:
 def failure_text(exc: BaseException) -> str:
     """How a dropped worker's failure is recorded."""
     return f"{type(exc).__name__}: {exc}"
-
-
-def timed_local_work(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
-                     shared_s: float = 0.0) -> tuple[UpdateMessage | None, str | None]:
-    """One worker's local work timed by the back-end that runs it: (message, None), or (None, failure) so
-    that a failing worker is dropped from the round, not the run. ``shared_s`` adds this worker's share of
-    work done for all of them at once (the vmap pass)."""
-    try:
-        start = time.perf_counter()
-        msg = w.local_work(round_idx, grad, loss)
-        # the back-end's clock, not the worker's own report, decides about stragglers
-        return dataclasses.replace(msg, compute_s=time.perf_counter() - start + shared_s), None
-    except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-        return None, failure_text(exc)
-
-
-def timed_update(w: VirtualWorker, round_idx: int, grad: torch.Tensor | None = None, loss: float | None = None,
-                 shared_s: float = 0.0) -> tuple[tuple[torch.Tensor, float, float] | None, str | None]:
-    """:func:`timed_local_work` up to the update, unchecked and not yet packed (the stacked pack does both
-    for all workers): ((update, loss, seconds), None) or (None, failure)."""
-    try:
-        start = time.perf_counter()
-        update, loss = w.compute_update(round_idx, grad, loss, check=False)
-        return (update, loss, time.perf_counter() - start + shared_s), None
-    except Exception as exc:  # noqa: BLE001 — any worker failure must not stop the round
-        return None, failure_text(exc)

@@ -17,7 +17,7 @@ import torch
 from flwr.app import ConfigRecord, Context, Message, RecordDict
 from flwr.clientapp import ClientApp
 
-from fedad.federated.backends.remote_worker import run_round
+from fedad.federated.backends.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
 client_app = ClientApp()
@@ -51,7 +51,7 @@ def train(msg: Message, context: Context) -> Message:
         state = on_disk.read_bytes() if on_disk.is_file() else None
     else:
         state = context.state["fedad"]["state"] if "fedad" in context.state else None
-    outputs, new_state = run_round(spec, data, state)
+    outputs, new_state = run_job(spec, data, state)
     if on_disk is not None:
         target = _state_file(context, spec, spec["round"])
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +97,7 @@ def _trainer_from_run_config(run_config: dict):
     config = FederatedConfig(n_workers=int(run_config["num-workers"]), rounds=int(run_config["rounds"]),
                              batch_size=int(run_config["batch-size"]), lr=float(run_config["lr"]),
                              rho=float(run_config["rho"]), compressor=str(run_config.get("compressor", "topk")),
-                             engine="loop")
+                             engine="serial")
     backend = FlowerBackend(spec, kind, Path(str(run_config["workdir"])),
                             timeout_s=float(run_config.get("round-timeout", 600.0)))
     backend.run_name = str(run_config.get("run-name", "")) or None

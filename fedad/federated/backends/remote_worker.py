@@ -2,7 +2,8 @@
 
 The caller supplies the job spec (who, which round, model, config, the last broadcast), the worker's
 private partition and its saved state; it gets back the upload (bytes and scalars) and the new state
-to keep on the worker's side. Same code path as in-process, so the bytes are the same.
+to keep on the worker's side. The worker's update goes through the same Algorithm 1 as in-process
+(:class:`fedad.federated.algorithm1.Algorithm1` with one row), so the bytes are the same.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from pathlib import Path
 import torch
 
 from fedad.compression.codec import decode_for
+from fedad.federated.algorithm1 import Algorithm1
+from fedad.federated.backends.backend import Backend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import set_flat_params
 from fedad.federated.messages import Broadcast
-from fedad.federated.worker import VirtualWorker
+from fedad.federated.worker import VirtualWorker, non_finite
 from fedad.models import build_model
 from fedad.training.tasks import LOSSES
 
@@ -37,14 +40,17 @@ def build_model_from_spec(spec: dict) -> torch.nn.Module:
     return build_model(spec["name"], **kwargs)
 
 
-def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]:
+def run_job(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]:
     """Run the spec's round on ``data`` ({"x", "y"}) from ``state``; return (outputs, new state)."""
     start = time.perf_counter()
     config = FederatedConfig.from_dict(spec["federated"])
     worker = VirtualWorker(spec["worker_id"], data["x"], data["y"], build_model_from_spec(spec["model"]),
                            LOSSES[spec["task"]], config, spec["seed"])
+    algorithm1 = Algorithm1(config, [spec["seed"]])
     if state is not None:
-        worker.load_state_dict(torch.load(io.BytesIO(state), weights_only=False))
+        saved = torch.load(io.BytesIO(state), weights_only=False)
+        worker.load_state_dict(saved["worker"])
+        algorithm1.load_state_dict(saved["algorithm1"])
     elif spec["round"] > 0 and not spec.get("initial_state"):
         # a fresh replica would train from random weights and upload nonsense: fail, so the round drops it
         raise RuntimeError(f"worker {spec['worker_id']}: no saved state from round {spec['round'] - 1}")
@@ -52,11 +58,16 @@ def run_round(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]
         set_flat_params(worker.model, decode_for(base64.b64decode(spec["initial_state"]), worker.n_params).to_dense())
     if spec.get("broadcast"):
         worker.receive(Broadcast(spec["round"] - 1, base64.b64decode(spec["broadcast"])))
-    message = worker.local_work(spec["round"])
+    work_start = time.perf_counter()
+    update, loss = worker.compute_update()
+    payload = algorithm1.pack(update[None])[0]
+    if payload is None:
+        raise non_finite(worker.id, spec["round"])
+    compute_s = time.perf_counter() - work_start
     buf = io.BytesIO()
-    torch.save(worker.state_dict(), buf)
-    outputs = {"update": message.payload, "buffers": worker.buffer_payload() or b"", "n_samples": message.n_samples,
-               "loss": message.loss, "compute_s": message.compute_s, "job_s": time.perf_counter() - start}
+    torch.save({"worker": worker.state_dict(), "algorithm1": algorithm1.state_dict()}, buf)
+    outputs = {"update": payload, "buffers": worker.buffer_payload() or b"", "n_samples": worker.n_samples,
+               "loss": loss, "compute_s": compute_s, "job_s": time.perf_counter() - start}
     return outputs, buf.getvalue()
 
 
@@ -79,11 +90,11 @@ class RemoteWorker:
         self.last_buffers = state["last_buffers"]
 
 
-class RemoteBackend:
+class RemoteBackend(Backend):
     """What the syft and Flower back-ends share: a job spec per worker and round carries the last
     broadcast to the worker; the worker's state and data stay on its side."""
 
-    engine = "loop"
+    engine = "on-device"  # each worker computes its update and runs Algorithm 1 where its data is
 
     def __init__(self, model_spec: dict, task_kind: str, workdir: Path):
         self.model_spec, self.task_kind = model_spec, task_kind

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from fedad.federated.backends.remote_worker import run_round
+from fedad.federated.backends.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
 
@@ -30,7 +30,7 @@ def main(spec: dict, out_dir: Path) -> None:
     torch.set_num_threads(1)
     state_path = Path(os.environ["FEDAD_STATE_DIR"]) / f"{spec['worker_id']}.pt"
     state = state_path.read_bytes() if state_path.is_file() else None
-    outputs, new_state = run_round(spec, _private_partition(spec["dataset"]), state)
+    outputs, new_state = run_job(spec, _private_partition(spec["dataset"]), state)
     atomic_write_bytes(state_path, new_state)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "update.bin").write_bytes(outputs.pop("update"))

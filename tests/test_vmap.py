@@ -2,13 +2,13 @@ import copy
 
 import torch
 
-from fedad.federated.batched import vmap_gradients
+from fedad.federated.engines.vmap import vmap_gradients
 from fedad.federated.loop import FederatedTrainer
 from fedad.models import build_model
 from tests.fl_helpers import cfg, sine_task
 
 
-def test_vmap_gives_the_loop_gradients_and_batchnorm_statistics():
+def test_vmap_gives_each_workers_own_gradient_and_batchnorm_statistics():
     task = sine_task()
     trainer = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=2, window=16,
                                                           channels=(4, 8), lstm_hidden=8), cfg(), seed=0)
@@ -16,6 +16,7 @@ def test_vmap_gives_the_loop_gradients_and_batchnorm_statistics():
     batches = [w.next_batch() for w in workers]
     twins = [copy.deepcopy(w.model) for w in workers]
     grads, losses = vmap_gradients(workers, batches)
+    assert grads.shape == (len(workers), sum(p.numel() for p in workers[0].model.parameters()))
     for w, twin, (x, y), g, loss in zip(workers, twins, batches, grads, losses, strict=True):
         w_model, w.model = w.model, twin
         ref, ref_loss = w.gradient(x, y)
@@ -27,7 +28,7 @@ def test_vmap_gives_the_loop_gradients_and_batchnorm_statistics():
         w.model = w_model
 
 
-def test_vmap_engine_trains_like_the_loop_engine():
+def test_vmap_engine_trains_like_the_serial_engine():
     task = sine_task()
 
     def run(engine):
@@ -36,4 +37,4 @@ def test_vmap_engine_trains_like_the_loop_engine():
         t.run(progress=False)
         return t.result.final["rmse"]
 
-    assert abs(run("vmap") - run("loop")) < 1e-4
+    assert abs(run("vmap") - run("serial")) < 1e-4
