@@ -96,15 +96,6 @@ def test_run_all_returns_results_in_order(tmp_path):
     assert [r["metrics"]["y"] for r in out] == [2, 4] and calls == [1, 2]
 
 
-def test_steps_come_from_the_config_or_from_epochs():
-    from fedad.experiments.common import steps_for
-
-    assert steps_for(150, 1000, 8000, 320) == 150
-    assert steps_for(None, 2, 1000, 300) == 7  # ceil(2000 / 300)
-    with pytest.raises(ConfigError, match="epochs"):
-        steps_for(None, None, 1000, 300)
-
-
 def test_a_pool_worker_ends_when_its_parent_is_gone():
     import os
     import threading

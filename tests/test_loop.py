@@ -90,7 +90,7 @@ def test_resume_from_checkpoint_continues_identically():
 
     first = FederatedTrainer(task, mlp, config, seed=5)
     with pytest.raises(Crash):
-        first.run(progress=False, checkpoint=checkpoint_then_crash, checkpoint_every=3)
+        first.run(progress=False, checkpoint=checkpoint_then_crash, checkpoint_every=3 / first.rounds_per_epoch)
     resumed = FederatedTrainer(task, mlp, config, seed=5)
     resumed.load_state_dict(saved[0])
     assert resumed.start_round == 3

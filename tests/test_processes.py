@@ -4,9 +4,9 @@ report BatchNorm statistics, checkpoint through their handles, and stop with the
 import torch
 from torch import nn
 
+from fedad.federated.engines.processes import ChildWorker
 from fedad.federated.flat import flat_buffers, flat_params
 from fedad.federated.loop import FederatedTrainer
-from fedad.federated.engines.processes import ChildWorker
 from fedad.federated.worker import VirtualWorker
 from tests.fl_helpers import blob_task, cfg
 

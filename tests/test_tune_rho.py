@@ -39,7 +39,7 @@ def test_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
 
     monkeypatch.setenv("FEDAD_DOWNLOAD_DIR", str(tmp_path / "cache"))
     cfg = load_config("tune_rho", "quick")
-    cfg.update(seeds=[0], rhos=[1.0], datasets=["mnist"], checkpoint_every=2)
+    cfg.update(seeds=[0], rhos=[1.0], datasets=["mnist"], checkpoint_every=1e-6)  # epochs: every round
     cfg["federated"] = dict(cfg["federated"], rounds=4, n_workers=2)
     run = tune_rho.expand(cfg)[0][0]
     from fedad.results import ResultStore
@@ -57,9 +57,9 @@ def test_interrupted_run_resumes_from_its_checkpoint(tmp_path, monkeypatch):
     monkeypatch.setattr(FederatedTrainer, "run_round", crash_after_three)
     with pytest.raises(KeyboardInterrupt):
         tune_rho.run_one(run, store, False)
-    assert store.load_checkpoint(run)["round"] == 2
+    assert store.load_checkpoint(run)["round"] == 3
     resumed = tune_rho.run_one(run, store, False)
-    assert len(resumed["records"]) == 4 and calls["n"] == 6  # rounds 3 and 4 only, after the resume
+    assert len(resumed["records"]) == 4 and calls["n"] == 5  # round 4 only, after the resume
 
 
 def test_overrides_and_learning_rate_controls_expand_per_data_set():

@@ -7,9 +7,9 @@ state lives in :mod:`fedad.compression.memory` and the bytes in :mod:`fedad.comp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
@@ -65,7 +65,7 @@ class Compressor(ABC):
         """The random streams' states (empty for a deterministic compressor)."""
         return {}
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state: dict) -> None:  # noqa: B027 — optional: most have nothing here
         """Restore what :meth:`state_dict` returned."""
 
 

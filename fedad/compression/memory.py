@@ -41,7 +41,7 @@ class Memory(ABC):
     def state_dict(self) -> dict:
         return {}
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state: dict) -> None:  # noqa: B027 — optional: most have nothing here
         pass
 
     def rows(self, at: Sequence[int]) -> Memory:

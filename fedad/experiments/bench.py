@@ -21,7 +21,6 @@ that ``reproduce/README.md`` shows.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -179,13 +178,13 @@ def epoch_times(prep, repeats: int, steps: int) -> list[dict]:
 BASELINE_SCRIPT = r"""
 import sys, time, torch, warnings
 warnings.filterwarnings("ignore")
-torch.set_num_threads(2)
 from fedad.federated.config import FederatedConfig
 from fedad.federated.loop import FederatedTrainer
 from fedad.federated.flat import flat_params
 from fedad.models import build_model
-data = torch.load(sys.argv[1])
-class Task:
+
+
+class Task:  # at module level: worker processes unpickle its loss
     def __init__(self, x, y):
         self.x_train, self.y_train = x, y
         self.train_labels = None
@@ -193,26 +192,35 @@ class Task:
         return torch.nn.functional.mse_loss(out, y)
     def evaluate(self, model):
         return {}
-task = Task(data["x"], data["y"])
-cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=sys.argv[4],
-                      compile=sys.argv[5] == "1")
-tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=data["window"]), cfg, seed=0,
-                      device="cpu")
-check = int(sys.argv[3])
-for r in range(check):
-    tr.run_round(r)
-torch.save({"weights": flat_params(tr.aggregator.model).clone(), "rounds_per_epoch": len(task.x_train) / 160},
-           sys.argv[2])
-print("ready", flush=True)
-for line in sys.stdin:  # each line: time that many rounds, answer the seconds per round
-    rounds = int(line)
-    start = time.perf_counter()
-    for r in range(rounds):
-        tr.run_round(check + r)
-    print((time.perf_counter() - start) / rounds, flush=True)
-close = getattr(tr.backend, "close", None)
-if close is not None:
-    close()
+
+
+def main():
+    torch.set_num_threads(2)
+    data = torch.load(sys.argv[1])
+    task = Task(data["x"], data["y"])
+    cfg = FederatedConfig(n_workers=10, batch_size=16, lr=0.01, rounds=10**6, engine=sys.argv[4],
+                          compile=sys.argv[5] == "1")
+    tr = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=1, horizon=4, window=data["window"]), cfg,
+                          seed=0, device="cpu")
+    check = int(sys.argv[3])
+    for r in range(check):
+        tr.run_round(r)
+    torch.save({"weights": flat_params(tr.aggregator.model).clone(), "rounds_per_epoch": tr.rounds_per_epoch},
+               sys.argv[2])
+    print("ready", flush=True)
+    for line in sys.stdin:  # each line: time that many rounds, answer the seconds per round
+        rounds = int(line)
+        start = time.perf_counter()
+        for r in range(rounds):
+            tr.run_round(check + r)
+        print((time.perf_counter() - start) / rounds, flush=True)
+    close = getattr(tr.backend, "close", None)
+    if close is not None:
+        close()
+
+
+if __name__ == "__main__":  # worker processes are spawned: they import this file without running it
+    main()
 """
 
 
@@ -299,13 +307,13 @@ def _pct(d: dict) -> str:
 
 def markdown(out: dict) -> str:
     """The tables of ``results/bench.md``: every median with its min–max over the interleaved repeats."""
-    lines = [f"# `make bench` ({os.cpu_count()} CPU cores, torch "
+    lines = [(f"# `make bench` ({os.cpu_count()} CPU cores, torch "
              f"{out['environment'].get('torch', '?')}, {out['torch_threads']} intra-op threads; wall time "
-             f"{out['wall_time_s'] / 60:.1f} min)", ""]
+             f"{out['wall_time_s'] / 60:.1f} min)"), ""]
     if "workloads" in out:
         lines += ["## A federated round (N = 10, B = 32 per worker, ρ = 0.3, momentum correction)", "",
-                  "Overhead: round ÷ the bare forward + backward of the same ten batches, one after another, − 1. "
-                  "Algorithm 1 share: Algorithm 1 + aggregation + applying the broadcast, as a share of the round.",
+                  ("Overhead: round ÷ the bare forward + backward of the same ten batches, one after another, − 1. "
+                   "Algorithm 1 share: Algorithm 1 + aggregation + applying the broadcast, as a share of the round."),
                   "", "| workload | compute | engine | round | overhead | Algorithm 1 share |", "|---|---|---|---|---|---|"]
         for w in out["workloads"]:
             for e in ENGINES:
@@ -324,11 +332,11 @@ def markdown(out: dict) -> str:
     b = out.get("baseline", {})
     if b and "skipped" not in b:
         lines += [f"## The federated AMCNN-LSTM epoch against commit {b['commit']}", "",
-                  f"{b['interleaved_repeats']} interleaved repeats, new processes on both sides each time. Speed-up: "
-                  "the old epoch ÷ today's, per repeat (above 1: faster today). \"slower beyond spread\": every "
-                  "repeat's ratio is below 1.", "",
-                  f"| engine | {b['commit']} | today | speed-up | slower beyond spread | weights after 3 rounds, max "
-                  "difference |", "|---|---|---|---|---|---|"]
+                  (f"{b['interleaved_repeats']} interleaved repeats, new processes on both sides each time. Speed-up: "
+                   "the old epoch ÷ today's, per repeat (above 1: faster today). \"slower beyond spread\": every "
+                   "repeat's ratio is below 1."), "",
+                  (f"| engine | {b['commit']} | today | speed-up | slower beyond spread | weights after 3 rounds, max "
+                   "difference |"), "|---|---|---|---|---|---|"]
         for name in VARIANTS:
             v = b[name]
             lines.append(f"| `{name}` | {v['old_epoch_s']['median']:.2f} s | {v['epoch_s']['median']:.2f} s | "
@@ -340,9 +348,9 @@ def markdown(out: dict) -> str:
         lines += [f"Baseline: {b['skipped']}", ""]
     p = out.get("peers", {})
     if p and "skipped" not in p:
-        lines += [f"In-process runs a round ×{p['inprocess_speedup']:.1f} faster than Flower's simulation engine "
-                  f"({p['inprocess_s_per_round']:.3f} against {p['flower_sim_s_per_round']:.3f} s, MNIST CNN, N = 10, "
-                  f"weights within {p['max_abs_weight_difference']:.0e}).", ""]
+        lines += [(f"In-process runs a round ×{p['inprocess_speedup']:.1f} faster than Flower's simulation engine "
+                   f"({p['inprocess_s_per_round']:.3f} against {p['flower_sim_s_per_round']:.3f} s, MNIST CNN, N = 10, "
+                   f"weights within {p['max_abs_weight_difference']:.0e})."), ""]
     return "\n".join(lines)
 
 

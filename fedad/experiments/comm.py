@@ -13,19 +13,16 @@ largest upload, broadcast); totals over the first ``fixed_rounds`` rounds (the f
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 
 from fedad.data.protocol import protocol_for
-from fedad.experiments.common import parse_args, prepare, run_all
+from fedad.experiments.common import federated_run, parse_args, prepare, run_all
 from fedad.experiments.detect import _task, model_builder, per_dataset, prepared
-from fedad.federated.config import FederatedConfig
-from fedad.federated.loop import FederatedTrainer
+from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.federated.network import bandwidth_grid
 from fedad.results import ResultStore, atomic_write_json
-from fedad.training.early_stopping import EarlyStopping
 
 EXPERIMENT = "comm"
 
@@ -59,18 +56,12 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     task = _task(prep, run)
     budget = run["budget"]
     fed = dict(run["federated"], compressor=run["compressor"], downlink_rho=run.get("downlink_rho", 100.0))
-    probe = FederatedConfig.from_dict({**fed, "rounds": 1})
-    per_epoch = len(task.x_train) / (probe.n_workers * probe.batch_size * probe.local_steps)
-    fed["eval_every"] = max(1, round(per_epoch))
-    fed["rounds"] = math.ceil(per_epoch * budget["max_epochs"])
-    trainer = FederatedTrainer(task, model_builder(run, prep.dims, prep.window), FederatedConfig.from_dict(fed),
-                               seed=run["seed"], stopper=EarlyStopping(budget["patience"], budget.get("min_epochs", 0)))
-    state = store.load_checkpoint(run)
-    if state is not None:
-        trainer.load_state_dict(state)
+    # evaluated once an epoch: the communication curves are drawn per epoch
+    trainer = build_trainer(task, model_builder(run, prep.dims, prep.window), fed, run["seed"],
+                            EpochBudget(budget["max_epochs"], 1.0, budget["patience"], budget.get("min_epochs", 0)))
+    per_epoch = trainer.rounds_per_epoch
     start = time.perf_counter()
-    result = trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
-                         checkpoint_every=run.get("checkpoint_every", 0) * fed["eval_every"], desc=run["label"])
+    result = federated_run(trainer, run, store, progress)
     wall = time.perf_counter() - start
     table = round_table(result.records)
     fixed = min(run["fixed_rounds"], len(result.records))

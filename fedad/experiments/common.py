@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import copy
 import logging
-import math
 import os
 import threading
 import time
@@ -116,17 +115,9 @@ def prepare(args: argparse.Namespace, experiment: str) -> dict:
 RunFn = Callable[[dict, ResultStore, bool], dict]
 
 
-def steps_for(explicit: int | None, epochs: float | None, n_train: int, samples_per_step: int) -> int:
-    """The explicit number of steps/rounds when set, else ``epochs`` passes over ``n_train`` samples."""
-    if explicit:
-        return int(explicit)
-    if not epochs:
-        raise ConfigError("give either a number of steps/rounds or 'epochs'")
-    return math.ceil(epochs * n_train / samples_per_step)
-
-
 def federated_run(trainer, run: dict, store: ResultStore, progress: bool):
-    """Run a federated trainer, resuming from and writing the run's checkpoint."""
+    """Run a federated trainer, resuming from and writing the run's checkpoint (every ``checkpoint_every``
+    epochs of the run's config; 0 or absent: never)."""
     state = store.load_checkpoint(run)
     if state is not None:
         trainer.load_state_dict(state)

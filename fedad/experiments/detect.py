@@ -24,14 +24,12 @@ import torch
 
 from fedad.data.protocol import protocol_for
 from fedad.detection.pipeline import detect, prepare_series
-from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
-from fedad.federated.config import FederatedConfig
-from fedad.federated.loop import FederatedTrainer, pick_device
+from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
+from fedad.federated.loop import EpochBudget, build_trainer, pick_device
 from fedad.models import REFERENCES, build_model
 from fedad.results import ResultStore, atomic_write_json, config_hash, finite_or_none
 from fedad.seeding import seed_everything
 from fedad.training.centralised import fit_centralised
-from fedad.training.early_stopping import EarlyStopping
 from fedad.training.tasks import predict
 
 EXPERIMENT = "detect"
@@ -81,20 +79,11 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
     task = _task(prep, run)
     budget = run["budget"]
     if training == "federated":
-        fed = dict(run["federated"])
-        probe = FederatedConfig.from_dict({**fed, "rounds": 1})
-        per_epoch = len(task.x_train) / (probe.n_workers * probe.batch_size * probe.local_steps)
-        fed["eval_every"] = max(1, round(per_epoch * budget.get("eval_every", 1)))
-        fed["rounds"] = math.ceil(per_epoch * budget["max_epochs"])
-        trainer = FederatedTrainer(task, build, FederatedConfig.from_dict(fed), seed=run["seed"],
-                                   stopper=EarlyStopping(budget["patience"], min_epochs=budget.get("min_epochs", 0)))
-        state = store.load_checkpoint(run)
-        if state is not None:
-            trainer.load_state_dict(state)
-        result = trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
-                             checkpoint_every=run.get("checkpoint_every", 0) * fed["eval_every"], desc=run["label"])
-        facts = {"training": "federated", "lr": fed["lr"], **result.totals(trainer.n_params), "n_params": trainer.n_params,
-                 "engine": trainer.backend.engine, "rounds_per_epoch": per_epoch,
+        trainer = build_trainer(task, build, run["federated"], run["seed"], EpochBudget.from_dict(budget))
+        result = federated_run(trainer, run, store, progress)
+        facts = {"training": "federated", "lr": trainer.config.lr, **result.totals(trainer.n_params),
+                 "n_params": trainer.n_params, "engine": trainer.backend.engine,
+                 "rounds_per_epoch": trainer.rounds_per_epoch,
                  **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"])}
         return trainer.aggregator.model, facts, result.records[:: max(1, len(result.records) // 400)]
     seed_everything(run["seed"])

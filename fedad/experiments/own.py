@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from importlib import resources
 from pathlib import Path
@@ -30,12 +29,10 @@ from fedad.data.csv_series import load_csv_series
 from fedad.data.events import event_runs
 from fedad.data.protocol import SeriesProtocol
 from fedad.detection.pipeline import calibrate, detect, prepare_series, scored_errors
-from fedad.federated.config import FederatedConfig
-from fedad.federated.loop import FederatedTrainer
+from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.models import LABELS, build_model
 from fedad.results import RESULTS_DIR, atomic_write_json, atomic_write_text, environment_info
 from fedad.seeding import seed_everything
-from fedad.training.early_stopping import EarlyStopping
 from fedad.training.tasks import predict
 
 PACKAGED_LABELS = {"metropt3": "metropt3_failures.json"}
@@ -87,15 +84,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _train(prep, args):
     task = prep.task()
-    config = FederatedConfig(n_workers=args.workers, batch_size=args.batch_size, lr=args.lr, rho=args.rho,
-                             clip_norm=10.0, rounds=1)
-    per_epoch = len(task.x_train) / (args.workers * args.batch_size)
-    config = FederatedConfig(**{**config.to_dict(), "rounds": math.ceil(per_epoch * args.max_epochs),
-                                "eval_every": max(1, round(per_epoch))})
+    settings = {"n_workers": args.workers, "batch_size": args.batch_size, "lr": args.lr, "rho": args.rho,
+                "clip_norm": 10.0}
     seed_everything(args.seed)
-    trainer = FederatedTrainer(task, lambda: build_model("amcnn_lstm", dims=prep.dims, horizon=args.horizon,
-                                                         window=prep.window),
-                               config, seed=args.seed, stopper=EarlyStopping(args.patience))
+    trainer = build_trainer(task, lambda: build_model("amcnn_lstm", dims=prep.dims, horizon=args.horizon,
+                                                      window=prep.window),
+                            settings, args.seed, EpochBudget(args.max_epochs, 1.0, args.patience))
     result = trainer.run(progress=not args.quiet, desc="AMCNN-LSTM, federated")
     return trainer, {**trainer.stopper.summary(trainer.epochs_run, args.max_epochs),
                      **result.totals(trainer.n_params)}

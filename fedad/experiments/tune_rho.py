@@ -12,19 +12,17 @@ the training set, never on the test set).
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 import torch
 
 from fedad.data import DatasetAbsentError, load_images
-from fedad.experiments.common import federated_run, parse_args, prepare, run_all, steps_for
+from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
 from fedad.federated.config import FederatedConfig
-from fedad.federated.loop import FederatedTrainer
+from fedad.federated.loop import EpochBudget, build_trainer, rounds_for
 from fedad.models import build_model
 from fedad.results import ResultStore, atomic_write_json
-from fedad.training.early_stopping import EarlyStopping
 from fedad.training.tasks import ClassificationTask
 
 EXPERIMENT = "tune_rho"
@@ -40,25 +38,23 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     channels, side = data.input_shape[0], data.input_shape[1]
     budget = run.get("budget")
     fed = dict(run["federated"], rho=run["rho"])
-    per_round = fed["n_workers"] * fed["batch_size"]
     if budget:
         x_tr, y_tr, x_val, y_val = validation_split(data.x_train, data.y_train, budget["val_fraction"])
         task = ClassificationTask(x_tr, y_tr, data.x_test, data.y_test, name=run["dataset"], x_val=x_val, y_val=y_val)
-        per_epoch = len(task.x_train) / per_round
-        fed.update(rounds=math.ceil(per_epoch * budget["max_epochs"]),
-                   eval_every=max(1, round(per_epoch * budget.get("eval_every", 1))))
-        stopper = EarlyStopping(budget["patience"], min_epochs=budget.get("min_epochs", 0))
+        budget = EpochBudget.from_dict(budget)
     else:
         task = ClassificationTask(data.x_train, data.y_train, data.x_test, data.y_test, name=run["dataset"])
-        fed["rounds"] = steps_for(fed.get("rounds"), run["epochs"], len(task.x_train), per_round)
-        stopper = None
-    config = FederatedConfig.from_dict(fed)
+        if not fed.get("rounds"):
+            if not run.get("epochs"):
+                raise ConfigError("give either a number of rounds or 'epochs'")
+            fed["rounds"] = rounds_for(run["epochs"], len(task.x_train), FederatedConfig.from_dict({**fed, "rounds": 1}))
 
     def model_fn():
         return build_model("simple_cnn", in_channels=channels, image_size=side, n_classes=data.n_classes,
                            channels=tuple(run["model"]["channels"]))
 
-    trainer = FederatedTrainer(task, model_fn, config, seed=run["seed"], stopper=stopper)
+    trainer = build_trainer(task, model_fn, fed, run["seed"], budget)
+    config, stopper = trainer.config, trainer.stopper
     result = federated_run(trainer, run, store, progress)
     losses = [r["loss"] for r in result.records if r["loss"] is not None]
     metrics = {**result.final, **result.totals(trainer.n_params), "n_params": trainer.n_params,
@@ -68,7 +64,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
                "last_train_loss": sum(losses[-10:]) / len(losses[-10:]) if losses else None}
     if stopper is not None:  # the run ended on the best validation weights: their test accuracy
         metrics.update(trainer.task.evaluate(trainer.aggregator.model), **stopper.summary(
-            trainer.epochs_run, budget["max_epochs"]))
+            trainer.epochs_run, budget.max_epochs))
     return {"metrics": metrics, "records": result.records,
             "extra": {"evaluations": result.evaluations, "partition_sizes": trainer.partition_sizes}}
 

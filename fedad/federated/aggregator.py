@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from fedad.compression.base import Compressed
-from fedad.compression.memory import minus_sent
 from fedad.compression.codec import CodecError, decode, decode_for, encode, encode_and_receive, encode_dense
+from fedad.compression.memory import minus_sent
 from fedad.compression.topk import k_for
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_params, set_flat_buffers

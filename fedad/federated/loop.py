@@ -28,6 +28,7 @@ from fedad.federated.flat import flat_params
 from fedad.federated.network import download_seconds, round_link_seconds
 from fedad.federated.worker import VirtualWorker, worker_name
 from fedad.seeding import seed_everything
+from fedad.training.early_stopping import EarlyStopping
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,41 @@ def rounds_per_epoch(n_samples: int, config: FederatedConfig) -> float:
 def rounds_for(epochs: float, n_samples: int, config: FederatedConfig) -> int:
     """Whole rounds covering ``epochs`` epochs (at least one)."""
     return max(1, math.ceil(epochs * rounds_per_epoch(n_samples, config)))
+
+
+@dataclass(frozen=True)
+class EpochBudget:
+    """How long a federated run trains, in epochs: at most ``max_epochs``, evaluated every ``eval_every``
+    epochs, stopped early after ``patience`` evaluations without a better validation loss (None: never)
+    but not before ``min_epochs``."""
+
+    max_epochs: float
+    eval_every: float = 1.0
+    patience: int | None = None
+    min_epochs: float = 0.0
+
+    @classmethod
+    def from_dict(cls, budget: dict) -> EpochBudget:
+        """From an experiment config's ``budget`` block (``max_epochs``, ``patience``, optional
+        ``eval_every`` and ``min_epochs``)."""
+        return cls(budget["max_epochs"], budget.get("eval_every", 1.0), budget.get("patience"),
+                   budget.get("min_epochs", 0.0))
+
+
+def build_trainer(task, model_fn: Callable[[], torch.nn.Module], settings: dict, seed: int,
+                  budget: EpochBudget | None = None, **trainer_kw) -> FederatedTrainer:
+    """The federated trainer of an experiment: ``settings`` are :class:`FederatedConfig` fields; with a
+    ``budget`` its rounds and evaluations are set from epochs over ``task.x_train`` (and early stopping
+    from ``patience``), replacing any ``rounds`` and ``eval_every`` in ``settings``."""
+    stopper = None
+    if budget is not None:
+        probe = FederatedConfig.from_dict({**settings, "rounds": 1})
+        per_epoch = rounds_per_epoch(len(task.x_train), probe)
+        settings = {**settings, "rounds": rounds_for(budget.max_epochs, len(task.x_train), probe),
+                    "eval_every": max(1, round(per_epoch * budget.eval_every))}
+        if budget.patience is not None:
+            stopper = EarlyStopping(budget.patience, min_epochs=budget.min_epochs)
+    return FederatedTrainer(task, model_fn, FederatedConfig.from_dict(settings), seed, stopper=stopper, **trainer_kw)
 
 
 @dataclass
@@ -189,15 +225,17 @@ class FederatedTrainer:
         }
 
     def run(self, progress: bool = True, checkpoint: Callable[[dict], None] | None = None,
-            checkpoint_every: int = 0, desc: str = "rounds") -> FederatedResult:
+            checkpoint_every: float = 0, desc: str = "rounds") -> FederatedResult:
         """Run the remaining rounds; evaluate every ``config.eval_every`` rounds and at the end.
 
         With a ``stopper`` (:class:`fedad.training.early_stopping.EarlyStopping`) each evaluation feeds the
         aggregator model's validation loss to it; training stops after ``patience`` evaluations without
         improvement and the aggregator keeps the best weights. Epochs count passes over the union of
-        all partitions (``rounds_per_epoch`` rounds each).
+        all partitions (``rounds_per_epoch`` rounds each). ``checkpoint(state)`` receives everything needed
+        to continue every ``checkpoint_every`` epochs (at least every round; 0: never).
         """
         cfg = self.config
+        every = max(1, round(checkpoint_every * self.rounds_per_epoch)) if checkpoint_every else 0
         bar = tqdm(range(self.start_round, cfg.rounds), desc=desc, disable=not progress, leave=False)
         stopped = self.stopper is not None and self.stopper.stopped
         for r in bar:
@@ -210,7 +248,7 @@ class FederatedTrainer:
             if cfg.eval_every and (r + 1) % cfg.eval_every == 0 and r + 1 < cfg.rounds:
                 stopped = self._evaluate_and_watch(r + 1)
             self.start_round = r + 1
-            if checkpoint is not None and checkpoint_every and (r + 1) % checkpoint_every == 0 and r + 1 < cfg.rounds:
+            if checkpoint is not None and every and (r + 1) % every == 0 and r + 1 < cfg.rounds:
                 checkpoint(self.state_dict())
         if not stopped and (not self.result.evaluations or self.result.evaluations[-1]["round"] != cfg.rounds):
             self._evaluate_and_watch(cfg.rounds)

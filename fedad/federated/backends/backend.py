@@ -44,8 +44,8 @@ class Backend(ABC):
         """What a checkpoint must keep of the back-end (the workers' compression state where it lives here)."""
         return {}
 
-    def load_state_dict(self, state: dict) -> None:
+    def load_state_dict(self, state: dict) -> None:  # noqa: B027 — optional: most have nothing here
         """Restore what :meth:`state_dict` returned."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 — optional: most have nothing here
         """Stop whatever the back-end started."""

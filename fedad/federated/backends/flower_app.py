@@ -134,8 +134,9 @@ def _server_main(grid, context: Context) -> None:
 
     start = time.perf_counter()
     backend.bind(grid)
+    # a checkpoint after every round: a restarted SuperLink loses at most the round in flight
     result = trainer.run(progress=False, checkpoint=checkpoint if checkpoint_path is not None else None,
-                         checkpoint_every=1)
+                         checkpoint_every=1 / trainer.rounds_per_epoch)
     atomic_write_json(Path(str(run_config["result-path"])), {
         "final": result.final, "totals": result.totals(trainer.n_params), "records": result.records,
         "round_seconds": backend.round_seconds, "dropped_nodes": backend.drop_log, "resumed_from_round": resumed_from,

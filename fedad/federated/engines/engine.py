@@ -78,5 +78,5 @@ class Engine(ABC):
         """The context a round runs in (the whole round: local work, aggregation, broadcast)."""
         return contextlib.nullcontext()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 — optional: most have nothing here
         """Release what the engine started."""
