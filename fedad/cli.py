@@ -8,7 +8,7 @@ your own series.
     fedad report                                   results/REPORT.md
     fedad bench                                    engine benchmarks (results/bench.json)
     fedad tutorials                                run the teaching notebooks
-    fedad detect --csv plant.csv --time-column t --columns a,b --labels faults.json
+    fedad own-series --csv plant.csv --time-column t --columns a,b --labels faults.json
 
 Data, configuration and input errors print one line to stderr and exit with code 2; ``--debug`` shows
 the traceback instead.
@@ -50,8 +50,8 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
-def _own_detect(args: argparse.Namespace) -> int:
-    from fedad.experiments.own import main
+def _own_series(args: argparse.Namespace) -> int:
+    from fedad.experiments.own_series import main
 
     return main(args.rest)
 
@@ -80,11 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         _forward("comm_measured"))
     add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, fig9, all).", _figures)
     add("report", "Write results/REPORT.md from the saved results.", _forward("report"))
-    add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json).", _forward("bench"))
+    add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json and .md).", _forward("bench"))
     add("tutorials", "Run the teaching notebooks (executed copies in tutorials/out/).", _forward("tutorials"))
     add("backends", "Compare a back-end (syft, flower-sim, flower-deploy) with in-process.", _forward("backends"))
-    add("detect", "Your own series: federated AMCNN-LSTM detector, references, scores, flags, figure, report.",
-        _own_detect)
+    add("own-series", "Your own series: federated AMCNN-LSTM detector, references, scores, flags, figure, report.",
+        _own_series)
     return parser
 
 

@@ -18,12 +18,12 @@ def test_help_lists_every_command(capsys):
         fedad(["--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for command in ("table1", "run", "measure-link", "figures", "report", "bench", "tutorials", "detect"):
+    for command in ("table1", "run", "measure-link", "figures", "report", "bench", "tutorials", "own-series"):
         assert command in out
 
 
 def test_each_command_forwards_its_help(capsys):
-    for argv in (["run", "detect", "--help"], ["figures", "--help"], ["detect", "--help"], ["table1", "--help"]):
+    for argv in (["run", "detect", "--help"], ["figures", "--help"], ["own-series", "--help"], ["table1", "--help"]):
         assert fedad(argv) == 0, argv
         assert "usage:" in capsys.readouterr().out
 

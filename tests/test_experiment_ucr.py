@@ -6,7 +6,7 @@ import gzip
 import numpy as np
 import pytest
 
-from fedad.data import ucr as ucr_data
+from fedad.data import ucr_archive as ucr_data
 from fedad.experiments import ucr
 from fedad.experiments.common import ConfigError, load_config
 

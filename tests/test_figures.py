@@ -140,7 +140,7 @@ def test_controls_are_paired_with_intervals(results):
 def test_figures_read_only_the_latest_configs_runs(results):
     import json
 
-    from fedad.figures.results import load
+    from fedad.figures.result_tables import load
 
     n = len(load("detect", results))
     stale = ResultStore("detect", results).save(
@@ -154,7 +154,7 @@ def test_figures_read_only_the_latest_configs_runs(results):
 
 def test_bar_figures_leave_out_a_data_set_without_test_events(results):
     from fedad.figures.bars import order
-    from fedad.figures.results import load, paper_setting
+    from fedad.figures.result_tables import load, paper_setting
 
     for m in ("amcnn_lstm", "persistence"):
         metrics = {**_detect_metrics(0, 0, "reference" if m == "persistence" else "federated_gcm"),

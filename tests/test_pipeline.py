@@ -5,7 +5,7 @@ import pytest
 
 from fedad.data.protocol import SeriesProtocol
 from fedad.data.series import SeriesDataset
-from fedad.detection.pipeline import calibrate, detect, prepare_series
+from fedad.detection.pipeline import calibrate, detection_metrics, prepare_series
 
 PERIOD = 25
 
@@ -40,13 +40,13 @@ def test_validation_block_holds_the_training_event_and_the_window_is_one_period(
     assert "last training event" in prep.split.blocks[0]["rule"]
     # context: every test point is scored (the last T-1 points lack later forecasts)
     assert prep.split.test.n_points - len(prep.split.test.own_labels()[0]) == 0
-    out = detect(prep, _oracle(prep))
+    out = detection_metrics(prep, _oracle(prep))
     assert out["scored_points"]["test"] == prep.split.test.n_points - 1
 
 
 def test_an_oracle_forecaster_detects_the_test_event_with_threshold_from_validation():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
-    out = detect(prep, _oracle(prep))
+    out = detection_metrics(prep, _oracle(prep))
     assert out["threshold_rule"].startswith("validation: max F_θ")
     assert out["event"]["recall"] == 100.0 and out["event"]["precision"] == 100.0
     assert out["point"]["precision"] == 100.0 and out["threshold_free"]["pr_auc"] > 90
@@ -58,13 +58,13 @@ def test_a_useless_forecaster_makes_the_detector_flag_nothing():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
     rng = np.random.default_rng(3)
     noise = {p: rng.random(w.y.shape).astype(np.float32) for p, w in prep.windows.items()}
-    out = detect(prep, noise)
+    out = detection_metrics(prep, noise)
     assert out["flags_nothing"] and out["point"]["accuracy"] == pytest.approx(out["trivial_accuracy"])
 
 
 def test_no_validation_event_uses_the_stated_percentile_fallback():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series(spikes=(2700,)))
-    out = detect(prep, _oracle(prep), fallback_percentile=99.0)
+    out = detection_metrics(prep, _oracle(prep), fallback_percentile=99.0)
     assert "no labelled point; 99.0th percentile" in out["threshold_rule"]
 
 
@@ -72,12 +72,12 @@ def test_scrambled_test_labels_move_neither_mu_sigma_nor_the_threshold():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
     forecasts = _oracle(prep)
     first = calibrate(prep, forecasts)
-    out_first = detect(prep, forecasts)
+    out_first = detection_metrics(prep, forecasts)
     rng = np.random.default_rng(7)
     for lab in prep.split.test.labels:
         lab[:] = rng.random(len(lab)) < 0.3
     second = calibrate(prep, forecasts)
-    out_second = detect(prep, forecasts)
+    out_second = detection_metrics(prep, forecasts)
     assert np.array_equal(first.gaussian.mean, second.gaussian.mean)
     assert np.array_equal(first.gaussian.cov, second.gaussian.cov)
     assert first.threshold == second.threshold and out_first["threshold"] == out_second["threshold"]
@@ -87,7 +87,7 @@ def test_scrambled_test_labels_move_neither_mu_sigma_nor_the_threshold():
 def test_forecasts_for_every_part_are_required():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
     with pytest.raises(ValueError, match="missing"):
-        detect(prep, {"fit": None})
+        detection_metrics(prep, {"fit": None})
 
 
 def test_scrambled_test_labels_do_not_move_the_early_stopping_choice():

@@ -6,7 +6,7 @@ import pytest
 from fedad.experiments import report_ucr
 from fedad.experiments.report_ucr import beats_verdict, equivalence_verdict, paired, per_series, ucr_section
 from fedad.figures import fig9
-from fedad.figures.results import load
+from fedad.figures.result_tables import load
 from fedad.results import ResultStore
 from fedad.statistics import PairedTest
 

@@ -1,25 +1,13 @@
 import numpy as np
 import pytest
 
-from fedad.detection.threshold import choose_threshold, f_theta, select_threshold
+from fedad.detection.threshold import choose_threshold, f_theta
 
 
 def test_f_theta_weighs_precision_and_reduces_to_f1_at_theta_1():
     assert f_theta(0.5, 1.0, theta=1.0) == pytest.approx(2 * 0.5 / 1.5)
     assert f_theta(1.0, 0.1, theta=0.05) > f_theta(0.1, 1.0, theta=0.05)
     assert f_theta(0.0, 0.0) == 0.0
-
-
-def test_threshold_separates_a_clean_case():
-    scores = np.array([0.1, 0.2, 0.3, 5.0, 6.0])
-    labels = np.array([0, 0, 0, 1, 1], bool)
-    thr, f = select_threshold(scores, labels)
-    assert 0.3 < thr <= 5.0 and f == pytest.approx(1.0)
-
-
-def test_without_training_anomalies_nothing_in_training_is_flagged():
-    thr, f = select_threshold(np.array([1.0, 2.0]), np.array([False, False]))
-    assert thr == 2.0 and np.isnan(f)
 
 
 def test_validation_rule_picks_max_f_theta_with_enough_precision():

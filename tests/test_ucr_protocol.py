@@ -6,7 +6,7 @@ import pytest
 
 from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
-from fedad.data.ucr import UcrFile, UcrSeries
+from fedad.data.ucr_archive import UcrFile, UcrSeries
 from fedad.detection.ucr_protocol import UcrSettings, dominant_period, prepare_ucr, to_points
 
 

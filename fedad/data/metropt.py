@@ -4,7 +4,7 @@ It cannot be downloaded here; a user passes the CSV (``MetroPT3(AirCompressor).c
 it in the data directory as ``metropt3/MetroPT3(AirCompressor).csv``. Its sha256 is not pinned (UCI
 re-exports it); the loader checks the columns instead. Anomalies are the four failure intervals
 documented by the data set's authors (Veloso et al., 2022, Table 4), shipped with fedad as
-``fedad/data/metropt3_failures.json`` — the same file ``fedad detect --labels metropt3`` uses, so that
+``fedad/data/metropt3_failures.json`` — the same file ``fedad own-series --labels metropt3`` uses, so that
 MetroPT-3 is one use of the own-series path (:mod:`fedad.data.csv_series`).
 """
 

@@ -105,7 +105,7 @@ def load_for_protocol(protocol: SeriesProtocol) -> tuple[SeriesDataset, SeriesDa
     if protocol.test_source == "nasa":
         if protocol.loader != "engine":
             raise ValueError(f"{protocol.dataset}: test_source 'nasa' exists only for the engine data set")
-        from fedad.data.engine import load_engine_test
+        from fedad.data.cmapss import load_engine_test
 
         test = resample_mean(load_engine_test(**protocol.loader_kwargs), protocol.resample)
     elif protocol.test_source != "split":

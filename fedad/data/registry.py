@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fedad.data.engine import load_engine
+from fedad.data.cmapss import load_engine
 from fedad.data.images import ImageDataset, load_cifar10, load_fashion_mnist, load_mnist, load_mnist_subset
 from fedad.data.keogh import load_ecg, load_power_demand, load_space_shuttle
 from fedad.data.metropt import load_metropt

@@ -8,10 +8,10 @@ from fedad.detection.metrics import (
     subsequence_metrics,
     threshold_free_metrics,
 )
-from fedad.detection.pipeline import Calibration, PreparedSeries, calibrate, detect, prepare_series
+from fedad.detection.pipeline import Calibration, PreparedSeries, calibrate, detection_metrics, prepare_series
 from fedad.detection.scores import GaussianErrorModel
-from fedad.detection.threshold import ThresholdChoice, choose_threshold, f_theta, select_threshold
+from fedad.detection.threshold import ThresholdChoice, choose_threshold, f_theta
 
 __all__ = ["Calibration", "GaussianErrorModel", "PreparedSeries", "ThresholdChoice", "calibrate",
-           "choose_threshold", "classification_metrics", "detect", "event_metrics", "f_theta", "point_adjusted_f1",
-           "prepare_series", "rmse", "select_threshold", "subsequence_metrics", "threshold_free_metrics"]
+           "choose_threshold", "classification_metrics", "detection_metrics", "event_metrics", "f_theta", "point_adjusted_f1",
+           "prepare_series", "rmse", "subsequence_metrics", "threshold_free_metrics"]

@@ -3,7 +3,7 @@
 
 ``prepare_series`` does the data side once per (data set protocol, horizon): resample, split with a
 validation block (:mod:`fedad.data.splits`), min–max scaling fitted on the fitting segments only, the
-window rule (:mod:`fedad.data.protocol`), stride-1 windows. ``detect`` turns a forecaster's outputs for
+window rule (:mod:`fedad.data.protocol`), stride-1 windows. ``detection_metrics`` turns a forecaster's outputs for
 the three parts into scores, a threshold and the test metrics:
 
 1. error vectors β_t (Malhotra et al., 2015) of every scored point (context points are never scored);
@@ -69,7 +69,7 @@ class PreparedSeries:
     def task(self) -> ForecastTask:
         """Fit windows to train on; the validation windows whose targets are all normal to early-stop on.
 
-        The test windows are not in the task: the test part is read once, by :func:`detect`.
+        The test windows are not in the task: the test part is read once, by :func:`detection_metrics`.
         """
         fit, val = self.windows["fit"], self.windows["validation"]
         normal = ~val.labels
@@ -163,8 +163,8 @@ def calibrate(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: flo
     return Calibration(gaussian, choice, val, val_scores)
 
 
-def detect(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05, min_precision: float = 0.5,
-           fallback_percentile: float = 99.5) -> dict:
+def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05,
+                      min_precision: float = 0.5, fallback_percentile: float = 99.5) -> dict:
     """Scores, ς from the validation part, and the test metrics (see the module docstring).
 
     ``forecasts`` maps "fit", "validation" and "test" to the forecaster's outputs [M, T, D] for that
@@ -172,7 +172,7 @@ def detect(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float 
     """
     missing = [p for p in PARTS if p not in forecasts]
     if missing:
-        raise ValueError(f"detect needs forecasts for every part; missing {missing}")
+        raise ValueError(f"detection_metrics needs forecasts for every part; missing {missing}")
     cal = calibrate(prep, forecasts, theta, min_precision, fallback_percentile)
     fit, val = scored_errors(prep, "fit", forecasts["fit"]), cal.validation
     test = scored_errors(prep, "test", forecasts["test"])  # read once, after everything above is fixed

@@ -28,24 +28,6 @@ def f_theta(precision: np.ndarray | float, recall: np.ndarray | float, theta: fl
     return out if out.ndim else float(out)
 
 
-def select_threshold(train_scores: np.ndarray, train_labels: np.ndarray, theta: float = 0.05) -> tuple[float, float]:
-    """ς = argmax over candidate thresholds of F_θ on the *training* scores and labels.
-
-    The function takes training arrays only; nothing about the test part can reach it. Returns
-    (ς, F_θ at ς). Without any anomalous training point F_θ is undefined; ς is then the largest
-    training score (nothing in training would be flagged) and F_θ is NaN.
-    """
-    scores, labels = np.asarray(train_scores, float), np.asarray(train_labels, bool)
-    if scores.shape != labels.shape:
-        raise ValueError(f"scores {scores.shape} and labels {labels.shape} differ in shape")
-    if not labels.any():
-        return float(scores.max()), float("nan")
-    precision, recall, thresholds = precision_recall_curve(labels, scores)
-    f = f_theta(precision[:-1], recall[:-1], theta)
-    best = int(np.nanargmax(f))
-    return float(thresholds[best]), float(f[best])
-
-
 @dataclass
 class ThresholdChoice:
     """ς and how it was chosen: the rule, and F_θ / precision / recall (percent, on the part that chose

@@ -28,7 +28,7 @@ from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
 from fedad.data.splits import split_at
 from fedad.data.subsequences import autocorrelation
-from fedad.data.ucr import UcrSeries
+from fedad.data.ucr_archive import UcrSeries
 from fedad.detection.pipeline import PreparedSeries, prepare_split
 
 

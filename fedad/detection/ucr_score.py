@@ -1,6 +1,6 @@
 """Scores of one detector on one UCR archive series, from its per-point test scores.
 
-Positions are 0-based, the anomaly ``[begin, end)`` (see :mod:`fedad.data.ucr` for the conversion).
+Positions are 0-based, the anomaly ``[begin, end)`` (see :mod:`fedad.data.ucr_archive` for the conversion).
 
 * **UCR score** (a hit per series; the archive's score is the share of hits). The detector's location
   is its highest test score (:func:`peak_location`). Two rules are in use:

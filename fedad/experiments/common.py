@@ -89,7 +89,6 @@ def common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("FEDAD_JOBS", "1")),
                         help="runs in parallel processes (each gets cores/jobs threads; default $FEDAD_JOBS or 1)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: results/)")
-    parser.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -185,7 +184,3 @@ def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespa
     return results
 
 
-def device_of(args: argparse.Namespace) -> str:
-    if args.device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return args.device

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from fedad.data.protocol import protocol_for
-from fedad.detection.pipeline import detect, prepare_series
+from fedad.detection.pipeline import detection_metrics, prepare_series
 from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
 from fedad.federated.loop import EpochBudget, build_trainer, pick_device
 from fedad.models import REFERENCES, build_model
@@ -111,7 +111,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     forecasts = {p: forecast(model, w.x) for p, w in prep.windows.items()}
     if not all(np.isfinite(f).all() for f in forecasts.values()):
         raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
-    metrics = {**detect(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"]), **facts,
+    metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"]), **facts,
                **prep.describe(), "no_test_anomaly": prep.split.events()["test"]["events"] == 0}
     return {"metrics": metrics, "records": records}
 

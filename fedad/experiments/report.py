@@ -18,7 +18,7 @@ from fedad.experiments.report_detect import claim_rows, detection_sections
 from fedad.experiments.report_lr import learning_rate_section
 from fedad.experiments.report_ucr import ucr_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
-from fedad.figures.results import load, main_runs
+from fedad.figures.result_tables import load, main_runs
 from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
 
 COMPRESSION_REASON = ("ours counts real bytes: values + delta-varint indices (clustered top entries often "

@@ -11,8 +11,8 @@ import pandas as pd
 
 from fedad import paper
 from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
-from fedad.figures.common import ordered_models
-from fedad.figures.results import DETERMINISTIC, PAPER_VARIANT, paper_setting, without_test_events
+from fedad.figures.result_tables import DETERMINISTIC, PAPER_VARIANT, paper_setting, without_test_events
+from fedad.figures.style import ordered_models
 from fedad.models import LABELS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
 

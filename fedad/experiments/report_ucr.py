@@ -17,7 +17,7 @@ import pandas as pd
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, TSBUAD_NOTE, tsbuad_table
 from fedad.detection.ucr_score import RULES
-from fedad.figures.results import absent, load
+from fedad.figures.result_tables import absent, load
 from fedad.models import LABELS
 from fedad.statistics import PairedTest, bootstrap_mean, mcnemar_exact, wilcoxon_paired
 

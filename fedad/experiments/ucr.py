@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 
 from fedad.data.datadir import data_dir
-from fedad.data.ucr import UcrFile, catalogue, load_ucr, select
+from fedad.data.ucr_archive import UcrFile, catalogue, load_ucr, select
 from fedad.detection.errors import PointErrors
 from fedad.detection.pipeline import scored_errors
 from fedad.detection.scores import GaussianErrorModel

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fedad.figures.common import ordered_models, setup_style, stamp
-from fedad.figures.results import DETERMINISTIC, load, mean_std, paper_setting, without_test_events
+from fedad.figures.result_tables import DETERMINISTIC, load, mean_std, paper_setting, without_test_events
+from fedad.figures.style import ordered_models, setup_style, stamp
 from fedad.models import LABELS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
-from fedad.figures.results import load_raw
+from fedad.figures.result_tables import load_raw
 from fedad.results import RESULTS_DIR
 
 PAPER_RATIO = 0.5

@@ -9,7 +9,7 @@ import numpy as np
 
 from fedad import paper
 from fedad.figures.bars import bar_figure
-from fedad.figures.common import PAPER_COLOUR, save
+from fedad.figures.style import PAPER_COLOUR, save
 
 
 def _lines(ax, frame, datasets, models) -> None:

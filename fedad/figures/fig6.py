@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fedad.figures.bars import bar_figure
-from fedad.figures.common import save
+from fedad.figures.style import save
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:

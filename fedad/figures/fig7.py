@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fedad.figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
-from fedad.figures.common import PAPER_COLOUR, ordered_models, save, setup_style, stamp
+from fedad.figures.style import PAPER_COLOUR, ordered_models, save, setup_style, stamp
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
 

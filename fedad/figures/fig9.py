@@ -12,8 +12,8 @@ import numpy as np
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, tsbuad_table
 from fedad.experiments.report_ucr import detector_label, order, per_series
-from fedad.figures.common import save, setup_style, stamp
-from fedad.figures.results import absent, load
+from fedad.figures.result_tables import absent, load
+from fedad.figures.style import save, setup_style, stamp
 from fedad.statistics import bootstrap_mean
 
 OURS, PUBLISHED = "#4c72b0", "black"

@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from fedad.figures.common import OUT_DIR, save, setup_style
+from fedad.figures.style import OUT_DIR, save, setup_style
 from fedad.results import RESULTS_DIR, atomic_write_text
 
 LABELS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG",

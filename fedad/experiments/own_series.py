@@ -1,4 +1,4 @@
-"""``fedad detect --csv …`` — the paper's detector on your own series, through the same protocol as the
+"""``fedad own-series --csv …`` — the paper's detector on your own series, through the same protocol as the
 paper's data sets: the window rule, a validation block (μ, Σ and ς out of sample), the reference
 forecasters, federated AMCNN-LSTM with GCM over N virtual workers, and the same metrics.
 
@@ -9,7 +9,7 @@ parts) and ``report.md`` (a short summary with the flagged intervals).
 
 Example (MetroPT-3, whose documented failures ship with fedad):
 
-    fedad detect --csv "MetroPT3(AirCompressor).csv" --time-column timestamp --columns TP2,TP3,Motor_current \\
+    fedad own-series --csv "MetroPT3(AirCompressor).csv" --time-column timestamp --columns TP2,TP3,Motor_current \\
         --labels metropt3 --every 10min --gaps split
 """
 
@@ -28,7 +28,7 @@ import torch
 from fedad.data.csv_series import load_csv_series
 from fedad.data.events import event_runs
 from fedad.data.protocol import SeriesProtocol
-from fedad.detection.pipeline import calibrate, detect, prepare_series, scored_errors
+from fedad.detection.pipeline import calibrate, detection_metrics, prepare_series, scored_errors
 from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.models import LABELS, build_model
 from fedad.results import RESULTS_DIR, atomic_write_json, atomic_write_text, environment_info
@@ -46,7 +46,7 @@ def labels_path(value: str | None) -> str | Path | None:
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="fedad detect", description=__doc__,
+    p = argparse.ArgumentParser(prog="fedad own-series", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--csv", required=True, type=Path, help="the CSV file of the series")
     p.add_argument("--time-column", required=True, help="the column of time stamps (dates or numbers), increasing")
@@ -121,13 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     trainer, facts = _train(prep, args)
     model = trainer.aggregator.model
     forecasts = {p: predict(model.cpu(), torch.from_numpy(w.x)).numpy() for p, w in prep.windows.items()}
-    metrics = detect(prep, forecasts, args.theta)
+    metrics = detection_metrics(prep, forecasts, args.theta)
     references = {}
     for name in ("persistence", "seasonal_naive"):
         if name == "seasonal_naive" and (prep.period is None or prep.period < args.horizon):
             continue
         ref = build_model(name, dims=prep.dims, horizon=args.horizon, window=prep.window, period=prep.period)
-        references[name] = _summary(detect(prep, {p: ref.predict(w.x) for p, w in prep.windows.items()}, args.theta))
+        references[name] = _summary(detection_metrics(prep, {p: ref.predict(w.x) for p, w in prep.windows.items()}, args.theta))
     references["flag_nothing"] = {"accuracy": metrics["flag_nothing"]["point"]["accuracy"], "event_recall": 0.0,
                                   "pr_auc": metrics["threshold_free"]["base_rate"]}
     table = _scores_table(prep, forecasts, stamps, args)
@@ -233,7 +233,7 @@ def _report(result: dict) -> str:
     frame = pd.DataFrame(rows)
     table = frame.astype(object).where(frame.notna(), "—").to_markdown(index=False)
     flagged = result["flagged_intervals"]
-    lines = [f"# fedad detect — {result['data']['name']}", "",
+    lines = [f"# fedad own-series — {result['data']['name']}", "",
              (f"{result['data']['points']} points, columns {', '.join(result['data']['columns'])}; "
               f"{result['data']['labelled_points']} labelled anomalous points."), "",
              (f"Window: {result['window']} steps ({result['window_rule']}). Validation block(s): "

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fedad.experiments.table1 import events_table, table1
+from fedad.experiments.table1_counts import events_table, table1
 from tests.conftest import real_data_available
 
 pytestmark = pytest.mark.skipif(

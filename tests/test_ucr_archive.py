@@ -6,7 +6,7 @@ import gzip
 import numpy as np
 import pytest
 
-from fedad.data import ucr
+from fedad.data import ucr_archive as ucr
 from fedad.data.datadir import ChecksumMismatchError, DataMissingError, MalformedDataError
 from tests.conftest import real_data_available
 

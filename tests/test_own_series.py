@@ -1,4 +1,4 @@
-"""``fedad detect --csv``: the whole own-series path on a small synthetic CSV with injected faults."""
+"""``fedad own-series --csv``: the whole own-series path on a small synthetic CSV with injected faults."""
 
 import json
 
@@ -33,7 +33,7 @@ def _write(tmp_path, n=2400, faults=((900, 930), (2050, 2080)), seed=0):
 def test_the_own_series_path_finds_injected_faults_and_writes_its_outputs(tmp_path, capsys):
     csv, labels, _ = _write(tmp_path)
     out = tmp_path / "out"
-    code = fedad(["detect", "--csv", str(csv), "--time-column", "when", "--columns", "a,b", "--labels", str(labels),
+    code = fedad(["own-series", "--csv", str(csv), "--time-column", "when", "--columns", "a,b", "--labels", str(labels),
                   "--workers", "4", "--rho", "1", "--max-epochs", "4", "--patience", "2", "--quiet", "--out", str(out)])
     assert code == 0
     for name in ("result.json", "scores.csv", "series.png", "report.md"):
@@ -57,7 +57,7 @@ def test_the_own_series_path_finds_injected_faults_and_writes_its_outputs(tmp_pa
 def test_bad_csv_gets_one_line_naming_the_problem(tmp_path, mutate, message, capsys):
     csv, _, frame = _write(tmp_path, n=400, faults=((100, 110),))
     mutate(frame).to_csv(csv, index=False)
-    assert fedad(["detect", "--csv", str(csv), "--time-column", "when", "--columns", "a,b", "--quiet"]) == 2
+    assert fedad(["own-series", "--csv", str(csv), "--time-column", "when", "--columns", "a,b", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("fedad: error:") and message in err and "\n" not in err and "Traceback" not in err
 
@@ -82,6 +82,6 @@ def test_gaps_can_split_the_series_instead(tmp_path):
 
 def test_packaged_metropt_failures_are_the_documented_ones():
     from fedad.data.metropt import FAILURES
-    from fedad.experiments.own import labels_path
+    from fedad.experiments.own_series import labels_path
 
     assert len(FAILURES) == 4 and json.loads(labels_path("metropt3").read_text())["intervals"][0][0].startswith("2020-04-18")

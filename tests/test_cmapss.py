@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from fedad.data.cmapss import DEFAULT_SENSORS, N_COLUMNS, load_engine, load_engine_test, select_sensors
 from fedad.data.datadir import MalformedDataError, verified_path
-from fedad.data.engine import DEFAULT_SENSORS, N_COLUMNS, load_engine, load_engine_test, select_sensors
 from fedad.data.series import read_numeric_table
 from tests.conftest import real_data_available
 
