@@ -2,8 +2,9 @@
 for deep anomaly detection on industrial IoT time series.
 
 Subpackages: ``data`` (real data sets, windows, partitions), ``models`` (AMCNN-LSTM and baselines),
-``compression`` (Algorithm 1: top-ρ% with local accumulation and momentum correction, codec),
-``federated`` (virtual workers, cloud aggregator, the training loop), ``detection`` (Eq. 10 scores,
+``compression`` (the contracts Algorithm 1 is built from: compressors, memories, clipping, codec),
+``federated`` (Algorithm 1 itself in ``federated.algorithm1``, virtual workers, cloud aggregator, the
+training loop, engines and back-ends), ``detection`` (Eq. 10 scores,
 F_θ threshold, metrics), ``training`` (centralised training), ``results`` (atomic, cached results).
 """
 

@@ -118,17 +118,9 @@ def test_report_lists_every_stated_number_with_a_verdict(results):
                    "## Threshold rules compared", "flag nothing (reference)", "Point-adjusted F1",
                    "not converged"):
         assert needle in text, needle
-    assert "reproduced" in text and "not reproduced" in text
-    line = next(line for line in text.splitlines() if line.startswith("| Fig. 5 AMCNN-LSTM accuracy"))
-    assert "not reproduced" in line  # 90-92 % against 96.85, and flag nothing scores 93
-
-
-def test_a_claim_is_never_reproduced_while_a_reference_beats_the_model(results):
-    # AMCNN-LSTM (index 0) is below every other model and reference in the fixture
-    text = report.build_report(results)
-    line = next(line for line in text.splitlines() if line.startswith("| Fig. 5 AMCNN-LSTM most accurate"))
-    cells = [c.strip() for c in line.split("|")]
-    assert "not reproduced" in cells and " vs " in line
+    # the verdicts themselves are tested on the rows (tests/test_report_detect.py); here, that the rows
+    # reach the text
+    assert "| Fig. 5 AMCNN-LSTM accuracy, power demand (%) | 96.85 |" in text
 
 
 def test_controls_are_paired_with_intervals(results):

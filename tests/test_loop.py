@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from fedad.federated.flat import flat_params
-from fedad.federated.loop import FederatedTrainer
+from fedad.federated.loop import EpochBudget, FederatedTrainer, build_trainer, rounds_for, rounds_per_epoch
+from fedad.federated.network import round_link_seconds
 from fedad.federated.worker import BatchSampler
 from tests.fl_helpers import blob_task, cfg, mlp
 
@@ -69,7 +70,8 @@ def test_records_hold_bytes_times_and_link_seconds():
     res = trainer.run(progress=False)
     rec = res.records[0]
     assert len(rec["bytes_up"]) == 4 and rec["bytes_down"] > 0 and rec["link_s"] > 0.05
-    assert len(rec["compute_s"]) == 4 and rec["aggregate_s"] >= 0
+    assert len(rec["compute_s"]) == 4 and res.records[-1]["aggregate_s"] == trainer.aggregator.last_aggregate_s
+    assert rec["link_s"] == round_link_seconds(trainer.config.link, rec["bytes_up"], rec["bytes_down"])
     totals = res.totals(trainer.n_params)
     assert totals["bytes_up"] == sum(sum(r["bytes_up"]) for r in res.records)
     assert totals["upload_compression_ratio"] > 1
@@ -129,3 +131,18 @@ def test_a_hostile_upload_every_round_is_recorded_as_dropped_and_the_run_matches
     assert [[d["worker"] for d in r["dropped"]] for r in attacked.records] == [["mallory"]] * 3
     assert all("indices run past" in r["dropped"][0]["reason"] for r in attacked.records)
     assert torch.equal(flat_params(attacked_trainer.model), flat_params(clean_trainer.model))
+
+
+def test_rounds_per_epoch_counts_every_workers_batch_and_local_step():
+    config = cfg(n_workers=4, batch_size=8, mode="fedavg", memory="residual", local_steps=3)
+    assert rounds_per_epoch(960, config) == 10.0  # 960 samples / (4 · 8 · 3)
+    assert rounds_for(2.5, 960, config) == 25 and rounds_for(0.01, 960, config) == 1
+
+
+def test_a_budget_sets_rounds_evaluations_and_early_stopping_in_epochs():
+    task = blob_task()  # 300 training samples: 9.375 rounds an epoch at 4 workers × 8
+    trainer = build_trainer(task, mlp, cfg(rounds=1).to_dict(), 0, EpochBudget(4, eval_every=0.5, patience=2))
+    assert trainer.config.rounds == 38 and trainer.config.eval_every == 5
+    assert trainer.stopper.patience == 2
+    plain = build_trainer(task, mlp, cfg(rounds=7).to_dict(), 0)
+    assert plain.config.rounds == 7 and plain.stopper is None

@@ -1,4 +1,4 @@
-"""Real data sets, checks, windows and partitions. See :mod:`fedad.data.registry` for names."""
+"""Real data sets, checks, windows and partitions. See :mod:`fedad.data.loaders` for names."""
 
 from fedad.data.datadir import (
     ChecksumMismatchError,
@@ -8,7 +8,7 @@ from fedad.data.datadir import (
     data_dir,
 )
 from fedad.data.images import DatasetAbsentError, ImageDataset
-from fedad.data.registry import PAPER_SERIES, load_images, load_series
+from fedad.data.loaders import PAPER_SERIES, load_images, load_series
 from fedad.data.series import SeriesDataset
 
 __all__ = [

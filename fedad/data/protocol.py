@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from fedad.data.registry import load_series
+from fedad.data.loaders import load_series
 from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
 from fedad.data.splits import Split, split_three_way

@@ -41,8 +41,8 @@ class FederatedConfig:
     intra-op thread each), ``processes`` (workers held by one child process per core), ``vmap`` (dsgd:
     all workers' gradients in one ``torch.func.vmap`` pass) or ``auto`` (vmap on a GPU, threads on a
     CPU with two or more cores, else serial; see ``make bench``). Every engine gives the serial
-    engine's numbers up to floating-point summation order (tested); Algorithm 1 is the same for all. ``compile``: the workers' replicas run through
-    ``torch.compile`` (all engines but vmap; also ``FEDAD_COMPILE=1``), which fuses the small element-wise
+    engine's numbers up to floating-point summation order (tested); Algorithm 1 is the same for all.
+    ``compile``: the workers' replicas run through ``torch.compile`` (all engines but vmap; also ``FEDAD_COMPILE=1``), which fuses the small element-wise
     steps around the convolutions and the LSTM: faster steps after a compile of seconds per process, and
     the same numbers up to float rounding (tested to 1e-5 after a few rounds), not bit for bit.
     ``buffer_sync``: BatchNorm running statistics stay on each worker and are averaged into the global
@@ -53,7 +53,7 @@ class FederatedConfig:
     broadcast is then the union of up to N·k entries).
 
     Local clipping (``clip_norm``, None = off): ``clip_at="accumulated"`` (default) is Algorithm 1's
-    placement, lines 8–9: the worker's *accumulated* buffer g_t^k (gradient plus everything not yet sent;
+    placement, step 2 (PAPER.md §2): the worker's *accumulated* buffer g_t^k (gradient plus everything not yet sent;
     with momentum correction the accumulated velocity) is scaled to norm ≤ ``clip_norm`` before top-k, and
     what is not sent stays clipped. ``clip_at="gradient"`` is Deep Gradient Compression's placement
     (Lin et al. 2018, §3.2): each new gradient is clipped *before* it enters the accumulator.

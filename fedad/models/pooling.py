@@ -1,8 +1,7 @@
-"""Max-pooling over time with the same values and gradients as ``nn.MaxPool1d``, at about half its cost.
+"""Max-pooling over time with the same values and gradients as ``nn.MaxPool1d``, at a lower cost.
 
-In training, ``nn.MaxPool1d`` calls ATen's ``max_pool2d_with_indices``, whose CPU kernel took 0.36 ms of
-an 11 ms AMCNN-LSTM step on a [16, 32, 168] input: thirteen times the same pooling without indices.
-Forward + backward here: 0.30 against 0.52 ms at B = 16, 2.4 against 6.1 ms at B = 160 (one core).
+In training, ``nn.MaxPool1d`` calls ATen's ``max_pool2d_with_indices``, whose CPU kernel is much slower
+than the same pooling without indices (``make bench`` times the models that use it).
 :class:`MaxPool1d` pools without indices in the forward pass and finds each window's winner only in
 the backward pass, with one comparison per extra element of the window. The first maximum wins a tie,
 as in ATen, so forward values and input gradients are bit for bit those of ``nn.MaxPool1d`` (tested);

@@ -173,8 +173,8 @@ class ProcessesEngine(Engine):
 
     def round_scope(self) -> IntraOpThreads:
         """The parent runs its share of a round (Algorithm 1, aggregation, bookkeeping) on one intra-op
-        thread: after a parallel op OpenMP's idle thread spins on a core for about 2 ms, so a child woken
-        in that time waits for it."""
+        thread: after a parallel op OpenMP's idle thread keeps spinning on a core, and a child woken
+        meanwhile would wait for it."""
         return IntraOpThreads(1)
 
     def close(self) -> None:
