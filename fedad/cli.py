@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("table1", "Table I and the labelled events per split (results/table1.csv, results/events.csv).",
-        _forward("table1"))
+        _forward("table1_counts"))
     run = sub.add_parser("run", help="run one experiment, cached by config (tune_rho, detect, comm, compressors, ucr).",
                          description="Run one experiment; its own options follow (e.g. --profile quick --jobs 2): "
                                      "`fedad run detect --help` lists them.", add_help=False)

@@ -1,7 +1,8 @@
-"""Writes ``algorithm1_reference.json``: what the federated loop produced before Algorithm 1 was written
-once (issue 27). Kept to show how the stored numbers were made; ``tests/test_algorithm1_reference.py``
-compares today's code against them. Run from the repository root:
-``python -m tests.reference.make_algorithm1_reference``."""
+"""Writes ``algorithm1_reference.json``: what the federated loop produced at commit 34c7082, before
+Algorithm 1 was written once (its serial engine was then called ``loop``, the key of those runs). Kept to
+show how the stored numbers were made; ``tests/test_algorithm1.py`` runs today's code through
+:func:`run_case` and compares. Regenerating it from today's code would compare the code with itself:
+run it only on a checkout of 34c7082 (``python -m tests.reference.make_algorithm1_reference``)."""
 
 from __future__ import annotations
 
