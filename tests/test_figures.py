@@ -6,95 +6,12 @@ from fedad.experiments import report
 from fedad.figures import fig4, fig5, fig5b, fig6, fig7, fig8
 from fedad.figures import table1 as table1_fig
 from fedad.results import ResultStore, atomic_write_text
-
-MODELS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive")
-DATASETS = ("power_demand", "space_shuttle", "ecg", "engine")
-
-
-def _detect_metrics(i: int, seed: int, variant: str) -> dict:
-    acc = 90 + i + seed + (0.5 if variant == "centralised" else 0)
-    point = {"accuracy": acc, "precision": 50.0, "recall": 20.0, "f1": 28.0, "n_anomalous": 5}
-    learned = variant != "reference"
-    return {"point": point, "event": {"recall": 50.0 + i, "precision": 40.0}, "rmse": 0.05 + 0.01 * i,
-            "threshold_free": {"pr_auc": 20.0 + i + seed, "roc_auc": 70.0, "base_rate": 6.9},
-            "flag_nothing": {"point": {"accuracy": 93.0, "precision": None, "recall": 0.0, "f1": 0.0},
-                             "event": {"recall": 0.0, "precision": None}},
-            "paper_rule": {"point": {"accuracy": acc - 3, "precision": 10.0}, "event": {"recall": 100.0}},
-            "point_adjusted_f1": 90.0, "trivial_accuracy": 93.0, "threshold": 10.0 if i else "inf",
-            "threshold_rule": "validation: max F_θ (θ = 0.05)", "threshold_validation_percentile": 99.0,
-            "window": 168, "window_rule": "dominant period", "protocol": {"resample": 4},
-            "events": {p: {"events": 1, "points": 100} for p in ("train", "validation", "test")},
-            "no_test_anomaly": False, "lr": 0.1 if learned else None,
-            **({"epochs_run": 12.0, "best_epoch": 10.0, "max_epochs": 12, "best_val_loss": 0.01 + 0.001 * seed,
-                "hit_cap": seed == 0} if learned else {})}
+from tests.result_fixture import DATASETS, _detect_metrics, fill_results
 
 
 @pytest.fixture
 def results(tmp_path):
-    for ds in ("mnist", "fashion_mnist"):
-        for rho in (0.3, 1.0, 100.0):
-            for seed in (0, 1):
-                ResultStore("tune_rho", tmp_path).save(
-                    {"profile": "quick", "dataset": ds, "rho": rho, "seed": seed},
-                    {"accuracy": 90 + rho / 20 + seed, "upload_compression_ratio": 100 / rho * 3,
-                     "data_source": "MNIST 10k subset" if ds == "mnist" else "Fashion-MNIST 60k/10k"}, 1.0)
-    atomic_write_text(tmp_path / "tune_rho" / "_absent_quick.json", '{}')
-    for rho in (0.1, 1.0, 100.0):  # CIFAR-10 from the JPEG copy, accuracy rising with ρ
-        for seed in (0, 1):
-            ResultStore("tune_rho", tmp_path).save(
-                {"profile": "quick", "dataset": "cifar10", "rho": rho, "seed": seed, "control": None},
-                {"accuracy": 30 + 5 * (rho > 0.5) + 5 * (rho > 50) + seed, "upload_compression_ratio": 100 / rho * 3,
-                 "data_source": "cifar10 (JPEG copy): lossy", "lr": 0.02, "first_train_loss": 2.3,
-                 "max_train_loss": 2.3, "last_train_loss": 1.8}, 1.0)
-    for seed in (0, 1):  # the learning-rate control at η = 0.05: seed 1 diverges; never drawn in Fig. 4
-        ResultStore("tune_rho", tmp_path).save(
-            {"profile": "quick", "dataset": "cifar10", "rho": 0.1, "seed": seed, "control": "lr", "lr": 0.05},
-            {"accuracy": 5.0, "upload_compression_ratio": 3000.0, "data_source": "cifar10 (JPEG copy): lossy",
-             "lr": 0.05, "first_train_loss": 2.3, "max_train_loss": 2.3 if seed == 0 else 690.0,
-             "last_train_loss": 2.3 if seed == 0 else 4.6}, 1.0)
-    for ds in DATASETS:
-        for i, m in enumerate(MODELS):
-            variants = {"amcnn_lstm": ["federated_gcm", "centralised", "federated_dense"]}.get(
-                m, ["reference"] if m in ("persistence", "seasonal_naive") else ["centralised"])
-            for variant in variants:
-                for seed in (0, 1, 2) if variant != "reference" else (0,):
-                    ResultStore("detect", tmp_path).save(
-                        {"profile": "quick", "dataset": ds, "model": m, "variant": variant, "seed": seed},
-                        _detect_metrics(i, seed, variant), 1.0)
-    link = {"uplink_mbps": 1.0, "downlink_mbps": 10.0, "latency_ms": 50.0}
-    for m in MODELS[:5]:
-        for comp, down in (("none", None), ("topk", None), ("topk", 0.3)):
-            gcm = comp == "topk"
-            curve = [{"round": 10 * k, "epoch": k, "val_loss": 0.05 / k, "compute_s": 0.1 * k,
-                      "bytes_up": (1e3 if gcm else 1e6) * k, "bytes_down": 1e4 * k, "link_s": 0.0}
-                     for k in range(1, 6)]
-            store = ResultStore("comm", tmp_path)
-            config = {"profile": "quick", "model": m, "compressor": comp, "seed": 0, "epsilon": 0.1,
-                      "federated": {"link": link}, **({"downlink_rho": down} if down else {})}
-            path = store.save(config, {
-                "per_round": {"compute_s": 0.1, "up_max": 300.0 if gcm else 2e5, "up_total": 3000.0 if gcm else 2e6,
-                              "down": 2000.0 if gcm else 2e5, "link_s": 1.0},
-                "fixed": {"compute_s": 1.0, "link_s": 2.0 if gcm else 50.0, "bytes_up": 1.0, "bytes_down": 1.0,
-                          "total_s": 3.0}, "fixed_rounds": 100, "best_val_loss": 0.01, "epochs_run": 5, "max_epochs": 14,
-                "upload_compression_ratio": 350.0 if gcm else 1.0, "upload_compression_ratio_fp32": 230.0 if gcm else 1.0,
-                "n_params": 50000}, 1.0)
-            import json as _json
-
-            data = _json.loads(path.read_text())
-            data["curve"] = curve
-            atomic_write_text(path, _json.dumps(data))
-    atomic_write_text(tmp_path / "comm" / "_config_quick.json", '{"sweep": {"low_mbps": 0.1, "high_mbps": 1000, '
-                      '"points": 21, "downlink_factor": 10, "latency_ms": 50}}')
-    for workload in ("mnist", "power_demand"):
-        for name in ("dense", "topk_momentum", "qsgd8"):
-            points = [{"rounds": r, "bytes_up": r * (1e6 if name == "dense" else 1e3), "accuracy": 80 + r / 10,
-                       "val_rmse": 0.2 - r / 1000} for r in (30, 80, 150)]
-            ResultStore("compressors", tmp_path).save(
-                {"profile": "quick", "workload": workload, "name": name, "seed": 0}, {"points": points}, 1.0)
-    atomic_write_text(tmp_path / "table1.csv",
-                      "dataset,dims,X,X_n,X_a,paper_dims,paper_X,paper_X_n,paper_X_a,chunk_length\n"
-                      "power_demand,1,1,45,7,1,1,45,6,672\n")
-    return tmp_path
+    return fill_results(tmp_path)
 
 
 @pytest.mark.parametrize("module", [fig4, fig5, fig5b, fig6, fig7, fig8, table1_fig])

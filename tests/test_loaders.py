@@ -1,7 +1,7 @@
 import pytest
 
-from fedad.data.protocol import PROTOCOLS
 from fedad.data.loaders import IMAGES, PAPER_SERIES, SERIES, load_images, load_series
+from fedad.data.protocol import PROTOCOLS
 
 
 def test_every_paper_series_has_a_loader_and_a_detection_protocol():

@@ -1,9 +1,16 @@
 """REPORT.md's detection claims as rows: the verdict logic checked on the rows, not on the text."""
 
+import pytest
+
 from fedad.experiments import report_detect
 from fedad.figures.result_tables import load
 from fedad.results import ResultStore
-from tests.test_figures import DATASETS, _detect_metrics, results  # noqa: F401 — ``results`` is a fixture
+from tests.result_fixture import DATASETS, _detect_metrics, fill_results
+
+
+@pytest.fixture
+def results(tmp_path):
+    return fill_results(tmp_path)
 
 
 def _rows(results_dir) -> dict:
