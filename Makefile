@@ -101,7 +101,7 @@ flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes 
 tutorials: $(VENV)/.fedad-syft  ## run the five teaching notebooks; executed copies and figures in tutorials/out/
 	$(FEDAD) tutorials
 
-bench: $(VENV)/.fedad-flower  ## engine benchmarks as ratios measured in one run (results/bench.json)
+bench: $(VENV)/.fedad-flower  ## engine benchmarks as ratios measured in one run (results/bench.json, tables in results/bench.md)
 	$(FEDAD) bench
 
 clean:  ## remove results and figures (keeps .venv)

@@ -17,8 +17,7 @@ from fedad.data import load_images
 from fedad.data.protocol import protocol_for
 from fedad.detection import prepare_series
 from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
-from fedad.federated.config import FederatedConfig
-from fedad.federated.loop import FederatedTrainer
+from fedad.federated.loop import build_trainer
 from fedad.models import build_model
 from fedad.results import ResultStore
 from fedad.training.tasks import ClassificationTask
@@ -42,8 +41,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     budgets = sorted(run["budgets"])
     fed = {**run["federated"], **run["compressor"], "lr": spec["lr"], "batch_size": spec["batch_size"],
            "rounds": budgets[-1], "eval_every": 0}
-    trainer = FederatedTrainer(task, lambda: build_model(spec["model"], **kwargs), FederatedConfig.from_dict(fed),
-                               seed=run["seed"])
+    trainer = build_trainer(task, lambda: build_model(spec["model"], **kwargs), fed, run["seed"])
     points = []
     for b in budgets:
         while len(trainer.result.records) < b:
