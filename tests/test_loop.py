@@ -146,3 +146,11 @@ def test_a_budget_sets_rounds_evaluations_and_early_stopping_in_epochs():
     assert trainer.stopper.patience == 2
     plain = build_trainer(task, mlp, cfg(rounds=7).to_dict(), 0)
     assert plain.config.rounds == 7 and plain.stopper is None
+
+
+def test_a_checkpoint_of_the_older_per_worker_layout_is_refused_with_what_to_do():
+    trainer = FederatedTrainer(blob_task(), mlp, cfg(rounds=2), seed=0)
+    state = trainer.state_dict()
+    del state["backend"]
+    with pytest.raises(ValueError, match=r"older fedad.*delete the file"):
+        FederatedTrainer(blob_task(), mlp, cfg(rounds=2), seed=0).load_state_dict(state)

@@ -119,7 +119,10 @@ def federated_run(trainer, run: dict, store: ResultStore, progress: bool):
     epochs of the run's config; 0 or absent: never)."""
     state = store.load_checkpoint(run)
     if state is not None:
-        trainer.load_state_dict(state)
+        try:
+            trainer.load_state_dict(state)
+        except ValueError as exc:
+            raise ValueError(f"{store.checkpoint_path(run)}: {exc}") from None
     return trainer.run(progress, checkpoint=lambda s: store.save_checkpoint(run, s),
                        checkpoint_every=run.get("checkpoint_every", 0), desc=run["label"])
 

@@ -164,6 +164,9 @@ class FederatedTrainer:
                 "stopper": self.stopper.state_dict() if self.stopper is not None else None}
 
     def load_state_dict(self, state: dict) -> None:
+        if "backend" not in state:  # before Algorithm 1's state moved from the workers to the back-end
+            raise ValueError("a checkpoint written by an older fedad, whose workers held their compression memory; "
+                             "delete the file to start the run again")
         self.start_round = state["round"]
         self.aggregator.load_state_dict(state["aggregator"])
         for w, s in zip(self.workers, state["workers"], strict=True):
