@@ -229,9 +229,8 @@ def baseline(prep, repeats: int, rounds: int, commit: str = BASELINE_COMMIT, che
     windows and seeds, in interleaved repeats; the weights after ``check_rounds`` rounds are compared.
 
     Every repeat starts new processes on both sides, the old code in a subprocess and today's in a new
-    trainer (with new worker processes): a process's speed is a draw (the same compiled step ran
-    7.3–9.4 ms in six processes started one after another, steady within each), so one process per side
-    would make the ratio a draw of two processes' luck."""
+    trainer (with new worker processes): a process's speed is a draw, steady within the process but not
+    between processes, so one process per side would make the ratio a draw of two processes' luck."""
     work = Path(tempfile.mkdtemp(prefix="fedad-baseline-"))
     archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", commit, "fedad"], capture_output=True,
                              check=False)

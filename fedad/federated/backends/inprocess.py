@@ -37,10 +37,16 @@ class InProcessBackend(Backend):
         self.config = config
         self.device = device or torch.device("cpu")
         self.runner: Engine = build_engine(config, self.device)
-        self.engine = self.runner.name
-        self.compiled = self.runner.compiled
         self.algorithm1: Algorithm1 | None = None
         self.clock = clock  # the seconds a pack takes are charged to the workers (a test injects a clock)
+
+    @property
+    def engine(self) -> str:
+        return self.runner.name
+
+    @property
+    def compiled(self) -> bool:
+        return self.runner.compiled
 
     def attach(self, workers: list, trainer=None) -> list:
         """Hand the workers to the engine, and start Algorithm 1's state for them."""
@@ -54,7 +60,7 @@ class InProcessBackend(Backend):
         share = (self.clock() - start) / max(len(local.done), 1)
         failures = dict(local.failures)
         sent: dict[int, UpdateMessage] = {}
-        for i, n, payload in zip(range(len(local.done)), local.done, payloads, strict=True):
+        for i, (n, payload) in enumerate(zip(local.done, payloads, strict=True)):
             w = workers[n]
             if payload is None:
                 failures[n] = failure_text(non_finite(w.id, round_idx))

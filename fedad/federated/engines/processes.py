@@ -147,12 +147,9 @@ class ProcessesEngine(Engine):
         """Every worker's update, all processes at once, in the workers' order."""
         for p in range(len(self.conns)):
             self._send(p, "updates", round_idx)
-        outcomes = [item for reply in self._replies(list(range(len(self.conns)))) for item in reply]
-        done = [n for n, o in enumerate(outcomes) if not isinstance(o, str)]
-        # a copy: the children write the next round's updates into the same memory
-        rows = self.rows.clone() if len(done) == len(outcomes) else self.rows[done]
-        return LocalUpdates(rows, done, [float(outcomes[n][0]) for n in done], [outcomes[n][1] for n in done],
-                            {n: o for n, o in enumerate(outcomes) if isinstance(o, str)})
+        replies = [item for reply in self._replies(list(range(len(self.conns)))) for item in reply]
+        # gather stacks a copy of the rows: the children write the next round's updates into the same memory
+        return LocalUpdates.gather([r if isinstance(r, str) else (self.rows[n], *r) for n, r in enumerate(replies)])
 
     def apply(self, payload: bytes) -> None:
         """Queue the encoded change for every process; each decodes it once for its workers, before the

@@ -26,7 +26,7 @@ class IntraOpThreads:
     """Set torch's intra-op threads for a block and put the old value back."""
 
     def __init__(self, n: int):
-        self.n, self.old = n, torch.get_num_threads()
+        self.n, self.old = n, n
 
     def __enter__(self):
         self.old = torch.get_num_threads()

@@ -26,15 +26,15 @@ class VmapEngine(Engine):
         in size cannot be stacked: they go one after another for this round."""
         start = time.perf_counter()
         batches = [w.next_batch() for w in self.workers]
-        if len({len(b[0]) for b in batches}) != 1:
-            return LocalUpdates.gather([timed_update(w, b) for w, b in zip(self.workers, batches, strict=True)])
-        try:
-            rows, losses = vmap_gradients(self.workers, batches)
-        except Exception:  # noqa: BLE001 — find out which worker fails, one after another
-            return LocalUpdates.gather([timed_update(w, b) for w, b in zip(self.workers, batches, strict=True)])
-        share = (time.perf_counter() - start) / len(self.workers)
-        n = len(self.workers)
-        return LocalUpdates(rows, list(range(n)), losses, [share] * n, {})
+        if len({len(b[0]) for b in batches}) == 1:
+            try:
+                rows, losses = vmap_gradients(self.workers, batches)
+            except Exception:  # noqa: BLE001, S110 — find out below which worker fails, one after another
+                pass
+            else:
+                n = len(self.workers)
+                return LocalUpdates(rows, list(range(n)), losses, [(time.perf_counter() - start) / n] * n)
+        return LocalUpdates.gather([timed_update(w, b) for w, b in zip(self.workers, batches, strict=True)])
 
 
 def vmap_gradients(workers: list[VirtualWorker], batches: list[tuple[torch.Tensor, torch.Tensor]]
