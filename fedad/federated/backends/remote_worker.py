@@ -41,7 +41,11 @@ def build_model_from_spec(spec: dict) -> torch.nn.Module:
 
 
 def run_job(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]:
-    """Run the spec's round on ``data`` ({"x", "y"}) from ``state``; return (outputs, new state)."""
+    """Run the spec's round on ``data`` ({"x", "y"}) from ``state``; return (outputs, new state).
+
+    The outputs' ``compute_s`` is the local work (gradients and Algorithm 1), ``encode_s`` the Algorithm 1
+    part of it, ``job_s`` the whole job with loading and saving the state.
+    """
     start = time.perf_counter()
     config = FederatedConfig.from_dict(spec["federated"])
     worker = VirtualWorker(spec["worker_id"], data["x"], data["y"], build_model_from_spec(spec["model"]),
@@ -60,14 +64,16 @@ def run_job(spec: dict, data: dict, state: bytes | None) -> tuple[dict, bytes]:
         worker.receive(Broadcast(spec["round"] - 1, base64.b64decode(spec["broadcast"])))
     work_start = time.perf_counter()
     update, loss = worker.compute_update()
+    encode_start = time.perf_counter()
     payload = algorithm1.pack(update[None])[0]
     if payload is None:
         raise non_finite(worker.id, spec["round"])
     compute_s = time.perf_counter() - work_start
+    encode_s = time.perf_counter() - encode_start
     buf = io.BytesIO()
     torch.save({"worker": worker.state_dict(), "algorithm1": algorithm1.state_dict()}, buf)
     outputs = {"update": payload, "buffers": worker.buffer_payload() or b"", "n_samples": worker.n_samples,
-               "loss": loss, "compute_s": compute_s, "job_s": time.perf_counter() - start}
+               "loss": loss, "compute_s": compute_s, "encode_s": encode_s, "job_s": time.perf_counter() - start}
     return outputs, buf.getvalue()
 
 
