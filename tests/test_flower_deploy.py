@@ -5,14 +5,21 @@ The namespace tests need root (``ip netns``); without it they are skipped with t
 root, so ``make test`` runs them there.
 """
 
+import contextlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
+import torch
 
 pytest.importorskip("flwr", reason="flower extra not installed (pip install -e '.[flower]')")
+psutil = pytest.importorskip("psutil", reason="flower extra not installed (pip install -e '.[flower]')")
 
 from fedad.federated import netlab
 from fedad.federated.backends.flower_deploy import BIN, FlowerDeployment, run_deployment
@@ -45,6 +52,80 @@ def test_insecure_is_only_on_request_and_warns(tmp_path, capsys):
     insecure = FlowerDeployment(tmp_path / "b", insecure=True)
     assert insecure.tls is None and not insecure.node_auth
     assert "WARNING: Flower deployment without TLS" in capsys.readouterr().err
+
+
+def _processes_of(work: Path) -> list[psutil.Process]:
+    """Live processes started for the deployment in ``work`` (every one inherits its FLWR_HOME)."""
+    home, found = str(work / "flwr_home"), []
+    for p in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if p.status() != psutil.STATUS_ZOMBIE and p.environ().get("FLWR_HOME") == home:
+                found.append(p)
+    return found
+
+
+def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int) -> tuple[str, list]:
+    """The final weights' digest and per-round upload sizes of the same run on the in-process back-end."""
+    from fedad.federated.backends.flower_app import _trainer_from_run_config, _weights_digest
+    from fedad.federated.backends.remote_worker import build_model_from_spec
+    from fedad.federated.loop import FederatedTrainer
+
+    run_config = {"dataset": "mnist", "task": "mnist", "compressor": "topk", "train-samples": train_samples,
+                  "test-samples": 500, "num-workers": workers, "rounds": rounds, "batch-size": 32, "lr": 0.05,
+                  "rho": rho, "seed": 0, "workdir": "unused"}
+    remote = _trainer_from_run_config(run_config)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as each SuperNode's worker
+    try:
+        trainer = FederatedTrainer(remote.task, lambda: build_model_from_spec({"name": "simple_cnn", "kwargs": {}}),
+                                   remote.config, seed=0)
+        trainer.run(progress=False)
+    finally:
+        torch.set_num_threads(threads)
+    return _weights_digest(trainer.aggregator.model), [r["bytes_up"] for r in trainer.result.records]
+
+
+@needs_flower
+@needs_mnist
+def test_long_lived_workers_keep_their_state_across_rounds_and_give_the_in_process_weights(tmp_path):
+    digest, bytes_up = _in_process_digest(2, 3, 1.0, 300)
+    runs = {}
+    for mode in ("long-lived", "subprocess"):
+        work = tmp_path / mode
+        runs[mode] = run_deployment(workers=2, rounds=3, rho=1.0, train_samples=300, timeout_s=300, workdir=work,
+                                    mode=mode)
+        assert _processes_of(work) == [], f"{mode}: processes left after the run"
+        assert not any(r["dropped"] for r in runs[mode]["records"])
+        assert [r["bytes_up"] for r in runs[mode]["records"]] == bytes_up
+        # ρ = 1 %: 99 % of every update waits in the residual; a worker that lost it between rounds drifts
+        assert runs[mode]["final_weights_sha256"] == digest, mode
+    split = runs["long-lived"]["round_split"]
+    assert len(split) == 3 and all(len(r["app_s"]) == 2 and len(r["compute_s"]) == 2 for r in split)
+    assert all(0 <= e <= c for r in split for e, c in zip(r["encode_s"], r["compute_s"], strict=True))
+
+
+@needs_flower
+@needs_mnist
+def test_an_interrupted_run_leaves_no_process_behind(tmp_path):
+    work = tmp_path / "run"
+    script = ("from pathlib import Path\nfrom fedad.federated.backends.flower_deploy import run_deployment\n"
+              f"run_deployment(workers=2, rounds=30, rho=1.0, train_samples=300, timeout_s=600, workdir=Path({str(work)!r}))\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    try:
+        deadline = time.monotonic() + 240
+        while not (work / "progress.json").is_file():
+            assert proc.poll() is None and time.monotonic() < deadline, "the run never finished a round"
+            time.sleep(0.3)
+        assert len(_processes_of(work)) >= 5  # SuperLink, ServerApp, 2 SuperNodes, 2 fedad workers, …
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 20
+    while _processes_of(work) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [p.cmdline()[:3] for p in _processes_of(work)] == []
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"""The Flower ``ClientApp``: a SuperNode running fedad's VirtualWorker local work.
+"""The Flower ``ClientApp`` that does the work itself: a SuperNode running fedad's VirtualWorker local work
+in the app process (simulation, and a deployment's ``subprocess`` mode, where every message pays for
+importing torch and fedad; the long-lived mode's app is :mod:`flower_relay`).
 
 Loaded by reference (``fedad.federated.backends.flower_app:client_app``) in simulation and by
 ``flower-supernode`` in a deployment. The node's partition is ``<partition_dir>/<partition-id>.pt``
@@ -11,55 +13,49 @@ state each worker had after round r (Flower's ``context.state`` belongs to one r
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import torch
 from flwr.app import ConfigRecord, Context, Message, RecordDict
 from flwr.clientapp import ClientApp
 
+from fedad.federated.backends.flower_relay import partition_id, partition_query
+from fedad.federated.backends.node_socket import process_age_s
+from fedad.federated.backends.node_worker import state_file
 from fedad.federated.backends.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
 client_app = ClientApp()
 
 
-def _partition_id(context: Context) -> int:
-    return int(context.node_config.get("partition-id", 0))
-
-
-@client_app.query()
-def query(msg: Message, context: Context) -> Message:
-    return Message(RecordDict({"fedad": ConfigRecord({"partition-id": _partition_id(context)})}), reply_to=msg)
-
-
-def _state_file(context: Context, spec: dict, round_idx: int) -> Path | None:
-    """Where this node keeps its worker's state after ``round_idx`` (None: in ``context.state``)."""
-    state_dir, run_name = context.node_config.get("state-dir"), spec.get("run_name")
-    if not state_dir or not run_name:
-        return None
-    return Path(str(state_dir)) / str(run_name) / f"{spec['worker_id']}.round{round_idx}.pt"
+client_app.query()(partition_query)
 
 
 @client_app.train()
 def train(msg: Message, context: Context) -> Message:
+    app_start_s = process_age_s()
+    started = time.perf_counter() - app_start_s  # interpreter, Flower, torch and fedad imports, pulling the message
     torch.set_num_threads(1)
     spec = json.loads(msg.content["fedad"]["spec"])
-    path = context.node_config.get("data-path") or Path(spec["partition_dir"]) / f"{_partition_id(context)}.pt"
+    path = context.node_config.get("data-path") or Path(spec["partition_dir"]) / f"{partition_id(context)}.pt"
     data = torch.load(path, weights_only=True)
-    on_disk = _state_file(context, spec, spec["round"] - 1)
+    state_dir = context.node_config.get("state-dir")
+    on_disk = state_file(state_dir, spec, spec["round"] - 1)
     if on_disk is not None:
         state = on_disk.read_bytes() if on_disk.is_file() else None
     else:
         state = context.state["fedad"]["state"] if "fedad" in context.state else None
     outputs, new_state = run_job(spec, data, state)
     if on_disk is not None:
-        target = _state_file(context, spec, spec["round"])
+        target = state_file(state_dir, spec, spec["round"])
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(target, new_state)
         # two rounds back is older than any checkpoint the ServerApp can resume from
-        _state_file(context, spec, spec["round"] - 2).unlink(missing_ok=True)
+        state_file(state_dir, spec, spec["round"] - 2).unlink(missing_ok=True)
     else:
         context.state["fedad"] = ConfigRecord({"state": new_state})
+    outputs.update(app_start_s=app_start_s, app_s=time.perf_counter() - started)
     return Message(RecordDict({"fedad": ConfigRecord(outputs)}), reply_to=msg)
 
 
@@ -109,7 +105,6 @@ def _server_main(grid, context: Context) -> None:
     """Run fedad's loop over the grid; checkpoint after every round and resume from the checkpoint when
     one exists (``checkpoint-path``); write the result, with the nodes that dropped, to ``result-path``."""
     import io
-    import time
 
     from fedad.results import atomic_write_json
 
@@ -139,7 +134,7 @@ def _server_main(grid, context: Context) -> None:
                          checkpoint_every=1 / trainer.rounds_per_epoch)
     atomic_write_json(Path(str(run_config["result-path"])), {
         "final": result.final, "totals": result.totals(trainer.n_params), "records": result.records,
-        "round_seconds": backend.round_seconds, "dropped_nodes": backend.drop_log, "resumed_from_round": resumed_from,
+        "round_seconds": backend.round_seconds, "round_split": backend.round_split, "dropped_nodes": backend.drop_log, "resumed_from_round": resumed_from,
         "final_weights_sha256": _weights_digest(trainer.aggregator.model), "wall_s": time.perf_counter() - start})
 
 

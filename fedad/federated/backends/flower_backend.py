@@ -2,9 +2,11 @@
 
 Flower moves the messages; fedad keeps the algorithm. The ``ServerApp`` runs fedad's own loop with
 :class:`FlowerBackend` as its back-end, so aggregation is fedad's :class:`CloudAggregator` decoding
-fedad's compressed bytes (not Flower's FedAvg). The ``ClientApp`` (:mod:`flower_app`) runs the same
-:class:`VirtualWorker` local work as every other back-end and keeps the worker's compression state in
-Flower's ``context.state`` between rounds.
+fedad's compressed bytes (not Flower's FedAvg). The ``ClientApp`` runs the same :class:`VirtualWorker`
+local work and Algorithm 1 as every other back-end: itself (:mod:`flower_app`, the worker's state in
+``context.state`` or on the node's disk) or through the node's long-lived fedad worker
+(:mod:`flower_relay`, :mod:`node_worker`). Each round records the seconds the nodes report
+(:attr:`FlowerBackend.round_split`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker
 from fedad.federated.messages import UpdateMessage
 
 log = logging.getLogger(__name__)
+
+POLL_S = 0.05  # how often a round asks the SuperLink for replies (flwr's own send_and_receive waits 3 s)
+SPLIT_KEYS = ("app_start_s", "app_s", "job_s", "compute_s", "encode_s")
 
 
 def require_flower():
@@ -48,6 +53,8 @@ class FlowerBackend(RemoteBackend):
         self.started = time.monotonic()
         # every drop: round, worker, SuperNode id, reason, seconds since the backend was bound to its grid
         self.drop_log: list[dict] = []
+        # per round: the seconds the nodes reported (app start, app, job, compute, encode), one list per key
+        self.round_split: list[dict] = []
 
     @property
     def partition_dir(self) -> Path:
@@ -82,7 +89,7 @@ class FlowerBackend(RemoteBackend):
             asks = [Message(RecordDict({"fedad": ConfigRecord({"ask": "partition-id"})}), dst_node_id=n,
                             message_type="query") for n in nodes]
             wait = max(1.0, min(30.0, deadline - time.monotonic()))
-            for reply in grid.send_and_receive(asks, timeout=wait) if asks else ():
+            for reply in self.send_and_receive(asks, timeout_s=wait) if asks else ():
                 if reply.has_error():
                     log.warning("a SuperNode failed the partition query: %s", reply.error.reason)
                     continue
@@ -96,6 +103,18 @@ class FlowerBackend(RemoteBackend):
             time.sleep(0.5)
         self.node_of = {wid: by_partition[k] for wid, k in self.partition_of.items()}
 
+    def send_and_receive(self, messages: list, timeout_s: float) -> list:
+        """Push ``messages`` and pull their replies every :data:`POLL_S` until all arrived or ``timeout_s``."""
+        pending = set(self.grid.push_messages(messages))
+        replies, deadline = [], time.monotonic() + timeout_s
+        while pending and time.monotonic() < deadline:
+            got = list(self.grid.pull_messages(pending))
+            replies += got
+            pending -= {m.metadata.reply_to_message_id for m in got}
+            if pending:
+                time.sleep(POLL_S)
+        return replies
+
     def collect(self, workers: list[RemoteWorker], round_idx: int):
         from flwr.app import ConfigRecord, Message, RecordDict
 
@@ -107,11 +126,12 @@ class FlowerBackend(RemoteBackend):
             spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()), run_name=self.run_name)
             messages_out.append(Message(RecordDict({"fedad": ConfigRecord({"spec": json.dumps(spec)})}),
                                         dst_node_id=self.node_of[w.id], message_type="train", group_id=str(round_idx)))
-        replies = list(self.grid.send_and_receive(messages_out, timeout=self.timeout_s))
+        replies = self.send_and_receive(messages_out, timeout_s=self.timeout_s)
         # a reply names the message it answers: the SuperLink itself answers for a node it has marked
         # offline, with its own node id as the sender (flwr's SUPERLINK_NODE_ID)
         by_message = {m.metadata.message_id: w for m, w in zip(messages_out, workers, strict=True)}
         updates, dropped, answered = [], [], set()
+        split = {key: [] for key in SPLIT_KEYS}
         for reply in replies:
             w = by_message.get(reply.metadata.reply_to_message_id)
             if w is None or w.id in answered:
@@ -123,6 +143,9 @@ class FlowerBackend(RemoteBackend):
                 continue
             rec = reply.content["fedad"]
             w.last_buffers = rec["buffers"] or None
+            for key in SPLIT_KEYS:
+                if key in rec:
+                    split[key].append(float(rec[key]))
             updates.append(UpdateMessage(w.id, round_idx, rec["update"], int(rec["n_samples"]), float(rec["loss"]),
                                          float(rec["compute_s"])))
         dropped += [(w.id, "no reply before the timeout") for w in workers if w.id not in answered]
@@ -131,6 +154,7 @@ class FlowerBackend(RemoteBackend):
             self.drop_log.append({"round": round_idx, "worker": wid, "node_id": self.node_of[wid], "reason": why,
                                   "at_s": round(time.monotonic() - self.started, 3)})
         self.round_seconds.append(time.perf_counter() - start)
+        self.round_split.append({"round": round_idx, "round_s": self.round_seconds[-1], **split})
         return sorted(updates, key=lambda m: [w.id for w in workers].index(m.worker_id)), dropped
 
 

@@ -12,11 +12,22 @@ ServerApp writes a checkpoint after every round, and a run started again with th
 (after a SuperLink crash, say) resumes from it; each SuperNode keeps its worker's state per round on its
 own disk (``state-dir``), so the resumed run continues exactly where the checkpoint left it.
 
+Two app modes (``--mode``). ``long-lived`` (default): each SuperNode gets a fedad worker process of
+its own (:mod:`node_worker`) that loads torch, the partition and the worker's state once and keeps them
+across rounds; Flower still starts one ``flwr-clientapp`` per message (flwr 1.41 has no other way: that
+process serves one task token and exits, in ``subprocess`` and ``process`` isolation alike), but the
+deployment puts a launcher first on the node's PATH that has the worker fork it warm, with Flower and the
+relaying ClientApp (:mod:`flower_relay`) already imported. ``subprocess``: Flower's own per-message
+process imports torch and fedad and does the whole job (:mod:`flower_app`).
+
 This is also the recipe for real separate machines: run the SuperLink on the aggregator's host with
 its certificate, one SuperNode per edge device (``--superlink <host>:<port> --root-certificates ca.crt
 --auth-supernode-private-key <its key> --node-config 'partition-id=k data-path=/its/partition.pt'``),
 register each device's public key with ``flwr supernode register``, and ``flwr run`` from anywhere that
-can reach the Control API. ``python -m fedad.federated.backends.flower_deploy --help``.
+can reach the Control API. For the long-lived mode, also start ``python -m
+fedad.federated.backends.node_worker --socket S`` beside each SuperNode, add ``worker-socket="S"`` to its
+node config, and point the app's ``clientapp`` at ``fedad.federated.backends.flower_relay:client_app``.
+``python -m fedad.federated.backends.flower_deploy --help``.
 """
 
 from __future__ import annotations
@@ -31,12 +42,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import psutil
 
+from fedad.federated.backends.flower_modes import CLIENT_APPS, MODES, TASK_POLL_S
 from fedad.federated.backends.flower_security import NodeKey, TlsFiles, make_certificates, make_node_key
+from fedad.federated.backends.node_worker import write_launcher
 
 BIN = Path(sys.executable).parent
 
@@ -58,7 +72,7 @@ publisher = "fedad"
 
 [tool.flwr.app.components]
 serverapp = "fedad.federated.backends.flower_app:server_app"
-clientapp = "fedad.federated.backends.flower_app:client_app"
+clientapp = "{clientapp}"
 
 [tool.flwr.app.config]
 dataset = "mnist"
@@ -136,10 +150,22 @@ class FlowerDeployment:
     certificate files (:class:`TlsFiles`), or a CA and a SuperLink certificate are made for the run in
     ``<work>/certs``; with ``node_auth`` every SuperNode gets a key pair in ``<work>/keys`` and only
     nodes added with ``listed=True`` are registered with the SuperLink.
+
+    ``mode``: ``"long-lived"`` starts one fedad worker process per SuperNode (:mod:`node_worker`) that
+    keeps torch, the partition and the worker's state loaded across rounds, and Flower's per-message
+    ClientApp only relays to it (:mod:`flower_relay`); ``"subprocess"`` runs the whole job in Flower's
+    per-message ClientApp process (:mod:`flower_app`), which imports torch and fedad for every message.
+    ``task_poll_s``: how often each node's ``flower-superexec`` asks for a new task. ``node_poll_s``: a
+    control only: run each SuperNode with its hard-coded 3 s / 0.5 s waits capped at this many seconds
+    (:mod:`supernode_poll`); None runs Flower's SuperNode as it is.
     """
 
     def __init__(self, work: Path, lab=None, insecure: bool = False, tls: TlsFiles | None = None,
-                 node_auth: bool = True):
+                 node_auth: bool = True, mode: str = "long-lived", task_poll_s: float = TASK_POLL_S,
+                 node_poll_s: float | None = None):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode, self.node_poll_s = mode, node_poll_s
         self.work = Path(work)
         self.lab = lab
         self.insecure = insecure
@@ -147,7 +173,7 @@ class FlowerDeployment:
         self.app_dir, self.home, self.logs = self.work / "app", self.work / "flwr_home", self.work / "logs"
         for d in (self.app_dir, self.home, self.logs):
             d.mkdir(parents=True, exist_ok=True)
-        (self.app_dir / "pyproject.toml").write_text(PYPROJECT)
+        (self.app_dir / "pyproject.toml").write_text(PYPROJECT.replace("{clientapp}", CLIENT_APPS[mode]))
         (self.app_dir / "README.md").write_text("fedad Flower app\n")
         self.host = lab.hub_address if lab is not None else "127.0.0.1"
         self.hub = lab.prefix(None) if lab is not None else []
@@ -164,21 +190,35 @@ class FlowerDeployment:
         (self.home / "config.toml").write_text(f'[superlink]\ndefault = "run"\n\n[superlink.run]\n{connection}')
         # the SuperLink and SuperNodes start flower-superexec / flwr-serverapp / flwr-clientapp by name
         self.env = dict(os.environ, FLWR_HOME=str(self.home), PYTHONUNBUFFERED="1",
+                        FLWR_SUPEREXEC_TASK_POLL_INTERVAL=str(task_poll_s),
                         PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
         self.procs: dict[str, subprocess.Popen] = {}
         self.keys: dict[str, NodeKey] = {}
+        self.worker_sockets: dict[str, Path] = {}
+        self.launcher_dir = write_launcher(self.work / "node_bin", sys.executable, str(BIN / "flwr-clientapp"))
+        self._old_handler = None
 
     def __enter__(self) -> FlowerDeployment:  # noqa: PYI034 — not meant to be subclassed
+        # a SIGTERM must still stop the processes: raise in the main thread so that __exit__ runs
+        if threading.current_thread() is threading.main_thread():
+            self._old_handler = signal.signal(signal.SIGTERM, self._interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+        if self._old_handler is not None:
+            signal.signal(signal.SIGTERM, self._old_handler)
+            self._old_handler = None
+
+    @staticmethod
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
 
     # -- processes ---------------------------------------------------------------------------------
-    def _start(self, cmd: list[str], name: str) -> subprocess.Popen:
+    def _start(self, cmd: list[str], name: str, env: dict | None = None) -> subprocess.Popen:
         # the child holds its own copy of the descriptor: the parent's can be closed at once
         with open(self.logs / f"{name}.log", "a") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env or self.env, cwd=self.work)
         self.procs[name] = proc
         return proc
 
@@ -212,9 +252,18 @@ class FlowerDeployment:
         name = f"supernode{k}"
         node = self.lab.prefix(k) if self.lab is not None else []
         state_dir = self.work / "node_state" / name
-        cmd = [*node, str(BIN / "flower-supernode"), "--superlink", f"{self.host}:{self.port}",
-               "--port", str(free_port()),
-               "--node-config", f'partition-id={k} num-partitions={partitions} state-dir="{state_dir}"']
+        node_config = f'partition-id={k} num-partitions={partitions} state-dir="{state_dir}"'
+        env = None
+        if self.mode == "long-lived":
+            sock = self.start_worker(k, state_dir)
+            node_config += f' worker-socket="{sock}"'
+            # the node's SuperExec finds fedad's flwr-clientapp launcher first: warm forks of the worker
+            env = dict(self.env, FEDAD_WORKER_SOCKET=str(sock),
+                       PATH=f"{self.launcher_dir}{os.pathsep}{self.env['PATH']}")
+        supernode = [str(BIN / "flower-supernode")] if self.node_poll_s is None else [
+            sys.executable, "-m", "fedad.federated.backends.supernode_poll", "--poll", str(self.node_poll_s), "--"]
+        cmd = [*node, *supernode, "--superlink", f"{self.host}:{self.port}",
+               "--port", str(free_port()), "--node-config", node_config]
         if self.insecure:
             cmd.append("--insecure")
         elif trust:
@@ -228,8 +277,40 @@ class FlowerDeployment:
                     raise DeploymentError(f"could not register {name}: {(out.stdout + out.stderr).strip()[-500:]}")
         if max_retries is not None:
             cmd += ["--max-retries", str(max_retries)]
-        self._start(cmd, name)
+        self._start(cmd, name, env)
         return name
+
+    def start_worker(self, k: int, state_dir: Path) -> Path:
+        """Start SuperNode ``k``'s long-lived fedad worker (in the node's namespace); return its socket.
+
+        It leaves when this process dies, so an interrupted run leaves no worker behind."""
+        node = self.lab.prefix(k) if self.lab is not None else []
+        # a short path: a Unix socket's path must fit in 108 bytes, and work folders can be deep
+        sock = Path(tempfile.mkdtemp(prefix="fedad-node-")) / f"{k}.sock"
+        self._start([*node, sys.executable, "-m", "fedad.federated.backends.node_worker", "--socket", str(sock),
+                     "--state-dir", str(state_dir), "--parent-pid", str(os.getpid())], f"worker{k}")
+        self.worker_sockets[f"worker{k}"] = sock
+        return sock
+
+    def wait_workers(self, timeout_s: float = 120.0) -> None:
+        """Wait until every long-lived worker answers on its socket (they load torch while nodes join)."""
+        from fedad.federated.backends.node_socket import call
+
+        for name, sock in self.worker_sockets.items():
+            if name not in self.procs:  # killed on purpose
+                continue
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if self.procs[name].poll() is not None:
+                    raise DeploymentError(f"{name} exited with {self.procs[name].returncode}; logs in {self.logs}")
+                try:
+                    call(str(sock), {"kind": "ping"}, 5.0)
+                    break
+                except ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise DeploymentError(f"{name} does not answer on {sock} after {timeout_s:.0f}s; "
+                                              f"logs in {self.logs}") from None
+                    time.sleep(0.2)
 
     def online_nodes(self) -> int:
         """How many SuperNodes the SuperLink lists as online."""
@@ -241,13 +322,18 @@ class FlowerDeployment:
 
     def kill(self, name: str) -> None:
         """Kill a process and every process it started at once (SIGKILL), as a crash or a power cut would."""
-        proc = self.procs.pop(name)
-        _stop_trees([proc], graceful_s=0.0)
+        names = [name]
+        if name.startswith("supernode") and f"worker{name[len('supernode'):]}" in self.procs:
+            names.append(f"worker{name[len('supernode'):]}")  # the device's own worker dies with it
+        _stop_trees([self.procs.pop(n) for n in names], graceful_s=0.0)
 
     def close(self) -> None:
         """Stop every process this deployment started, with the app processes they started."""
         _stop_trees(list(self.procs.values()), graceful_s=10.0)
         self.procs.clear()
+        for sock in self.worker_sockets.values():
+            shutil.rmtree(sock.parent, ignore_errors=True)
+        self.worker_sockets.clear()
 
     # -- a run -------------------------------------------------------------------------------------
     @property
@@ -262,6 +348,7 @@ class FlowerDeployment:
     def submit(self, workers: int, rounds: int, rho: float, train_samples: int, task: str = "mnist",
                round_timeout_s: float = 120.0, extra_config: dict | None = None) -> None:
         """``flwr run`` fedad's app: the ServerApp starts (or resumes from ``<work>/checkpoint.pt``)."""
+        self.wait_workers()
         overrides = (f'num-workers={workers} rounds={rounds} rho={rho} train-samples={train_samples} '
                      f'task="{task}" workdir="{self.work / "data"}" result-path="{self.result_path}" '
                      f'checkpoint-path="{self.work / "checkpoint.pt"}" progress-path="{self.progress_path}" '
@@ -298,15 +385,19 @@ class FlowerDeployment:
 def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_samples: int = 600,
                    timeout_s: float = 300.0, workdir: Path | None = None, lab=None, task: str = "mnist",
                    extra_config: dict | None = None, insecure: bool = False, tls: TlsFiles | None = None,
-                   round_timeout_s: float = 120.0) -> dict:
+                   round_timeout_s: float = 120.0, mode: str = "long-lived", task_poll_s: float = TASK_POLL_S,
+                   node_poll_s: float | None = None) -> dict:
     """Start a secured SuperLink and ``workers`` registered SuperNodes, run the app, stop them; return the
     run's result (with ``deployment_wall_s``).
 
     On loopback by default. With a :class:`fedad.federated.netlab.NetLab`, the SuperLink and the
     ServerApp run in the lab's hub namespace and SuperNode k in device k's namespace, so every message
     crosses that device's shaped link. ``task``: ``mnist`` (simple CNN) or ``power_demand`` (AMCNN-LSTM).
+    ``mode``: ``long-lived`` or ``subprocess``; ``node_poll_s``: the SuperNode polling control
+    (:class:`FlowerDeployment`).
     """
-    with FlowerDeployment(Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-")), lab, insecure, tls) as dep:
+    work = Path(workdir or tempfile.mkdtemp(prefix="fedad-flower-"))
+    with FlowerDeployment(work, lab, insecure, tls, mode=mode, task_poll_s=task_poll_s, node_poll_s=node_poll_s) as dep:
         dep.start_superlink()
         for k in range(workers):
             dep.add_node(k, workers)
@@ -314,6 +405,7 @@ def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_sa
         dep.submit(workers, rounds, rho, train_samples, task, round_timeout_s, extra_config)
         out = dep.result(timeout_s)
         out["deployment_wall_s"] = time.perf_counter() - started
+        out["mode"], out["task_poll_s"], out["node_poll_s"] = mode, task_poll_s, node_poll_s
         return out
 
 
@@ -330,6 +422,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="folder with your ca.crt, server.pem and server.key (default: made for the run)")
     parser.add_argument("--insecure", action="store_true",
                         help="no TLS and no node authentication (prints a warning; loopback experiments only)")
+    parser.add_argument("--mode", choices=MODES, default="long-lived",
+                        help="long-lived: one resident fedad worker per SuperNode, Flower's per-message app only "
+                             "relays (default); subprocess: the per-message app imports torch and does the work")
+    parser.add_argument("--task-poll", type=float, default=TASK_POLL_S,
+                        help=f"seconds between a node's asks for a new task (flower-superexec; default {TASK_POLL_S})")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, partitions, keys)")
     args = parser.parse_args(argv)
     tls = None
@@ -342,8 +439,9 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="fedad-flower-"))
     try:
         out = run_deployment(args.workers, args.rounds, args.rho, args.train_samples, args.timeout, work,
-                             insecure=args.insecure, tls=tls, round_timeout_s=args.round_timeout)
-        print(json.dumps({"final": out["final"], "round_seconds": out["round_seconds"],
+                             insecure=args.insecure, tls=tls, round_timeout_s=args.round_timeout, mode=args.mode,
+                             task_poll_s=args.task_poll)
+        print(json.dumps({"mode": out["mode"], "final": out["final"], "round_seconds": out["round_seconds"],
                           "dropped_nodes": out["dropped_nodes"], "deployment_wall_s": out["deployment_wall_s"]},
                          indent=1))
     finally:
