@@ -86,7 +86,38 @@ def fill_results(tmp_path):
                        "val_rmse": 0.2 - r / 1000} for r in (30, 80, 150)]
             ResultStore("compressors", tmp_path).save(
                 {"profile": "quick", "workload": workload, "name": name, "seed": 0}, {"points": points}, 1.0)
+    fill_measured(tmp_path)
     atomic_write_text(tmp_path / "table1.csv",
                       "dataset,dims,X,X_n,X_a,paper_dims,paper_X,paper_X_n,paper_X_a,chunk_length\n"
                       "power_demand,1,1,45,7,1,1,45,6,672\n")
     return tmp_path
+
+
+def fill_measured(tmp_path):
+    """A measured-link file: both app modes, dense and GCM, unshaped and at 1 Mbit/s, and the polling control
+    (synthetic seconds: the long-lived round is shorter, GCM's wire bytes ten times fewer)."""
+    import json as _json
+
+    rows = []
+    split = {"round_s": 1.0, "app_start_s": 0.5, "job_other_s": 0.01, "compute_s": 0.05, "encode_s": 0.001,
+             "relay_s": 0.01, "flower_s": 0.4, "aggregate_s": 0.002}
+    for mode, base in (("long-lived", 4.0), ("subprocess", 12.0)):
+        for comp, wire in (("none", 240_000.0), ("topk", 24_000.0)):
+            for rate in (None, 1.0):
+                row = {"mode": mode, "node_poll_s": None, "rate_mbit": rate, "compressor": comp, "workers": 3,
+                       "rounds": 4, "split": {**split, "round_s": base}, "median_round_s": base + (
+                           0 if rate is None else 8 * wire / 1e6), "payload_up_per_round": wire * 0.9,
+                       "payload_down_per_round": wire, "wire_up_per_round": wire, "wire_down_per_round": wire}
+                if rate is not None:
+                    row.update(naive_s=row["median_round_s"], calibrated_s=row["median_round_s"],
+                               measured_over_naive=1.0, measured_over_calibrated=1.0, wire_up_factor=1.1,
+                               wire_down_factor=1.0, link_measured_s=1.0, link_calibrated_s=1.0)
+                rows.append(row)
+    for comp, wire in (("none", 240_000.0), ("topk", 24_000.0)):
+        rows.append({"mode": "long-lived", "node_poll_s": 0.1, "rate_mbit": None, "compressor": comp, "workers": 3,
+                     "rounds": 4, "split": {**split, "round_s": 0.9}, "median_round_s": 0.9,
+                     "payload_up_per_round": wire * 0.9, "payload_down_per_round": wire, "wire_up_per_round": wire,
+                     "wire_down_per_round": wire})
+    atomic_write_text(tmp_path / "comm_measured" / "measured.json", _json.dumps({
+        "rows": rows, "clientapp_import_s": 1.6, "tc": "tbf per link", "settings": {
+            "workers": 3, "rounds": 4, "downlink_factor": 10.0}}))

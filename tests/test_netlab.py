@@ -80,10 +80,11 @@ def test_measured_link_runs_a_real_deployment_and_compares_with_the_model(tmp_pa
 
     before = _host_qdiscs()
     assert comm_measured.main(["--rates", "2", "--rounds", "2", "--workers", "2", "--compressors", "topk",
-                               "--train-samples", "320", "--results", str(tmp_path)]) == 0
+                               "--modes", "long-lived", "--train-samples", "320", "--results", str(tmp_path)]) == 0
     import json
 
     rows = json.loads((tmp_path / "comm_measured" / "measured.json").read_text())["rows"]
     shaped = next(r for r in rows if r["rate_mbit"] == 2)
     assert shaped["median_round_s"] > 0 and shaped["measured_over_calibrated"] > 0
+    assert shaped["mode"] == "long-lived" and shaped["split"]["app_start_s"] > 0 and shaped["split"]["flower_s"] >= 0
     assert netlab.leftovers() == [] and _host_qdiscs() == before

@@ -1,10 +1,12 @@
 """Fig. 7's measured points: the Flower deployment back-end (a real SuperLink and real SuperNodes over
 gRPC) inside network namespaces whose links are rate-limited with tc (``fedad.federated.netlab``).
 
-For each compressor (dense, GCM) the deployment runs a few rounds of AMCNN-LSTM on power demand: once
-on unshaped links, then at every configured uplink rate (downlink = ``downlink_factor`` × uplink). Per
-run: the median seconds per round (rounds after the first, which carries the initial weights), the bytes
-each link carried (tc counters) and the payload bytes fedad counted.
+For each app mode (``long-lived``: a resident fedad worker per SuperNode behind a thin relaying
+ClientApp; ``subprocess``: Flower's per-message ClientApp process does the whole job) and each compressor
+(dense, GCM) the deployment runs a few rounds of AMCNN-LSTM on power demand: once on unshaped links, then
+at every configured uplink rate (downlink = ``downlink_factor`` × uplink). Per run: the median seconds
+per round (rounds after the first, which carries the initial weights), the bytes each link carried (tc
+counters), the payload bytes fedad counted, and the round split into its timed parts (:func:`split`).
 
 Two link models predict the shaped rounds, and REPORT.md gives measured ÷ modelled for both:
 
@@ -27,14 +29,66 @@ import tempfile
 import time
 from pathlib import Path
 
+from fedad.federated.backends.flower_modes import MODES, TASK_POLL_S
 from fedad.federated.netlab import LinkShape, NetLab, available
+from fedad.figures.comm_stats import is_control, row_mode
 from fedad.results import RESULTS_DIR, atomic_write_json, environment_info
 
 EXPERIMENT = "comm_measured"
 
 
-def measure(lab: NetLab, rate: float | None, compressor: str, args) -> dict:
-    """One deployment on the lab's links at ``rate`` Mbit/s up (None: unshaped)."""
+def split(round_split: list[dict], records: list[dict]) -> dict:
+    """Medians over the rounds after the first of where a round's seconds went (the slowest node each round).
+
+    ``app_start_s``: Flower's ClientApp process from its creation to fedad's handler (interpreter, Flower,
+    pulling the message and, in subprocess mode, importing torch and fedad); ``job_other_s``: building the
+    worker and loading/saving its state; ``compute_s``: local gradient steps; ``encode_s``: Algorithm 1
+    (clip, accumulate, select, encode); ``relay_s``: the rest of the app's life (relaying to the resident
+    worker, packing the reply); ``flower_s``: the round minus the slowest app's life: Flower's delivery, its
+    polling (SuperNode, SuperExec, reply) and the transfer; ``aggregate_s``: the aggregator's decode and
+    average, after the round's replies arrived.
+    """
+    steady = round_split[1:] or round_split
+    def med(values):
+        return statistics.median(values) if values else None
+
+    parts: dict[str, list[float]] = {k: [] for k in ("round_s", "app_start_s", "job_other_s", "compute_s",
+                                                       "encode_s", "relay_s", "flower_s")}
+    for r in steady:
+        if not r.get("app_s"):
+            continue
+        slowest = max(range(len(r["app_s"])), key=lambda i: r["app_s"][i])
+        app, start, job = r["app_s"][slowest], r["app_start_s"][slowest], r["job_s"][slowest]
+        compute, encode = r["compute_s"][slowest], r["encode_s"][slowest]
+        parts["round_s"].append(r["round_s"])
+        parts["app_start_s"].append(start)
+        parts["job_other_s"].append(job - compute)
+        parts["compute_s"].append(compute - encode)
+        parts["encode_s"].append(encode)
+        parts["relay_s"].append(app - start - job)
+        parts["flower_s"].append(r["round_s"] - app)
+    out = {k: med(v) for k, v in parts.items()}
+    out["aggregate_s"] = med([r["aggregate_s"] for r in (records[1:] or records)])
+    return out
+
+
+def clientapp_import_s(repeats: int = 5) -> float:
+    """Median seconds to start Python and import ``flwr-clientapp``'s module, alone on the machine: the
+    least Flower's one-process-per-message costs a round before any of fedad runs."""
+    import subprocess
+
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import flwr.supernode.cli.flwr_clientapp"], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(lab: NetLab, rate: float | None, compressor: str, mode: str, args,
+            node_poll_s: float | None = None) -> dict:
+    """One deployment in app ``mode`` on the lab's links at ``rate`` Mbit/s up (None: unshaped);
+    ``node_poll_s``: the SuperNode polling control (:mod:`fedad.federated.backends.supernode_poll`)."""
     from fedad.federated.backends.flower_deploy import run_deployment
 
     down = None if rate is None else rate * args.downlink_factor
@@ -42,7 +96,8 @@ def measure(lab: NetLab, rate: float | None, compressor: str, args) -> dict:
     before = lab.sent_bytes()
     out = run_deployment(args.workers, args.rounds, 100.0 if compressor == "none" else args.rho, args.train_samples,
                          timeout_s=args.timeout, workdir=Path(tempfile.mkdtemp(prefix="fedad-measured-")), lab=lab,
-                         task="power_demand", extra_config={"compressor": compressor, "lr": 0.1, "batch-size": 16})
+                         task="power_demand", extra_config={"compressor": compressor, "lr": 0.1, "batch-size": 16},
+                         mode=mode, task_poll_s=args.task_poll, node_poll_s=node_poll_s)
     after = lab.sent_bytes()
     wire = {k: after[k] - before[k] for k in after}
     rounds = out["records"]
@@ -51,7 +106,8 @@ def measure(lab: NetLab, rate: float | None, compressor: str, args) -> dict:
     payload_down = [r["bytes_down"] for r in rounds]
     n = args.workers
     return {
-        "rate_mbit": rate, "downlink_mbit": down, "compressor": compressor, "workers": n, "rounds": args.rounds,
+        "mode": mode, "node_poll_s": node_poll_s, "rate_mbit": rate, "downlink_mbit": down, "compressor": compressor, "workers": n,
+        "rounds": args.rounds, "split": split(out.get("round_split", []), rounds),
         "round_seconds": out["round_seconds"], "median_round_s": statistics.median(steady),
         "payload_up_per_round": statistics.mean(payload_up),
         "payload_down_per_round": statistics.mean(payload_down),
@@ -61,6 +117,15 @@ def measure(lab: NetLab, rate: float | None, compressor: str, args) -> dict:
     }
 
 
+def print_row(row: dict) -> None:
+    sp, rate = row["split"], row["rate_mbit"]
+    control = f" (SuperNode waits ≤ {row['node_poll_s']:g} s)" if row.get("node_poll_s") else ""
+    print(f"{row['mode']:10s} {row['compressor']:5s} {'unshaped' if rate is None else f'{rate:g} Mbit/s':>12s}"
+          f"{control}: {row['median_round_s']:.2f} s/round (app start {sp['app_start_s']:.2f}, compute "
+          f"{sp['compute_s']:.3f}, encode {sp['encode_s']:.4f}, Flower delivery and polling {sp['flower_s']:.2f}), "
+          f"wire up {row['wire_up_per_round']:.0f} B/round", flush=True)
+
+
 def model(base_s: float, up_bytes: float, down_bytes: float, rate: float, downlink_factor: float) -> float:
     """Seconds per round: the unshaped round plus the bytes over each shaped link."""
     return base_s + 8 * up_bytes / (rate * 1e6) + 8 * down_bytes / (rate * downlink_factor * 1e6)
@@ -68,11 +133,11 @@ def model(base_s: float, up_bytes: float, down_bytes: float, rate: float, downli
 
 def compare(rows: list[dict], downlink_factor: float) -> list[dict]:
     """Add the naive and calibrated predictions (and measured ÷ modelled) to every shaped run."""
-    base = {r["compressor"]: r for r in rows if r["rate_mbit"] is None}
+    base = {(row_mode(r), r["compressor"]): r for r in rows if r["rate_mbit"] is None and not is_control(r)}
     for r in rows:
-        if r["rate_mbit"] is None:
+        if r["rate_mbit"] is None or is_control(r):
             continue
-        b = base[r["compressor"]]
+        b = base[(row_mode(r), r["compressor"])]
         naive = model(b["median_round_s"], r["payload_up_per_round"], r["payload_down_per_round"], r["rate_mbit"],
                       downlink_factor)
         # calibrated: the unshaped run's wire bytes per round (steady state: initial weights excluded)
@@ -102,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="power-demand windows shared by the nodes (default 960)")
     parser.add_argument("--compressors", nargs="+", default=["none", "topk"], choices=["none", "topk"],
                         help="dense and/or GCM (default both)")
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES,
+                        help="app modes to measure, each on the same links and rounds (default: both)")
+    parser.add_argument("--task-poll", type=float, default=TASK_POLL_S,
+                        help=f"seconds between a node's asks for a new task (flower-superexec; default {TASK_POLL_S})")
+    parser.add_argument("--node-poll-control", type=float, default=0.1,
+                        help="also run the long-lived mode unshaped with the SuperNode's hard-coded 3 s / 0.5 s "
+                             "waits capped at this many seconds, to measure that polling (default 0.1; 0: skip)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds before a deployment is given up")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: results/)")
     args = parser.parse_args(argv)
@@ -112,23 +184,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {why}")
         return 0
     start = time.perf_counter()
+    floor = clientapp_import_s()
+    print(f"flwr-clientapp start and import alone: {floor:.2f} s (median of 5)", flush=True)
     rows = []
     with NetLab(args.workers) as lab:
-        for compressor in args.compressors:
-            for rate in [None, *args.rates]:
-                row = measure(lab, rate, compressor, args)
-                rows.append(row)
-                print(f"{compressor:5s} {'unshaped' if rate is None else f'{rate:g} Mbit/s':>12s}: "
-                      f"{row['median_round_s']:.2f} s/round, wire up {row['wire_up_per_round']:.0f} B/round",
-                      flush=True)
+        for mode in args.modes:
+            for compressor in args.compressors:
+                for rate in [None, *args.rates]:
+                    row = measure(lab, rate, compressor, mode, args)
+                    rows.append(row)
+                    print_row(row)
+        if args.node_poll_control > 0 and "long-lived" in args.modes:
+            for compressor in args.compressors:
+                rows.append(measure(lab, None, compressor, "long-lived", args, node_poll_s=args.node_poll_control))
+                print_row(rows[-1])
     rows = compare(rows, args.downlink_factor)
     out = args.results / EXPERIMENT / "measured.json"
-    atomic_write_json(out, {"rows": rows, "settings": {k: v for k, v in vars(args).items() if k != "results"},
+    atomic_write_json(out, {"rows": rows, "clientapp_import_s": floor, "settings": {k: v for k, v in vars(args).items() if k != "results"},
                             "tc": "tbf per link (rate, burst 10 ms, 64 MiB queue), no added delay",
                             "environment": environment_info(), "wall_time_s": time.perf_counter() - start})
     for r in rows:
         if r["rate_mbit"] is not None:
-            print(f"{r['compressor']:5s} {r['rate_mbit']:g} Mbit/s: measured {r['median_round_s']:.2f} s, naive "
+            print(f"{row_mode(r):10s} {r['compressor']:5s} {r['rate_mbit']:g} Mbit/s: measured {r['median_round_s']:.2f} s, naive "
                   f"{r['naive_s']:.2f} s (×{r['measured_over_naive']:.2f}), calibrated {r['calibrated_s']:.2f} s "
                   f"(×{r['measured_over_calibrated']:.2f})")
     print(f"wrote {out}")

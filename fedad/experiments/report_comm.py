@@ -11,7 +11,20 @@ import pandas as pd
 
 from fedad import paper
 from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
-from fedad.figures.comm_stats import crossover_text, measured_points, runs_by_model, sweep, targets, time_to_target
+from fedad.federated.network import ranges_at_or_below
+from fedad.figures.comm_stats import (
+    DEPLOYMENT_MODES,
+    PAPER_RATIO,
+    crossover_text,
+    deployment_ratio,
+    is_control,
+    measured_points,
+    row_mode,
+    runs_by_model,
+    sweep,
+    targets,
+    time_to_target,
+)
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
 from fedad.statistics import mean_sd, paired_difference
@@ -117,20 +130,59 @@ def comm_section(results: Path) -> list[str]:
                                                             for x in runs[m].get("gcm", [])])
         lines += [(f"Two-way sparsification, {LABELS.get(m, m)}: broadcast bytes × {down:.2f} of GCM's; best "
                    f"validation loss {d.text(5)} against GCM."), ""]
-    lines += measured_section(results)
+    modelled = None
+    if "amcnn_lstm" in runs and {"gcm", "dense"} <= set(runs["amcnn_lstm"]):
+        modelled = sweep(runs["amcnn_lstm"], _settings(results, any_run["config"]["profile"]))
+    lines += measured_section(results, modelled)
     return lines
 
 
-def measured_section(results: Path) -> list[str]:
+def crossover_edge(grid: np.ndarray, ratio: np.ndarray, level: float = PAPER_RATIO) -> float | None:
+    """The highest uplink bandwidth at which GCM ÷ dense is ≤ ``level`` (None: nowhere on the grid)."""
+    spans = ranges_at_or_below(grid, ratio, level)
+    return max(b for _, b in spans) if spans else None
+
+
+def fixed_cost_for_edge(measured: dict, mode: str, target: float) -> float | None:
+    """The largest fixed seconds per round (the same for dense and GCM, before any byte is shaped) at which the
+    deployment's measured wire bytes would still put its crossover at ``target`` Mbit/s or above."""
+    grid = np.logspace(-2, 3, 201)
+    best = None
+    for base in np.logspace(-3, 2, 101):
+        rows = {"rows": [dict(r, median_round_s=float(base)) for r in measured["rows"]],
+                "settings": measured["settings"]}
+        ratio = deployment_ratio(rows, mode, grid)
+        edge = crossover_edge(grid, ratio) if ratio is not None else None
+        if edge is not None and edge >= target:
+            best = float(base)
+    return best
+
+
+SPLIT_COLUMNS = {"round_s": "round", "app_start_s": "app start", "job_other_s": "worker state",
+                 "compute_s": "compute", "encode_s": "encode", "relay_s": "relay", "flower_s": "Flower delivery",
+                 "aggregate_s": "aggregate"}
+
+
+def measured_section(results: Path, modelled: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
+    """The deployment over tc-shaped links, per app mode: measured ÷ modelled seconds, where a round's
+    seconds go, and the deployment's crossover beside the in-process one (``modelled``: AMCNN-LSTM's
+    sweep, grid and ratio)."""
     data = measured_points(results)
     if data is None:
         return ["Measured link: not run (`make fig7-measured`, needs root for network namespaces).", ""]
-    rows = []
+    rows, split_rows = [], []
     for r in data["rows"]:
-        if r["rate_mbit"] is None:
+        mode = row_mode(r)
+        if r.get("split"):
+            split_rows.append({"mode": mode + (f", control: SuperNode waits ≤ {r['node_poll_s']:g} s"
+                                               if is_control(r) else ""), "compressor": "dense" if r["compressor"] == "none" else "GCM",
+                               "uplink (Mbit/s)": "unshaped" if r["rate_mbit"] is None else f"{r['rate_mbit']:g}",
+                               **{label: "—" if r["split"].get(k) is None else f"{r['split'][k]:.3f}"
+                                  for k, label in SPLIT_COLUMNS.items()}})
+        if r["rate_mbit"] is None or is_control(r):
             continue
         ok = abs(r["measured_over_calibrated"] - 1) <= MEASURED_TOLERANCE
-        rows.append({"compressor": "dense" if r["compressor"] == "none" else "GCM",
+        rows.append({"mode": mode, "compressor": "dense" if r["compressor"] == "none" else "GCM",
                      "uplink (Mbit/s)": f"{r['rate_mbit']:g}", "measured s/round": f"{r['median_round_s']:.2f}",
                      "naive model": f"{r['naive_s']:.2f}", "measured ÷ naive": f"{r['measured_over_naive']:.2f}",
                      "calibrated model": f"{r['calibrated_s']:.2f}",
@@ -138,23 +190,64 @@ def measured_section(results: Path) -> list[str]:
                      "link part measured / modelled (s)": f"{r['link_measured_s']:.2f} / {r['link_calibrated_s']:.2f}",
                      "wire ÷ payload up, down": f"{r['wire_up_factor']:.2f}, {r['wire_down_factor']:.2f}"})
     s = data["settings"]
-    by = {(r["compressor"], r["rate_mbit"]): r for r in data["rows"]}
-    crossing = ""
-    if ("none", None) in by and ("topk", None) in by:
-        grid = np.logspace(-2, 3, 101)
-
-        def deployed(r):
-            return (r["median_round_s"] + 8 * r["wire_up_per_round"] / (grid * 1e6)
-                    + 8 * r["wire_down_per_round"] / (grid * s["downlink_factor"] * 1e6))
-
-        ratio = deployed(by[("topk", None)]) / deployed(by[("none", None)])
-        crossing = (f" On this deployment a round costs {by[('none', None)]['median_round_s']:.1f} s before any byte "
-                    f"is shaped (Flower starts a ClientApp process per message on 2 cores), so GCM ÷ dense ≤ 0.5 "
-                    f"needs an uplink of {crossover_text(grid, ratio)} (calibrated model).")
-    return ["### Measured over a real rate-limited link", "",
-            (f"Flower deployment (flower-superlink + {s['workers']} flower-supernodes over gRPC), each SuperNode "
-             f"in its own network namespace on its own link: {data['tc']}; downlink = {s['downlink_factor']:g} × "
-             f"uplink; AMCNN-LSTM on power demand, {s['rounds']} rounds per point (median of rounds after the "
-             "first). *Naive*: the unshaped round plus payload bytes over the rate. *Calibrated*: the same with the "
-             "bytes on the wire per round, measured on the unshaped run only (gRPC/HTTP2/TCP framing, base64 of "
-             "the broadcast inside the job spec)." + crossing), "", pd.DataFrame(rows).to_markdown(index=False), ""]
+    grid = np.logspace(-2, 3, 101)
+    crossing = []
+    in_process = crossover_edge(*modelled) if modelled is not None else None
+    if modelled is not None:
+        crossing.append(f"In process (modelled from measured compute and bytes, AMCNN-LSTM, N = 10): GCM ÷ dense ≤ 0.5 "
+                        f"at {crossover_text(*modelled)}.")
+    for mode in DEPLOYMENT_MODES:
+        ratio = deployment_ratio(data, mode, grid)
+        if ratio is None:
+            continue
+        base = next(r for r in data["rows"] if row_mode(r) == mode and r["compressor"] == "none"
+                    and r["rate_mbit"] is None and not is_control(r))
+        edge = crossover_edge(grid, ratio)
+        versus = ""
+        if in_process is not None and edge is not None:
+            versus = f"; the in-process crossover is {in_process / edge:.1f}× higher"
+            if in_process / edge <= 2:
+                versus += " (within 2×)"
+            else:
+                need = fixed_cost_for_edge(data, mode, in_process / 2)
+                flower = base.get("split", {}).get("flower_s")
+                versus += (f". Within 2× of it ({in_process / 2:.3g} Mbit/s) a round could cost at most "
+                           f"{need:.2f} s before any byte is shaped, with these wire bytes" if need else "")
+                versus += (f"; Flower's delivery and polling alone take {flower:.2f} s of the unshaped round"
+                           if need and flower is not None else "")
+        crossing.append(f"Deployment, {mode} apps: a dense round costs {base['median_round_s']:.1f} s before any "
+                        f"byte is shaped, so GCM ÷ dense ≤ 0.5 needs an uplink of {crossover_text(grid, ratio)} "
+                        f"(calibrated model){versus}.")
+        control = deployment_ratio(data, mode, grid, control=True)
+        if control is not None:
+            poll = next(r["node_poll_s"] for r in data["rows"] if is_control(r))
+            edge = crossover_edge(grid, control)
+            ratio_text = ("" if in_process is None or edge is None else
+                          f"; the in-process crossover is {in_process / edge:.1f}× higher")
+            crossing.append(f"Control, {mode} apps with the SuperNode's waits capped at {poll:g} s: "
+                            f"{crossover_text(grid, control)}{ratio_text}.")
+    floor = data.get("clientapp_import_s")
+    lines = ["### Measured over a real rate-limited link", "",
+             (f"Flower deployment (flower-superlink + {s['workers']} flower-supernodes over gRPC), each SuperNode "
+              f"in its own network namespace on its own link: {data['tc']}; downlink = {s['downlink_factor']:g} × "
+              f"uplink; AMCNN-LSTM on power demand, {s['rounds']} rounds per point (median of rounds after the "
+              "first). *Naive*: the unshaped round plus payload bytes over the rate. *Calibrated*: the same with the "
+              "bytes on the wire per round, measured on the unshaped run only (gRPC/HTTP2/TCP framing, base64 of "
+              "the broadcast inside the job spec). Two app modes: *subprocess*, Flower's per-message ClientApp "
+              "process imports torch and fedad and does the job; *long-lived*, one fedad worker per SuperNode keeps "
+              "torch, the partition and the worker's state loaded across rounds, and forks Flower's per-message "
+              "`flwr-clientapp` warm (`flower_deploy --mode`)."), "",
+             pd.DataFrame(rows).to_markdown(index=False), ""]
+    if crossing:
+        lines += [" ".join(crossing), ""]
+    if split_rows:
+        lines += [("Where a round's seconds go (median over rounds after the first, the slowest node of each round; "
+                   "`python -m fedad.experiments.comm_measured`). *App start*: Flower's ClientApp process from its "
+                   "creation to fedad's handler; *worker state*: building the worker and loading/saving its state; "
+                   "*compute*: local gradient steps; *encode*: Algorithm 1; *relay*: the rest of the app's life; "
+                   "*Flower delivery*: the round minus the slowest app's life (Flower's polling — the SuperNode "
+                   "waits 3 s between pulls when idle, hard-coded in flwr 1.41 — the SuperExec's task poll, the "
+                   "reply poll, and the transfer); *aggregate*: decoding and averaging, after the round."
+                   + (f" Starting Python and importing `flwr-clientapp` alone takes {floor:.2f} s on this machine."
+                      if floor else "")), "", pd.DataFrame(split_rows).to_markdown(index=False), ""]
+    return lines

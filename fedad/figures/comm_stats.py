@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fedad.federated.backends.flower_modes import MODES
 from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
 from fedad.figures.result_tables import load_raw
 from fedad.results import RESULTS_DIR
@@ -78,3 +79,34 @@ def crossover_text(grid: np.ndarray, ratio: np.ndarray, level: float = PAPER_RAT
 def measured_points(results_dir: Path | None = None) -> dict | None:
     path = Path(results_dir or RESULTS_DIR) / "comm_measured" / "measured.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+DEPLOYMENT_MODES = MODES
+
+
+def row_mode(row: dict) -> str:
+    """A measured row's app mode (rows measured before the long-lived mode existed ran in subprocess mode)."""
+    return row.get("mode", "subprocess")
+
+
+def is_control(row: dict) -> bool:
+    """Whether a measured row is the SuperNode polling control (Flower's waits capped), not a deployment
+    as Flower ships it."""
+    return bool(row.get("node_poll_s"))
+
+
+def deployment_ratio(measured: dict, mode: str, grid: np.ndarray, control: bool = False) -> np.ndarray | None:
+    """GCM ÷ dense seconds per round of the deployment in ``mode`` over uplink bandwidths ``grid``: each
+    compressor's unshaped round plus its measured wire bytes over the link (None when a run is missing).
+    ``control``: the polling control's rows instead (their own unshaped rounds, the same wire bytes)."""
+    by = {(r["compressor"], r["rate_mbit"]): r for r in measured["rows"]
+          if row_mode(r) == mode and is_control(r) == control}
+    if ("none", None) not in by or ("topk", None) not in by:
+        return None
+    factor = measured["settings"]["downlink_factor"]
+
+    def seconds(r: dict) -> np.ndarray:
+        return (r["median_round_s"] + 8 * r["wire_up_per_round"] / (grid * 1e6)
+                + 8 * r["wire_down_per_round"] / (grid * factor * 1e6))
+
+    return seconds(by[("topk", None)]) / seconds(by[("none", None)])

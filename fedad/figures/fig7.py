@@ -1,6 +1,7 @@
 """Fig. 7 — communication efficiency of GCM: (a) time to a target validation loss, (b) totals over a
 fixed number of rounds, (c) the GCM ÷ dense time per round against uplink bandwidth, with the measured
-points of the rate-limited Flower deployment (``make fig7-measured``) and the paper's 0.5."""
+points of the rate-limited Flower deployment in each app mode (long-lived and subprocess, ``make
+fig7-measured``) and the paper's 0.5."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fedad.figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
+from fedad.figures.comm_stats import (
+    DEPLOYMENT_MODES,
+    PAPER_RATIO,
+    deployment_ratio,
+    is_control,
+    measured_points,
+    row_mode,
+    runs_by_model,
+    sweep,
+    targets,
+    time_to_target,
+)
 from fedad.figures.style import PAPER_COLOUR, ordered_models, save, setup_style, stamp
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
@@ -89,23 +101,18 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     measured = measured_points(results_dir)
     if measured:
         rows = measured["rows"]
-        by = {(r["compressor"], r["rate_mbit"]): r for r in rows}
-        if ("none", None) in by and ("topk", None) in by:  # the deployment's own model: its round + wire bytes
-            grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
-            factor = measured["settings"]["downlink_factor"]
-
-            def deployed(r):
-                return (r["median_round_s"] + 8 * r["wire_up_per_round"] / (grid * 1e6)
-                        + 8 * r["wire_down_per_round"] / (grid * factor * 1e6))
-
-            ax_bw.plot(grid, deployed(by[("topk", None)]) / deployed(by[("none", None)]), color="black", ls=":",
-                       lw=1.5, label="Flower deployment, modelled (its unshaped round + wire bytes)")
-        for rate in sorted({r["rate_mbit"] for r in rows if r["rate_mbit"]}):
-            if ("none", rate) in by and ("topk", rate) in by:
-                ax_bw.scatter([rate], [by[("topk", rate)]["median_round_s"] / by[("none", rate)]["median_round_s"]],
-                              marker="D", s=70, color="black", zorder=5,
-                              label="measured: Flower deployment, AMCNN-LSTM (tc-shaped links)"
-                              if rate == min(r for r in [x["rate_mbit"] for x in rows] if r) else None)
+        grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
+        for mode, line, marker in zip(DEPLOYMENT_MODES, (":", "-."), ("o", "D"), strict=True):
+            ratio = deployment_ratio(measured, mode, grid)
+            if ratio is None:
+                continue
+            by = {(r["compressor"], r["rate_mbit"]): r for r in rows if row_mode(r) == mode and not is_control(r)}
+            base = by[("none", None)]["median_round_s"]
+            ax_bw.plot(grid, ratio, color="black", ls=line, lw=1.5, label=f"Flower, {mode} ({base:.1f} s/round): model")
+            rates = sorted(r for (c, r) in by if c == "topk" and r and ("none", r) in by)
+            ax_bw.scatter(rates, [by[("topk", r)]["median_round_s"] / by[("none", r)]["median_round_s"] for r in rates],
+                          marker=marker, s=60, color="black", facecolor="white" if mode == "subprocess" else "black",
+                          zorder=5, label=f"Flower, {mode}: measured (tc)" if rates else None)
     ax_bw.axhline(PAPER_RATIO, color=PAPER_COLOUR, ls="--", label="paper: ~0.5")
     ax_bw.set_xscale("log")
     ax_bw.set_xlabel("uplink bandwidth (Mbit/s); downlink × "
