@@ -95,8 +95,8 @@ syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock D
 flower-sim: $(VENV)/.fedad-flower  ## N=10 in Flower's simulation engine vs in-process
 	$(FEDAD) backends flower-sim
 
-flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes on 127.0.0.1, 3 rounds
-	$(FEDAD) backends flower-deploy
+flower-deploy: $(VENV)/.fedad-flower  ## flower-superlink + 3 flower-supernodes on 127.0.0.1, 3 rounds (MODE=subprocess: per-message apps)
+	$(FEDAD) backends flower-deploy --mode $(or $(MODE),long-lived)
 
 tutorials: $(VENV)/.fedad-syft  ## run the five teaching notebooks; executed copies and figures in tutorials/out/
 	$(FEDAD) tutorials
