@@ -2,7 +2,12 @@
 Algorithm 1 was written once (its serial engine was then called ``loop``, the key of those runs). Kept to
 show how the stored numbers were made; ``tests/test_algorithm1.py`` runs today's code through
 :func:`run_case` and compares. Regenerating it from today's code would compare the code with itself:
-run it only on a checkout of 34c7082 (``python -m tests.reference.make_algorithm1_reference``)."""
+run it only on a checkout of 34c7082 (``python -m tests.reference.make_algorithm1_reference``).
+
+Sums are bit-for-bit only on one kind of CPU, so the file's ``machines`` list holds one set of ``loop``
+runs per machine type; the first is the ``runs`` it was made with. On a new machine type, run
+:func:`run_case` for every case with the ``loop`` engine on a checkout of ee81146 (34c7082's code and this
+script) and append the set, with the CPU's name, to ``machines``."""
 
 from __future__ import annotations
 
