@@ -25,14 +25,22 @@ class Difference:
     n: int
 
     @property
+    def no_spread(self) -> bool:
+        """Every pair differs by the same amount: the interval has zero width and says nothing."""
+        return self.n >= 2 and self.low == self.high
+
+    @property
     def excludes_zero(self) -> bool:
-        return self.n >= 2 and (self.low > 0 or self.high < 0)
+        """The 95 % interval excludes 0; an interval of zero width is never taken as significant."""
+        return self.n >= 2 and not self.no_spread and (self.low > 0 or self.high < 0)
 
     def text(self, digits: int = 2) -> str:
         if self.n == 0 or math.isnan(self.mean):
             return "n/a"
         if self.n < 2 or math.isnan(self.low):
             return f"{self.mean:+.{digits}f} (n={self.n}, no interval)"
+        if self.no_spread:
+            return f"{self.mean:+.{digits}f} (n={self.n}, no spread)"
         return f"{self.mean:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}] (n={self.n})"
 
 
@@ -49,6 +57,15 @@ def mean_sd(values, digits: int = 2, suffix: str = "") -> str:
     if arr.size == 1:
         return f"{arr[0]:.{digits}f}{suffix}"
     return f"{arr.mean():.{digits}f} ± {arr.std(ddof=1):.{digits}f}{suffix} (n={arr.size})"
+
+
+def binomial_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) interval of a proportion k/n, in percent; (nan, nan) when n = 0. For event
+    recall: with 1 or 2 test events it spans most of 0–100 %, which is what one event can tell."""
+    if n == 0:
+        return float("nan"), float("nan")
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
+    return 100 * float(ci.low), 100 * float(ci.high)
 
 
 def paired_difference(a: dict, b: dict, confidence: float = 0.95, b_fixed: bool = False,
@@ -95,8 +112,9 @@ class PairedTest:
 
     @property
     def significant(self) -> bool:
-        """A differs from B at the 5 % level (and the interval agrees in sign)."""
-        return self.n >= 2 and self.p < 0.05 and (self.low > 0 or self.high < 0)
+        """A differs from B at the 5 % level (and the interval agrees in sign; a zero-width interval never
+        does)."""
+        return self.n >= 2 and self.p < 0.05 and self.low < self.high and (self.low > 0 or self.high < 0)
 
     def text(self, digits: int = 1) -> str:
         if self.n == 0:

@@ -81,7 +81,12 @@ def test_scrambled_test_labels_move_neither_mu_sigma_nor_the_threshold():
     assert np.array_equal(first.gaussian.mean, second.gaussian.mean)
     assert np.array_equal(first.gaussian.cov, second.gaussian.cov)
     assert first.threshold == second.threshold and out_first["threshold"] == out_second["threshold"]
+    for rule in ("false_alarm_rule", "one_sided"):  # the rules reported beside it read no test label either
+        assert out_first[rule]["threshold"] == out_second[rule]["threshold"]
+    assert [r["flags_nothing"] for r in out_first["sensitivity"]] == [r["flags_nothing"] for r in out_second["sensitivity"]]
     assert out_first["point"]["n_anomalous"] != out_second["point"]["n_anomalous"]
+    assert out_first["false_alarm_rule"]["validation_false_alarms"] <= 0.01
+    assert {(r["min_precision"], r["theta"]) for r in out_first["sensitivity"]} >= {(0.4, 0.05), (0.6, 0.05), (0.5, 1.0)}
 
 
 def test_forecasts_for_every_part_are_required():

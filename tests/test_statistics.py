@@ -62,3 +62,30 @@ def test_missing_pairs_are_dropped_and_a_constant_sample_has_no_spread():
     t = wilcoxon_paired([1.0, np.nan, 3.0], [0.0, 1.0, np.nan])
     assert t.n == 1 and not t.significant
     assert bootstrap_mean([2.0, 2.0, 2.0]) == (2.0, 2.0)
+
+
+def test_a_zero_width_interval_is_not_significant_and_says_no_spread():
+    from fedad.statistics import paired_difference
+
+    d = paired_difference({0: 3.0, 1: 3.0, 2: 3.0}, {0: 1.0, 1: 1.0, 2: 1.0})
+    assert d.mean == 2.0 and d.no_spread and not d.excludes_zero
+    assert d.text() == "+2.00 (n=3, no spread)"
+    spread = paired_difference({0: 3.0, 1: 3.5, 2: 3.2}, {0: 1.0, 1: 1.0, 2: 1.0})
+    assert spread.excludes_zero and not spread.no_spread
+
+
+def test_a_difference_identical_on_every_series_is_not_significant():
+    from fedad.statistics import wilcoxon_paired
+
+    test = wilcoxon_paired(np.full(30, 2.0), np.ones(30))
+    assert test.low == test.high and not test.significant
+
+
+def test_event_recall_intervals_are_exact_binomial_and_wide_with_few_events():
+    from fedad.statistics import binomial_interval
+
+    low, high = binomial_interval(1, 1)
+    assert low == pytest.approx(2.5, abs=0.01) and high == 100.0  # one event found: 2.5–100 %
+    low, high = binomial_interval(14, 30)
+    assert 28 < low < 30 and 65 < high < 67
+    assert all(np.isnan(binomial_interval(0, 0)))

@@ -32,6 +32,7 @@ from sklearn.metrics import (
 from fedad.data.events import event_runs
 from fedad.data.subsequences import chunk_bounds
 from fedad.detection.threshold import f_theta
+from fedad.statistics import binomial_interval
 
 
 def rmse(y: np.ndarray, forecast: np.ndarray) -> float:
@@ -83,7 +84,8 @@ def _segments(sequence: np.ndarray | None, n: int) -> list[np.ndarray]:
 
 
 def event_metrics(labels: np.ndarray, flags: np.ndarray, sequence: np.ndarray | None = None) -> dict:
-    """Event recall, event-wise precision of flagged runs, and the counts behind them (percent)."""
+    """Event recall with its exact binomial 95 % interval over events, event-wise precision of flagged runs,
+    and the counts behind them (percent)."""
     labels, flags = np.asarray(labels, bool), np.asarray(flags, bool)
     events = detected = runs = true_runs = 0
     for rows in _segments(sequence, len(labels)):
@@ -94,10 +96,12 @@ def event_metrics(labels: np.ndarray, flags: np.ndarray, sequence: np.ndarray | 
         for a, b in event_runs(flg):
             runs += 1
             true_runs += bool(lab[a:b].any())
+    low, high = binomial_interval(detected, events)
     return {
         "events": events,
         "detected_events": detected,
         "recall": 100.0 * detected / events if events else float("nan"),
+        "recall_ci": [low, high],  # exact binomial 95 % interval over the test events
         "flagged_runs": runs,
         "true_flagged_runs": true_runs,
         "precision": 100.0 * true_runs / runs if runs else float("nan"),

@@ -12,7 +12,10 @@ the three parts into scores, a threshold and the test metrics:
 4. test metrics: point, event, threshold-free, point-adjusted (a labelled extra), subsequence, RMSE.
 
 The paper's in-sample rule (μ, Σ and ς on the training part the model was fitted on) is computed
-beside it under ``paper_rule`` so that REPORT.md can compare both. "Flag nothing" is scored under
+beside it under ``paper_rule`` so that REPORT.md can compare both. Also beside it, on the same validation
+part and the same test part: ``false_alarm_rule`` (ς flags at most 1 % of the validation part's normal
+points, whatever its prevalence), ``one_sided`` (Eq. 10 with only errors larger than μ counting, ς by max
+F_θ) and ``sensitivity`` (test accuracy and F1 as the precision floor and θ of max F_θ change). "Flag nothing" is scored under
 ``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
 """
 
@@ -39,10 +42,13 @@ from fedad.detection.metrics import (
     threshold_free_metrics,
 )
 from fedad.detection.scores import GaussianErrorModel
-from fedad.detection.threshold import ThresholdChoice, choose_threshold
+from fedad.detection.threshold import ThresholdChoice, choose_threshold, false_alarm_threshold
 from fedad.training.tasks import ForecastTask
 
 PARTS = ("fit", "validation", "test")
+FALSE_ALARM_RATE = 0.01  # the prevalence-free rule's share of normal validation points flagged
+PRECISION_FLOORS = (0.4, 0.5, 0.6)  # max F_θ's validation precision floor, for the sensitivity table
+THETAS = (0.02, 0.05, 0.2, 1.0)  # F_θ's θ, for the sensitivity table (the paper's: 0.05)
 
 
 @dataclass
@@ -195,6 +201,22 @@ def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], th
         "trivial_accuracy": 100 * float(1 - test.labels.mean()),
         "scored_points": {"fit": len(fit.labels), "validation": len(val.labels), "test": len(test.labels)},
     }
+    far = false_alarm_threshold(cal.validation_scores[~val.labels], FALSE_ALARM_RATE)
+    out["false_alarm_rule"] = {"threshold": far.value, "threshold_rule": far.rule, "rate": FALSE_ALARM_RATE,
+                               "validation_false_alarms": float(np.mean(cal.validation_scores[~val.labels] >= far.value)),
+                               **_test_metrics(test, test_scores, far.value, theta, prep.chunk)}
+    one_val = cal.gaussian.score(val.errors, one_sided=True)
+    one_test = cal.gaussian.score(test.errors, one_sided=True)
+    one_choice = choose_threshold(one_val, val.labels, theta, min_precision, fallback_percentile, "validation")
+    out["one_sided"] = {"threshold": one_choice.value, "threshold_rule": one_choice.rule,
+                        **_test_metrics(test, one_test, one_choice.value, theta, prep.chunk),
+                        "threshold_free": threshold_free_metrics(test.labels, one_test)}
+    out["sensitivity"] = []
+    for floor, th in [(f, theta) for f in PRECISION_FLOORS] + [(min_precision, t) for t in THETAS if t != theta]:
+        c = choose_threshold(cal.validation_scores, val.labels, th, floor, fallback_percentile, "validation")
+        m = classification_metrics(test.labels, test_scores >= c.value, th)
+        out["sensitivity"].append({"min_precision": floor, "theta": th, "flags_nothing": c.flags_nothing,
+                                   "accuracy": m["accuracy"], "f1": m["f1"]})
     # the paper's rule: μ, Σ and ς in-sample on the training part (fit + validation: all the paper had)
     train_err = np.concatenate([fit.errors, val.errors])
     train_lab = np.concatenate([fit.labels, val.labels])

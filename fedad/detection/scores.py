@@ -31,8 +31,14 @@ class GaussianErrorModel:
         cov += (ridge * np.trace(cov) / d + 1e-12) * np.eye(d)
         return cls(mean, cov)
 
-    def score(self, errors: np.ndarray) -> np.ndarray:
-        """A_n = (β_n − μ)ᵀ Σ⁻¹ (β_n − μ) for each row β_n."""
+    def score(self, errors: np.ndarray, one_sided: bool = False) -> np.ndarray:
+        """A_n = (β_n − μ)ᵀ Σ⁻¹ (β_n − μ) for each row β_n (Eq. 10).
+
+        ``one_sided``: only errors larger than the fitted mean count (β_n − μ clipped at 0 per component),
+        so that an unusually *good* forecast does not score as an anomaly; Eq. 10 itself is two-sided.
+        """
         centred = np.asarray(errors, dtype=np.float64) - self.mean
+        if one_sided:
+            centred = np.maximum(centred, 0.0)
         factor = cho_factor(self.cov)
         return np.einsum("ij,ji->i", centred, cho_solve(factor, centred.T))

@@ -7,6 +7,11 @@ Rules (the one used is recorded in every result):
   honest outcome, not an error; when the validation part holds no labelled point, ς is the
   ``fallback_percentile`` (99.5th) of the validation scores, computed from scores only.
 * ``in_sample`` (the paper's rule): ς maximises F_θ on the training part the model was fitted on.
+
+Beside them, :func:`false_alarm_threshold` sets ς from the validation part's *normal* scores alone, so
+that at most a stated share of them (the false-alarm rate, e.g. 1 %) is flagged. It does not depend on how
+many anomalies the validation part holds, which max F_θ does: with few labelled points it behaves like
+"maximise precision" at the validation part's prevalence, not the test part's.
 """
 
 from __future__ import annotations
@@ -67,3 +72,18 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray, theta: float = 0.05
                                0.0, 100 * float(precision[best]), 0.0)
     return ThresholdChoice(float(thresholds[best]), f"{rule}: max F_θ (θ = {theta})", 100 * float(f[best]),
                            100 * float(precision[best]), 100 * float(recall[best]))
+
+
+def false_alarm_threshold(normal_scores: np.ndarray, rate: float = 0.01) -> ThresholdChoice:
+    """ς that flags at most ``rate`` of ``normal_scores`` (flags are ``score ≥ ς``), from normal points only.
+
+    ς is the smallest value above the ⌈(1 − rate)·n⌉-th smallest score, so ties never push the validation
+    false-alarm rate over ``rate``; ``precision`` and ``recall`` stay undefined (no labels are read)."""
+    if not 0 <= rate < 1:
+        raise ValueError(f"the false-alarm rate must be in [0, 1), got {rate}")
+    scores = np.sort(np.asarray(normal_scores, dtype=float))
+    if scores.size == 0:
+        raise ValueError("a false-alarm threshold needs at least one normal validation score")
+    keep = scores.size - int(np.floor(rate * scores.size))  # how many normal scores stay below ς
+    value = float(np.nextafter(scores[keep - 1], np.inf))
+    return ThresholdChoice(value, f"validation: false-alarm rate ≤ {100 * rate:g} % of normal points")

@@ -19,7 +19,8 @@ from fedad.statistics import finite, mean_sd
 TOLERANCE = {"accuracy": 1.5, "points": 2.0, "percent": 10.0, "ratio": 0.2}
 TOLERANCE_TEXT = (
     "Verdicts: **reproduced** — the paper's value lies inside the range of our seeds (min..max), or a "
-    "qualitative claim holds (\"best\" only when every paired 95 % t-interval over seeds excludes 0); "
+    "qualitative claim holds (\"best\" only when every paired 95 % t-interval over seeds excludes 0; an "
+    "interval of zero width, the same difference on every seed, is \"no spread\" and never counts); "
     "**within tolerance** — |gap| ≤ the tolerance of its kind: accuracy ±1.5 points, accuracy margins ±2.0 "
     "points, percentage reductions ±10 points, ratios ±20 % relative; **not reproduced** — otherwise; "
     "**undetermined** — one seed where an interval is needed; **not comparable** / **no verdict** — no "
