@@ -11,18 +11,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fedad.figures.comm_stats import (
-    DEPLOYMENT_MODES,
-    PAPER_RATIO,
-    deployment_ratio,
-    is_control,
-    measured_points,
-    row_mode,
-    runs_by_model,
-    sweep,
-    targets,
-    time_to_target,
-)
+from fedad.figures import comm_stats
+from fedad.figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
 from fedad.figures.style import PAPER_COLOUR, ordered_models, save, setup_style, stamp
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
@@ -102,11 +92,12 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     if measured:
         rows = measured["rows"]
         grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
-        for mode, line, marker in zip(DEPLOYMENT_MODES, (":", "-."), ("o", "D"), strict=True):
-            ratio = deployment_ratio(measured, mode, grid)
+        for mode, line, marker in zip(comm_stats.DEPLOYMENT_MODES, (":", "-."), ("o", "D"), strict=True):
+            ratio = comm_stats.deployment_ratio(measured, mode, grid)
             if ratio is None:
                 continue
-            by = {(r["compressor"], r["rate_mbit"]): r for r in rows if row_mode(r) == mode and not is_control(r)}
+            by = {(r["compressor"], r["rate_mbit"]): r for r in rows
+                  if comm_stats.row_mode(r) == mode and not comm_stats.is_control(r)}
             base = by[("none", None)]["median_round_s"]
             ax_bw.plot(grid, ratio, color="black", ls=line, lw=1.5, label=f"Flower, {mode} ({base:.1f} s/round): model")
             rates = sorted(r for (c, r) in by if c == "topk" and r and ("none", r) in by)
