@@ -45,9 +45,25 @@ def test_sensor_rule_drops_constant_sensors():
 
 
 @pytest.mark.skipif(not real_data_available("engine_cmapss/train_FD001.txt"), reason="real data absent")
-def test_default_sensors_are_what_the_rule_picks_on_real_fd001():
+def test_default_sensors_are_what_the_rule_picks_on_the_training_engines_of_real_fd001():
     table = read_numeric_table(verified_path("engine_cmapss/train_FD001.txt"), N_COLUMNS, "engine")
-    assert select_sensors(table) == DEFAULT_SENSORS
+    assert select_sensors(table) == DEFAULT_SENSORS  # the first 70 engines: the protocol's train part
+    assert select_sensors(table, train_fraction=1.0) == DEFAULT_SENSORS  # all 100: the same 12
+
+
+def test_the_sensor_rule_reads_only_the_training_engines():
+    # s2 falls towards failure on the 7 training engines only, s3 on the 3 longer test engines only
+    rng = np.random.default_rng(0)
+    rows = []
+    for u in range(1, 11):
+        cycles = 30 if u <= 7 else 150
+        for c in range(1, cycles + 1):
+            sensors = rng.normal(size=21)
+            sensors[1 if u <= 7 else 2] = cycles - c
+            rows.append([u, c, 0, 0, 100, *sensors])
+    table = np.array(rows)
+    assert select_sensors(table, n=1) == ("s2",)
+    assert select_sensors(table, n=1, train_fraction=1.0) == ("s3",)  # reading every engine would pick s3
 
 
 def _write(fake_data, rel, table):

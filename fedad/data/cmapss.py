@@ -6,9 +6,10 @@ Sensor choice (12 of 21), made by :func:`select_sensors` and frozen in :data:`DE
 1. drop sensors with at most two distinct values in FD001 (s1, s5, s6, s10, s16, s18, s19: constant
    or a two-level quantisation artefact, carrying no degradation signal) — 14 remain;
 2. of those, keep the 12 with the strongest monotonic relation (|Spearman ρ|) to the cycles left
-   before failure — on all 100 training engines this drops s9 and s14 (core speeds, |ρ| 0.32 and 0.20
-   against ≥ 0.57 for the rest); the same 12 as on the earlier 90-engine copy.
-The rule uses only the training file, never test labels.
+   before failure — this drops s9 and s14 (core speeds, |ρ| 0.32 and 0.20 against ≥ 0.57 for the rest).
+The rule reads only the detection protocol's training engines (the first 70 of the 7:3 split by engine),
+never the test engines or any test label; on all 100 engines it picks the same 12, as on the earlier
+90-engine copy.
 
 Anomaly rule (configurable): the last ``anomaly_last_k`` cycles before failure are anomalous
 (default 30, i.e. roughly the last 15 % of an average 200-cycle life). In remaining-useful-life terms a
@@ -43,8 +44,12 @@ def cycles_to_failure(units: np.ndarray, cycles: np.ndarray) -> np.ndarray:
     return np.array([last[u] for u in units]) - cycles
 
 
-def select_sensors(table: np.ndarray, n: int = 12, max_levels: int = 2) -> tuple[str, ...]:
-    """Apply the documented sensor rule (module docstring) to a raw FD001 table."""
+def select_sensors(table: np.ndarray, n: int = 12, max_levels: int = 2,
+                   train_fraction: float = 0.7) -> tuple[str, ...]:
+    """Apply the documented sensor rule (module docstring) to a raw FD001 table's training engines: the
+    first ``round(train_fraction · engines)`` units, as the detection protocol's split by engine (1.0: all)."""
+    units = np.unique(table[:, 0])
+    table = table[np.isin(table[:, 0], units[: round(train_fraction * len(units))])]
     sensors = table[:, 5:]
     remaining = cycles_to_failure(table[:, 0], table[:, 1])
     kept = [i for i in range(sensors.shape[1]) if len(np.unique(sensors[:, i])) > max_levels]
