@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from fedad.data.protocol import PROTOCOLS, SeriesProtocol, check_window, choose_window, protocol_for, split_for
+from fedad.data.protocol import (
+    PROTOCOLS,
+    SeriesProtocol,
+    check_window,
+    choose_window,
+    protocol_for,
+    record_periods,
+    split_for,
+)
 from fedad.data.series import SeriesDataset
 from fedad.data.splits import split_three_way
 from tests.conftest import needs_real, real_data_available
@@ -21,6 +29,16 @@ def test_window_covers_the_dominant_period():
     split = split_three_way(_periodic(period=50), 0.7, 0.2)
     window, period, rule = choose_window(split, SeriesProtocol("p", "p", lag_range=(20, 200)))
     assert window == period and abs(period - 50) <= 1 and "autocorrelation" in rule
+
+
+def test_each_record_keeps_its_own_period_and_the_window_covers_the_longest():
+    a, b = _periodic(period=36, seed=1), _periodic(period=64, seed=2)
+    ds = SeriesDataset("p", a.sequences + b.sequences, a.labels + b.labels, ["a", "b"], ["v"], "test")
+    split = split_three_way(ds, 0.7, 0.2)
+    protocol = SeriesProtocol("p", "p", lag_range=(20, 200))
+    periods = record_periods(split, protocol)
+    assert abs(periods[0] - 36) <= 1 and abs(periods[1] - 64) <= 1
+    assert choose_window(split, protocol)[0] == max(periods.values())
 
 
 def test_resampling_divides_the_lag_range():

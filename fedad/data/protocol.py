@@ -113,21 +113,31 @@ def load_for_protocol(protocol: SeriesProtocol) -> tuple[SeriesDataset, SeriesDa
     return ds, test
 
 
+def record_periods(split: Split, protocol: SeriesProtocol) -> dict[int, int]:
+    """{source index: dominant period} of each record, from its longest fitting segment only.
+
+    Records whose longest fitting segment is not longer than twice the shortest lag get no entry.
+    """
+    if protocol.lag_range is None:
+        raise ValueError(f"{protocol.dataset}: give either a fixed 'window' or a 'lag_range' for the period rule")
+    lo, hi = (max(2, v // protocol.resample) for v in protocol.lag_range)
+    periods = {}
+    for src in dict.fromkeys(split.fit.source):
+        longest = max((s for s, k in zip(split.fit.sequences, split.fit.source, strict=True) if k == src), key=len)
+        if len(longest) > 2 * lo:  # the search stops short of the segment's end, where no lag overlaps
+            periods[int(src)] = int(estimate_period(longest[:, 0], lo, min(hi, len(longest) - 1)))
+    return periods
+
+
 def choose_window(split: Split, protocol: SeriesProtocol) -> tuple[int, int | None, str]:
     """(window, period or None, the rule in words) for a data set by the rule of the module docstring."""
     if protocol.window:
         return protocol.window, None, f"fixed window of {protocol.window} steps ({protocol.why.split(':')[0]})"
-    if protocol.lag_range is None:
-        raise ValueError(f"{protocol.dataset}: give either a fixed 'window' or a 'lag_range' for the period rule")
+    periods = record_periods(split, protocol)
     lo, hi = (max(2, v // protocol.resample) for v in protocol.lag_range)
-    periods = []
-    for src in dict.fromkeys(split.fit.source):
-        longest = max((s for s, k in zip(split.fit.sequences, split.fit.source, strict=True) if k == src), key=len)
-        if len(longest) > 2 * lo:  # the search stops short of the segment's end, where no lag overlaps
-            periods.append(estimate_period(longest[:, 0], lo, min(hi, len(longest) - 1)))
     if not periods:
         raise ValueError(f"{protocol.dataset}: no fitting segment is longer than twice the shortest lag ({lo})")
-    period = int(max(periods))
+    period = int(max(periods.values()))
     return period, period, (f"dominant period by autocorrelation, lags {lo}..{hi} steps, longest over "
                             f"{len(periods)} sequence(s): {period} steps")
 

@@ -21,12 +21,12 @@ F_θ) and ``sensitivity`` (test accuracy and F1 as the precision floor and θ of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from fedad.data.protocol import SeriesProtocol, check_window, choose_window, load_for_protocol
+from fedad.data.protocol import SeriesProtocol, check_window, choose_window, load_for_protocol, record_periods
 from fedad.data.resample import resample_mean
 from fedad.data.series import SeriesDataset
 from fedad.data.splits import Split, split_three_way
@@ -64,6 +64,17 @@ class PreparedSeries:
     period: int | None
     window_rule: str
     chunk: int
+    periods: dict[int, int] = field(default_factory=dict)  # source record -> its own period
+
+    def window_periods(self, part: str) -> np.ndarray | None:
+        """Each window's own record period (seasonal-naive's lag), or None for a data set without one.
+
+        A record too short for the period rule takes the data set's period (the longest over records).
+        """
+        if self.period is None:
+            return None
+        w, source = self.windows[part], self.part(part).source
+        return np.array([self.periods.get(int(source[i]), self.period) for i in w.sequence], dtype=np.int64)
 
     @property
     def dims(self) -> int:
@@ -85,7 +96,10 @@ class PreparedSeries:
 
     def describe(self) -> dict:
         """What a result records about the data side: the rule, the window, the blocks and the events."""
-        return {"window": self.window, "horizon": self.horizon, "period": self.period, "window_rule": self.window_rule,
+        return {"window": self.window, "horizon": self.horizon, "period": self.period,
+                "record_periods": {self.split.fit.names[self.split.fit.source.index(k)].split("[")[0]: v
+                                   for k, v in self.periods.items()},
+                "window_rule": self.window_rule,
                 "protocol": self.protocol.to_dict(), "validation_blocks": self.split.blocks,
                 "events": self.split.events(), **{f"{p}_windows": len(w) for p, w in self.windows.items()}}
 
@@ -107,16 +121,17 @@ def prepare_series(protocol: SeriesProtocol, horizon: int, window: int | None = 
     probe = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
                             protocol.validation_rule, 0, test)
     chosen, period, rule = choose_window(probe, protocol)
+    periods = record_periods(probe, protocol) if period is not None else {}
     if window:
         chosen, rule = window, f"fixed by the config: {window} steps (the rule would give {chosen})"
     check_window(probe, chosen, horizon, protocol.dataset)
     split = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
                             protocol.validation_rule, chosen + horizon - 1, test)
-    return prepare_split(protocol, split, chosen, horizon, period, rule)
+    return prepare_split(protocol, split, chosen, horizon, period, rule, periods)
 
 
 def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: int, period: int | None,
-                  rule: str) -> PreparedSeries:
+                  rule: str, periods: dict[int, int] | None = None) -> PreparedSeries:
     """Scale a split on its fitting segments only and cut stride-1 windows of every part.
 
     The split's validation and test segments must carry ``window + horizon − 1`` points of context.
@@ -127,7 +142,8 @@ def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: 
     windows = {p: windows_of(getattr(split, p), window, horizon) for p in PARTS}
     table_rule = DEFAULT_RULES.get(protocol.loader)  # subsequence chunks: one period, as in Table I
     chunk = period or (table_rule.fixed if table_rule and table_rule.fixed else 10 * window)
-    return PreparedSeries(protocol.dataset, protocol, split, windows, window, horizon, period, rule, chunk)
+    return PreparedSeries(protocol.dataset, protocol, split, windows, window, horizon, period, rule, chunk,
+                          dict(periods or {}))
 
 
 def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> PointErrors:

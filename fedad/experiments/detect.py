@@ -27,6 +27,7 @@ from fedad.detection.pipeline import detection_metrics, prepare_series
 from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
 from fedad.federated.loop import EpochBudget, build_trainer, pick_device
 from fedad.models import REFERENCES, build_model
+from fedad.models.references import SeasonalNaive
 from fedad.results import ResultStore, atomic_write_json, config_hash, finite_or_none
 from fedad.seeding import seed_everything
 from fedad.training.centralised import fit_centralised
@@ -99,16 +100,19 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
     return model, facts, out["history"]
 
 
-def forecast(model, x: np.ndarray) -> np.ndarray:
+def forecast(model, x: np.ndarray, periods: np.ndarray | None = None) -> np.ndarray:
+    """A model's forecasts of windows ``x``; seasonal-naive looks back each window's own record ``periods``."""
     if isinstance(model, torch.nn.Module):
         return predict(model.cpu(), torch.from_numpy(x)).numpy()
+    if isinstance(model, SeasonalNaive):
+        return model.predict(x, periods)
     return model.predict(x)
 
 
 def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     prep = prepared(run)
     model, facts, records = train_model(run, prep, store, progress)
-    forecasts = {p: forecast(model, w.x) for p, w in prep.windows.items()}
+    forecasts = {p: forecast(model, w.x, prep.window_periods(p)) for p, w in prep.windows.items()}
     if not all(np.isfinite(f).all() for f in forecasts.values()):
         raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
     metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"]), **facts,
