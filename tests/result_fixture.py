@@ -2,7 +2,7 @@
 
 from fedad.results import ResultStore, atomic_write_text
 
-MODELS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive")
+MODELS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive", "raw_value")
 DATASETS = ("power_demand", "space_shuttle", "ecg", "engine")
 
 
@@ -57,7 +57,7 @@ def fill_results(tmp_path):
     for ds in DATASETS:
         for i, m in enumerate(MODELS):
             variants = {"amcnn_lstm": ["federated_gcm", "centralised", "federated_dense"]}.get(
-                m, ["reference"] if m in ("persistence", "seasonal_naive") else ["centralised"])
+                m, ["reference"] if m in ("persistence", "seasonal_naive", "raw_value") else ["centralised"])
             for variant in variants:
                 for seed in (0, 1, 2) if variant != "reference" else (0,):
                     ResultStore("detect", tmp_path).save(

@@ -13,7 +13,7 @@ from fedad import paper
 from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
 from fedad.figures.result_tables import DETERMINISTIC, PAPER_VARIANT, paper_setting, without_test_events
 from fedad.figures.style import ordered_models
-from fedad.models import LABELS, REFERENCES
+from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 from fedad.statistics import mean_sd, paired_difference
 
 CONTROLS = (  # (variant, letter, meaning) — AMCNN-LSTM trained each way on the same seeds
@@ -123,7 +123,7 @@ def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str
             notes.append(f"{d}: no AMCNN-LSTM run")
             continue
         others = {m: seeds_of(main, d, m, metric) for m in dict.fromkeys(main[main.dataset == d].model)
-                  if m != "amcnn_lstm"}
+                  if m != "amcnn_lstm" and not (metric == "rmse" and m in NOT_FORECASTS)}
         if metric.startswith("point."):
             others["flag_nothing"] = flag_nothing(frame, d, metric)
         losers = []

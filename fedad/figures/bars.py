@@ -12,12 +12,12 @@ import pandas as pd
 
 from fedad.figures.result_tables import DETERMINISTIC, load, mean_std, paper_setting, without_test_events
 from fedad.figures.style import ordered_models, setup_style, stamp
-from fedad.models import LABELS, REFERENCES
+from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
             "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102"}
 REFERENCE_STYLE = {"persistence": ("#9e9e9e", "//"), "seasonal_naive": ("#616161", "\\\\"),
-                   "flag_nothing": ("#d0d0d0", "..")}
+                   "raw_value": ("#bdbdbd", "xx"), "flag_nothing": ("#d0d0d0", "..")}
 
 
 def model_label(model: str) -> str:
@@ -84,6 +84,8 @@ def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, lo
     frame = paper_setting(load("detect", results_dir))
     profile = frame["profile"].iloc[0]
     datasets, models = order(frame)
+    if metric == "rmse":
+        models = [m for m in models if m not in NOT_FORECASTS]
     setup_style()
     fig, ax = plt.subplots(figsize=(14, 6.2))
     seeds = draw_bars(ax, frame, metric, datasets, models)

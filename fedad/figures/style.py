@@ -31,7 +31,7 @@ def stamp(fig, profiles: set[str], full_text: str = "trained to convergence by v
                  ha="left", va="top", fontsize=9, color="#1f4e79", style="italic", weight="bold")
 
 
-MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive")
+MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive", "raw_value")
 
 
 def ordered_models(models) -> list[str]:

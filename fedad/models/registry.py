@@ -26,6 +26,7 @@ FORECASTERS: dict[str, Callable] = {
 CLASSIFIERS: dict[str, Callable] = {"simple_cnn": SimpleCNN}
 NEURAL_FORECASTERS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae")
 REFERENCES = ("persistence", "seasonal_naive", "raw_value")
+NOT_FORECASTS = ("raw_value",)  # scores the values themselves: its "forecast" RMSE means nothing
 LABELS = {"amcnn_lstm": "AMCNN-LSTM", "cnn_lstm": "CNN-LSTM", "lstm": "LSTM", "gru": "GRU", "sae": "SAE",
           "svm": "SVM", "simple_cnn": "simple CNN", "persistence": "persistence (reference)",
           "seasonal_naive": "seasonal naive (reference)",
