@@ -97,3 +97,17 @@ def test_a_diverging_rate_loses_the_sweep_instead_of_ending_it(tmp_path):
     assert choice["sae/centralised"]["lr"] == 0.1 and result["metrics"]["lr"] == 0.1
     runs = [json.loads(p.read_text()) for p in (tmp_path / "lr_sweep").glob("[!_]*.json")]
     assert [r["metrics"]["diverged"] for r in runs if r["config"]["train"]["lr"] == 1e6] != [None]
+
+
+@needs_real
+def test_power_demand_runs_record_both_label_sets_accuracy_ceilings(tmp_path):
+    plan = "plan=[{models: [seasonal_naive], variants: [reference], datasets: [power_demand, power_demand_audited]}]"
+    results = detect.main(["--results", str(tmp_path), *TINY, "--set", "datasets=[power_demand, power_demand_audited]",
+                           "--set", plan])
+    by_labels = {r["metrics"]["label_audit"]["labels"]: r["metrics"] for r in results}
+    original, audited = by_labels["original"], by_labels["audited"]
+    # flagging exactly 25-26 December scores 94.97 % against the published week-long Christmas window
+    assert original["label_audit"]["original"]["accuracy_ceiling"] == pytest.approx(94.971, abs=0.01)
+    assert audited["label_audit"]["audited"]["accuracy_ceiling"] == 100.0
+    assert audited["trivial_accuracy"] == pytest.approx(audited["label_audit"]["audited"]["trivial_accuracy"])
+    assert original["label_audit"]["original"]["trivial_accuracy"] == pytest.approx(original["trivial_accuracy"])

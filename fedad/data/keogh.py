@@ -12,6 +12,7 @@ import numpy as np
 
 from fedad.data.datadir import MalformedDataError, verified_path
 from fedad.data.manifest import KEOGH_SOURCE
+from fedad.data.power_labels import LABEL_SETS, audit_labels
 from fedad.data.series import SeriesDataset, interval_labels, load_interval_labels, read_numeric_table
 
 SHUTTLE_FILES = ("TEK14.txt", "TEK16.txt", "TEK17.txt")
@@ -41,12 +42,21 @@ def _labelled(relpaths: list[str], column: int, n_columns: int, dataset: str, ro
     return sequences, labels
 
 
-def load_power_demand(root: Path | None = None) -> SeriesDataset:
-    """Dutch research facility electricity demand, 1997, 15-minute steps: one 1-D sequence."""
+def load_power_demand(labels: str = "original", root: Path | None = None) -> SeriesDataset:
+    """Dutch research facility electricity demand, 1997, 15-minute steps: one 1-D sequence.
+
+    ``labels="original"`` reads ``labels.json``; ``"audited"`` labels whole abnormal days by the stated
+    rules of :mod:`fedad.data.power_labels`.
+    """
+    if labels not in LABEL_SETS:
+        raise ValueError(f"power demand labels must be one of {LABEL_SETS}, got {labels!r}")
     rel = "power_demand/power_data.txt"
     seqs, labs = _labelled([rel], 0, 1, "power_demand", root)
-    return SeriesDataset("power_demand", seqs, labs, [rel], ["demand"], KEOGH_SOURCE,
-                         {"sampling": "15 min", "period_points": 672})
+    notes = {"sampling": "15 min", "period_points": 672, "labels": labels}
+    if labels == "audited":
+        audit = audit_labels(seqs[0][:, 0])
+        labs, notes["label_audit"] = [audit.labels], audit.to_dict()
+    return SeriesDataset("power_demand", seqs, labs, [rel], ["demand"], KEOGH_SOURCE, notes)
 
 
 def load_space_shuttle(files: tuple[str, ...] = SHUTTLE_FILES, root: Path | None = None) -> SeriesDataset:

@@ -77,6 +77,11 @@ PROTOCOLS: dict[str, SeriesProtocol] = {
         "power_demand", "power_demand", resample=4, lag_range=(96 * 2, 96 * 10),
         why="hourly means (4 × 15 min): the weekly period is 168 steps instead of 672, affordable for the "
             "recurrent baselines on 2 CPU cores; anomalies are whole days, so an hour is fine-grained enough"),
+    "power_demand_audited": SeriesProtocol(
+        "power_demand_audited", "power_demand", loader_kwargs={"labels": "audited"}, resample=4,
+        lag_range=(96 * 2, 96 * 10),
+        why="power demand with the audited labels (whole abnormal days by the stated rules of "
+            "fedad.data.power_labels) instead of the published week-long windows; otherwise the same protocol"),
     "space_shuttle": SeriesProtocol(
         "space_shuttle", "space_shuttle", resample=8, validation_fraction=0.3, lag_range=(200, 2000),
         why="means of 8 points: one valve cycle (~1,000 points) becomes ~125 steps, affordable for the "
