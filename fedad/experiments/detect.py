@@ -22,9 +22,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from fedad.data.protocol import protocol_for
 from fedad.data.loaders import load_series
 from fedad.data.power_labels import accuracy_ceiling, audit_labels
+from fedad.data.protocol import protocol_for
 from fedad.detection.pipeline import detection_metrics, prepare_series, scored_errors
 from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
 from fedad.federated.loop import EpochBudget, build_trainer, pick_device
