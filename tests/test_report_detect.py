@@ -53,3 +53,24 @@ def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_an
     assert "this is what the figures use" in section
     table = section.split("Sensitivity of max F_θ")[1]
     assert "| power_demand " in table and "0/3" in table and "3/3" in table  # the 0.6 floor flags nothing
+
+
+def test_the_label_audit_puts_both_ceilings_beside_the_papers_accuracy(results):
+    section = "\n".join(report_detect.label_audit_section(load("detect", results)))
+    assert "original (labels.json" in section and "audited (whole abnormal days)" in section
+    assert " 94.97 |" in section and " 100 " in section and " 96.85 |" in section
+    assert "1997-05-05 Liberation Day" in section  # what the data rule added is listed
+    assert "the ceiling is 94.97 %" in section  # the paper's value is above it
+    row = _rows(results)["Fig. 5 AMCNN-LSTM accuracy, power demand (%)"]
+    assert "accuracy ceiling of the published labels 94.97 %" in row.reason
+
+
+def test_the_audited_label_set_never_enters_the_claims_on_all_four(results):
+    for seed in (0, 1, 2):  # AMCNN-LSTM far below every reference on the audited set only
+        metrics = _detect_metrics(0, seed, "federated_gcm")
+        metrics["point"] = dict(metrics["point"], accuracy=1.0 + seed)
+        ResultStore("detect", results).save({"profile": "quick", "dataset": "power_demand_audited",
+                                             "model": "amcnn_lstm", "variant": "federated_gcm", "seed": seed},
+                                            metrics, 1.0)
+    row = _rows(results)["Fig. 5 AMCNN-LSTM most accurate on all four"]
+    assert "power_demand_audited" not in row.ours
