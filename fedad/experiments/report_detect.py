@@ -81,8 +81,8 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
         v = "not reproduced"
     ceiling = _first(frame[frame.dataset == "power_demand"], "label_audit.original.accuracy_ceiling")
     if ceiling is not None:
-        reason = "; ".join(filter(None, [reason, f"accuracy ceiling of the published labels {ceiling:.2f} % "
-                                                 "(see the label audit)"]))
+        note = f"accuracy ceiling of the published labels {ceiling:.2f} % (see the label audit)"
+        reason = "; ".join(filter(None, [reason, note]))
     rows.append(Row("Fig. 5 AMCNN-LSTM accuracy, power demand (%)", f"{paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY}",
                     fmt(amc.values()), profile, gap, v, reason or "see the power-demand table and Controls"))
     svm = seeds_of(main, "power_demand", "svm", "point.accuracy")
@@ -479,8 +479,8 @@ def label_audit_section(frame: pd.DataFrame) -> list[str]:
               "unlabelled (they fall in the validation block). The audited label set (data set "
               f"`power_demand_audited`) marks whole days by a stated rule: {audit['rule']}."), "",
              f"- abnormal days: {', '.join(audit['abnormal_days'])}",
-             f"- added by the data rule: {', '.join(audit['added']) or 'none'}; removed: "
-             f"{', '.join(audit['removed']) or 'none'}",
+             (f"- added by the data rule: {', '.join(audit['added']) or 'none'}; removed: "
+              f"{', '.join(audit['removed']) or 'none'}"),
              f"- borderline (ratio below {BORDERLINE_RATIO}, not labelled): {', '.join(audit['borderline']) or 'none'}",
              "",
              ("*Accuracy ceiling*: the test accuracy of a detector that flags exactly the audited abnormal days that "
