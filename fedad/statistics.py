@@ -90,6 +90,33 @@ def paired_difference(a: dict, b: dict, confidence: float = 0.95, b_fixed: bool 
     return Difference(mean, mean - half, mean + half, n)
 
 
+def segment_bootstrap(labels, flags, segments, confidence: float = 0.95, resamples: int = 2000,
+                      seed: int = 0) -> dict:
+    """Percentile intervals (in %) of test accuracy and F1 when whole segments of the test part are
+    resampled with replacement: uncertainty over *which stretches and events* the test part happened to
+    hold, which seeds cannot show. ``segments`` gives each point's segment id (a period-long chunk)."""
+    labels, flags = np.asarray(labels, dtype=bool), np.asarray(flags, dtype=bool)
+    _, seg = np.unique(np.asarray(segments), return_inverse=True)
+    k = int(seg.max()) + 1 if seg.size else 0
+    if k < 2:
+        return {"segments": k, "resamples": 0, "accuracy_low": None, "accuracy_high": None,
+                "f1_low": None, "f1_high": None}
+    counts = np.stack([np.bincount(seg, weights=(labels & flags), minlength=k),  # true positives
+                       np.bincount(seg, weights=(~labels & flags), minlength=k),  # false positives
+                       np.bincount(seg, weights=(labels & ~flags), minlength=k),  # false negatives
+                       np.bincount(seg, minlength=k).astype(float)], axis=1)
+    draws = np.random.default_rng(seed).integers(0, k, size=(resamples, k))
+    tp, fp, fn, n = counts[draws].sum(axis=1).T
+    accuracy = 100 * (n - fp - fn) / n
+    denominator = 2 * tp + fp + fn
+    f1 = np.where(denominator > 0, 100 * 2 * tp / np.maximum(denominator, 1), 0.0)
+    tail = 100 * (1 - confidence) / 2
+    lo_a, hi_a = np.percentile(accuracy, [tail, 100 - tail])
+    lo_f, hi_f = np.percentile(f1, [tail, 100 - tail])
+    return {"segments": k, "resamples": resamples, "accuracy_low": float(lo_a), "accuracy_high": float(hi_a),
+            "f1_low": float(lo_f), "f1_high": float(hi_f)}
+
+
 # -- across series (the UCR archive): each series is one paired observation of two detectors --------------
 
 

@@ -22,10 +22,11 @@ def _detect_metrics(i: int, seed: int, variant: str) -> dict:
             "one_sided": {"point": {"accuracy": acc + 0.25}, "threshold_free": {"pr_auc": 21.0 + i}},
             "sensitivity": [{"min_precision": f, "theta": 0.05, "flags_nothing": f == 0.6, "accuracy": acc - f,
                              "f1": 30.0} for f in (0.4, 0.5, 0.6)],
+            "bootstrap": {"accuracy_low": acc - 2, "accuracy_high": acc + 1, "f1_low": 10.0, "f1_high": 40.0},
             "point_adjusted_f1": 90.0, "trivial_accuracy": 93.0, "threshold": 10.0 if i else "inf",
             "threshold_rule": "validation: max F_θ (θ = 0.05)", "threshold_validation_percentile": 99.0,
             "window": 168, "window_rule": "dominant period", "protocol": {"resample": 4},
-            "events": {p: {"events": 1, "points": 100} for p in ("train", "validation", "test")},
+            "events": {p: {"events": 5 if p == "test" else 1, "points": 100} for p in ("train", "validation", "test")},
             "no_test_anomaly": False, "lr": 0.1 if learned else None,
             **({"epochs_run": 12.0, "best_epoch": 10.0, "max_epochs": 12, "best_val_loss": 0.01 + 0.001 * seed,
                 "hit_cap": seed == 0} if learned else {})}

@@ -23,7 +23,7 @@ def test_detect_trains_scores_and_records(tmp_path, model, variant):
     assert m["point"]["accuracy"] == pytest.approx(100 * (tn + tp) / m["point"]["n"]) and tn + fp + fn + tp == m["point"]["n"]
     assert m["point"]["n_anomalous"] == fn + tp > 0 and m["rmse"] > 0
     for key in ("event", "threshold_free", "point_adjusted_f1", "subsequence", "paper_rule", "flag_nothing",
-                "threshold_rule", "validation_blocks", "window_rule"):
+                "threshold_rule", "validation_blocks", "window_rule", "bootstrap", "record_periods"):
         assert key in m
     assert m["window"] == 168 and m["events"]["test"]["events"] == 1
     if variant != "reference" and model != "svm":

@@ -74,3 +74,45 @@ def test_the_audited_label_set_never_enters_the_claims_on_all_four(results):
                                             metrics, 1.0)
     row = _rows(results)["Fig. 5 AMCNN-LSTM most accurate on all four"]
     assert "power_demand_audited" not in row.ours
+
+
+def _set_test_events(results, dataset: str, events: int) -> None:
+    import json
+
+    for path in (results / "detect").glob("*.json"):
+        if path.name.startswith("_"):
+            continue
+        data = json.loads(path.read_text())
+        if data["config"]["dataset"] == dataset:
+            data["metrics"]["events"]["test"]["events"] = events
+            path.write_text(json.dumps(data))
+
+
+def test_a_verdict_resting_on_one_test_event_is_only_indicative(results):
+    _set_test_events(results, "power_demand", 1)
+    row = _rows(results)["Fig. 5 AMCNN-LSTM accuracy, power demand (%)"]
+    assert row.verdict == "indicative (1 event)" and "the seeds alone say: not reproduced" in row.reason
+
+
+def test_the_paper_value_must_lie_inside_the_seeds_95_percent_interval():
+    from fedad.experiments.verdicts import verdict
+
+    assert verdict([96.0, 97.0, 98.0], 96.85, 0.1)[1] == "reproduced"
+    assert verdict([96.9, 97.0, 97.1], 96.5, 0.1)[1] == "not reproduced"  # outside a narrow interval
+    assert verdict([97.0, 97.0, 97.0], 96.9, 0.05)[1] == "not reproduced"  # no spread is no interval
+    assert verdict([96.85], 96.85, 0.1)[1] == "reproduced" and verdict([96.9], 96.85, 0.01)[1] == "not reproduced"
+
+
+def test_pr_auc_at_or_below_the_base_rate_is_beaten_by_a_random_ranking(results):
+    frame = load("detect", results)
+    assert any("base rate" in r for r in report_detect.references_at_least(
+        frame, "power_demand", 5.0, "threshold_free.pr_auc"))
+    assert not any("base rate" in r for r in report_detect.references_at_least(
+        frame, "power_demand", 50.0, "threshold_free.pr_auc"))
+
+
+def test_the_accuracy_tolerance_is_a_share_of_the_anomalous_part():
+    from fedad.experiments.verdicts import accuracy_tolerance
+
+    assert accuracy_tolerance(93.14) == pytest.approx(0.2 * 6.86)
+    assert accuracy_tolerance(80.0) == 1.5 and accuracy_tolerance(None) == 1.5

@@ -89,3 +89,20 @@ def test_event_recall_intervals_are_exact_binomial_and_wide_with_few_events():
     low, high = binomial_interval(14, 30)
     assert 28 < low < 30 and 65 < high < 67
     assert all(np.isnan(binomial_interval(0, 0)))
+
+
+def test_segment_bootstrap_brackets_the_point_accuracy_and_is_repeatable():
+    from fedad.statistics import segment_bootstrap
+
+    labels = np.zeros(200, bool)
+    labels[50:60] = True
+    flags = np.zeros(200, bool)
+    flags[55:70] = True  # half the event found, ten false alarms: all inside segment 2 of 10
+    segments = np.arange(200) // 20
+    out = segment_bootstrap(labels, flags, segments)
+    accuracy = 100 * np.mean(labels == flags)
+    assert out["segments"] == 10 and out["accuracy_low"] < accuracy <= out["accuracy_high"] == 100.0
+    assert out == segment_bootstrap(labels, flags, segments)
+    perfect = segment_bootstrap(labels, labels, segments)
+    assert perfect["accuracy_low"] == perfect["accuracy_high"] == 100.0
+    assert segment_bootstrap(labels, flags, np.zeros(200))["accuracy_low"] is None  # one segment: no interval

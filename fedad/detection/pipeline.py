@@ -15,7 +15,8 @@ The paper's in-sample rule (μ, Σ and ς on the training part the model was fit
 beside it under ``paper_rule`` so that REPORT.md can compare both. Also beside it, on the same validation
 part and the same test part: ``false_alarm_rule`` (ς flags at most 1 % of the validation part's normal
 points, whatever its prevalence), ``one_sided`` (Eq. 10 with only errors larger than μ counting, ς by max
-F_θ) and ``sensitivity`` (test accuracy and F1 as the precision floor and θ of max F_θ change). "Flag nothing" is scored under
+F_θ), ``bootstrap`` (95 % intervals of test accuracy and F1 over period-long test segments resampled) and
+``sensitivity`` (test accuracy and F1 as the precision floor and θ of max F_θ change). "Flag nothing" is scored under
 ``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
 """
 
@@ -43,6 +44,7 @@ from fedad.detection.metrics import (
 )
 from fedad.detection.scores import GaussianErrorModel
 from fedad.detection.threshold import ThresholdChoice, choose_threshold, false_alarm_threshold
+from fedad.statistics import segment_bootstrap
 from fedad.training.tasks import ForecastTask
 
 PARTS = ("fit", "validation", "test")
@@ -217,6 +219,9 @@ def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], th
         "trivial_accuracy": 100 * float(1 - test.labels.mean()),
         "scored_points": {"fit": len(fit.labels), "validation": len(val.labels), "test": len(test.labels)},
     }
+    segments = test.sequence.astype(np.int64) * (1 + int(test.position.max(initial=0))) + test.position // prep.chunk
+    out["bootstrap"] = {"segment_steps": prep.chunk,
+                        **segment_bootstrap(test.labels, test_scores >= choice.value, segments)}
     far = false_alarm_threshold(cal.validation_scores[~val.labels], FALSE_ALARM_RATE)
     out["false_alarm_rule"] = {"threshold": far.value, "threshold_rule": far.rule, "rate": FALSE_ALARM_RATE,
                                "validation_false_alarms": float(np.mean(cal.validation_scores[~val.labels] >= far.value)),
