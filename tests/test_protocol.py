@@ -54,7 +54,7 @@ def test_fixed_window_is_used_as_stated():
 
 def test_window_longer_than_validation_names_data_set_and_both_lengths():
     split = split_three_way(_periodic(), 0.7, 0.2)  # validation: 280 points
-    with pytest.raises(ValueError, match=r"p: window 300 is longer than the validation part \(280 steps\)"):
+    with pytest.raises(ValueError, match=r"p: window 300 is longer than the validation block \(280 steps\)"):
         check_window(split, 300, 4, "p")
     with pytest.raises(ValueError, match="longer than the longest fitting segment"):
         check_window(split, 2000, 4, "p")

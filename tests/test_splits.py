@@ -70,3 +70,48 @@ def test_bad_fractions_are_rejected():
         split_three_way(_ds([100], [[]]), 0.7, 1.5)
     with pytest.raises(ValueError, match="rule"):
         split_three_way(_ds([100], [[]]), 0.7, 0.2, validation="middle")
+
+
+def _own_values(part) -> np.ndarray:
+    """The series positions a part's segments own (context dropped); _ds stores each position as its value."""
+    return np.concatenate([s[c:, 0] for s, c in zip(part.sequences, part.context, strict=True)])
+
+
+def test_v1_and_v2_are_disjoint_consecutive_and_v2_holds_the_whole_event():
+    ds = _ds([1000], [[(400, 440), (900, 950)]])
+    split = split_three_way(ds, 0.7, 0.2, "time", "event", context=5, stopping_fraction=0.5)
+    block = split.blocks[0]
+    (va, vb), (sa, sb), (ca, cb) = block["validation"], block["stopping"], block["calibration"]
+    assert sa == va and sb == ca and cb == vb  # V1 then V2, covering the block
+    v1, v2 = _own_values(split.stopping), _own_values(split.validation)
+    assert not np.isin(v1, v2).any() and len(v1) + len(v2) == vb - va
+    assert split.events()["validation"]["events"] == 1 and split.events()["stopping"]["events"] == 0
+    assert np.isin(np.arange(400, 440), v2).all()  # the cut moved back to the event's start, not through it
+    assert split.stopping.context == [5] and split.validation.context == [5]
+    fit = _own_values(split.fit)
+    assert not np.isin(fit, np.concatenate([v1, v2])).any()
+
+
+def test_a_v1_that_would_be_too_short_falls_back_to_one_block_and_says_so():
+    ds = _ds([1000], [[(400, 560)]])  # an event longer than the block starts it: V1 would keep nothing
+    split = split_three_way(ds, 0.7, 0.2, "time", "event", stopping_fraction=0.5)
+    assert split.stopping is None and split.stopping_part is split.validation
+    assert "fallback" in split.blocks[0]["stopping_rule"]
+
+
+def test_a_block_edge_inside_an_event_moves_out_to_the_event_boundary():
+    ds = _ds([1000], [[(100, 130), (480, 490)]])
+    lab = ds.labels[0]
+    start, end, _ = validation_block(lab, 700, 140)  # centred on [480, 490): [415, 555)
+    assert (start, end) == (415, 555)
+    ds = _ds([1000], [[(100, 130), (400, 420), (480, 490)]])
+    split = split_three_way(ds, 0.7, 0.2, "time", "event")
+    assert split.blocks[0]["validation"][0] == 400  # was 415, inside [400, 420)
+    assert split.events()["validation"]["events"] == 2 and split.events()["train"]["events"] == 1
+
+
+def test_sequence_mode_gives_v1_the_first_validation_sequences():
+    ds = _ds([10] * 20, [[(8, 10)]] * 20)
+    split = split_three_way(ds, 0.7, 0.3, "sequences", stopping_fraction=0.5)  # 14 train, 4 validation
+    assert split.stopping.source == [10, 11] and split.validation.source == [12, 13]
+    assert split.test.source == list(range(14, 20))

@@ -45,6 +45,7 @@ class SeriesProtocol:
     train_fraction: float = 0.7
     validation_fraction: float = 0.2
     validation_rule: str = "event"
+    stopping_fraction: float = 0.5  # V1's share of the validation block (fedad.data.splits); 0: one block
     scaling: str = "global"
     lag_range: tuple[int, int] | None = None
     window: int = 0
@@ -84,8 +85,11 @@ PROTOCOLS: dict[str, SeriesProtocol] = {
             "fedad.data.power_labels) instead of the published week-long windows; otherwise the same protocol"),
     "space_shuttle": SeriesProtocol(
         "space_shuttle", "space_shuttle", resample=8, validation_fraction=0.3, lag_range=(200, 2000),
+        stopping_fraction=0.0,
         why="means of 8 points: one valve cycle (~1,000 points) becomes ~125 steps, affordable for the "
-            "recurrent baselines; validation is 30 % of each train part so that it is at least one period long"),
+            "recurrent baselines; validation is 30 % of each train part so that it is at least one period long; "
+            "that block (~130 steps) cannot be cut into V1 and V2 that each cover a cycle, so it does both jobs "
+            "(the stated fallback of fedad.data.splits)"),
     "ecg": SeriesProtocol(
         "ecg", "ecg", loader_kwargs={"files": ECG_RECORDS}, resample=4, scaling="per_sequence",
         lag_range=(100, 500),
@@ -153,9 +157,12 @@ def check_window(split: Split, window: int, horizon: int, dataset: str) -> None:
     if window + horizon > longest_fit:
         raise ValueError(f"{dataset}: window {window} + horizon {horizon} is longer than the longest fitting "
                          f"segment ({longest_fit} steps); shorten the window or resample")
-    val_len = min(len(lab) for lab in split.validation.own_labels())
+    # the whole validation block (V1 + V2) is what validation_fraction sizes; V2 alone may be shorter than a
+    # window, since its first points take their input from the points before it
+    blocks = [b["validation"][1] - b["validation"][0] for b in split.blocks if isinstance(b.get("validation"), list)]
+    val_len = min(blocks) if blocks else min(len(lab) for lab in split.validation.own_labels())
     if window > val_len:
-        raise ValueError(f"{dataset}: window {window} is longer than the validation part ({val_len} steps); "
+        raise ValueError(f"{dataset}: window {window} is longer than the validation block ({val_len} steps); "
                          "raise validation_fraction, resample, or shorten the window")
 
 
@@ -170,4 +177,4 @@ def split_for(protocol: SeriesProtocol, context: int = 0) -> Split:
     """Load, resample and split a data set by its protocol."""
     ds, test = load_for_protocol(protocol)
     return split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
-                           protocol.validation_rule, context, test)
+                           protocol.validation_rule, context, test, protocol.stopping_fraction)

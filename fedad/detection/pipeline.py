@@ -7,7 +7,8 @@ window rule (:mod:`fedad.data.protocol`), stride-1 windows. ``detection_metrics`
 the three parts into scores, a threshold and the test metrics:
 
 1. error vectors β_t (Malhotra et al., 2015) of every scored point (context points are never scored);
-2. μ, Σ fitted on the *validation* part's normal points; A_t by Eq. 10 for every part;
+2. μ, Σ fitted on the *validation* part's normal points (V2: the validation block's second part; V1, its
+   first part, is where the model early-stopped); A_t by Eq. 10 for every part;
 3. ς by :func:`fedad.detection.threshold.choose_threshold` on the validation scores and labels;
 4. test metrics: point, event, threshold-free, point-adjusted (a labelled extra), subsequence, RMSE.
 
@@ -48,6 +49,7 @@ from fedad.statistics import segment_bootstrap
 from fedad.training.tasks import ForecastTask
 
 PARTS = ("fit", "validation", "test")
+STOPPING = "stopping"  # V1, when the protocol cuts the validation block in two (fedad.data.splits)
 FALSE_ALARM_RATE = 0.01  # the prevalence-free rule's share of normal validation points flagged
 PRECISION_FLOORS = (0.4, 0.5, 0.6)  # max F_θ's validation precision floor, for the sensitivity table
 THETAS = (0.02, 0.05, 0.2, 1.0)  # F_θ's θ, for the sensitivity table (the paper's: 0.05)
@@ -83,14 +85,15 @@ class PreparedSeries:
         return self.split.fit.sequences[0].shape[1]
 
     def part(self, name: str) -> SeriesPart:
-        return getattr(self.split, name)
+        return self.split.stopping_part if name == STOPPING else getattr(self.split, name)
 
     def task(self) -> ForecastTask:
-        """Fit windows to train on; the validation windows whose targets are all normal to early-stop on.
+        """Fit windows to train on; V1's windows whose targets are all normal to early-stop on (the
+        validation part's under the shared fallback).
 
-        The test windows are not in the task: the test part is read once, by :func:`detection_metrics`.
+        Neither V2 nor the test windows are in the task: μ, Σ and ς read V2, the test part is read once.
         """
-        fit, val = self.windows["fit"], self.windows["validation"]
+        fit, val = self.windows["fit"], self.windows.get(STOPPING, self.windows["validation"])
         normal = ~val.labels
         t = torch.from_numpy
         return ForecastTask(t(fit.x), t(fit.y), None, None, name=self.name, x_val=t(val.x[normal]),
@@ -121,14 +124,14 @@ def prepare_series(protocol: SeriesProtocol, horizon: int, window: int | None = 
         ds = resample_mean(dataset, protocol.resample)
         test = resample_mean(test, protocol.resample) if test is not None else None
     probe = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
-                            protocol.validation_rule, 0, test)
+                            protocol.validation_rule, 0, test, protocol.stopping_fraction)
     chosen, period, rule = choose_window(probe, protocol)
     periods = record_periods(probe, protocol) if period is not None else {}
     if window:
         chosen, rule = window, f"fixed by the config: {window} steps (the rule would give {chosen})"
     check_window(probe, chosen, horizon, protocol.dataset)
     split = split_three_way(ds, protocol.train_fraction, protocol.validation_fraction, protocol.split_mode,
-                            protocol.validation_rule, chosen + horizon - 1, test)
+                            protocol.validation_rule, chosen + horizon - 1, test, protocol.stopping_fraction)
     return prepare_split(protocol, split, chosen, horizon, period, rule, periods)
 
 
@@ -140,8 +143,11 @@ def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: 
     """
     scalers = fit_scalers(split.fit, per_sequence=protocol.scaling == "per_sequence")
     split = Split(scale_part(split.fit, scalers), scale_part(split.validation, scalers),
-                  scale_part(split.test, scalers), split.blocks)
+                  scale_part(split.test, scalers), split.blocks,
+                  scale_part(split.stopping, scalers) if split.stopping is not None else None)
     windows = {p: windows_of(getattr(split, p), window, horizon) for p in PARTS}
+    if split.stopping is not None:
+        windows[STOPPING] = windows_of(split.stopping, window, horizon)
     table_rule = DEFAULT_RULES.get(protocol.loader)  # subsequence chunks: one period, as in Table I
     chunk = period or (table_rule.fixed if table_rule and table_rule.fixed else 10 * window)
     return PreparedSeries(protocol.dataset, protocol, split, windows, window, horizon, period, rule, chunk,
@@ -218,6 +224,11 @@ def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], th
         "test_anomalous_fraction": float(test.labels.mean()),
         "trivial_accuracy": 100 * float(1 - test.labels.mean()),
         "scored_points": {"fit": len(fit.labels), "validation": len(val.labels), "test": len(test.labels)},
+        # β_t needs all T horizons' forecasts of point t: a segment's last T − 1 points have fewer, so they are
+        # not scored (for the engine: 3 of the 30 labelled cycles before each failure)
+        "unscored_test_points": {"points": prep.split.test.n_points - len(test.labels),
+                                 "anomalous": int(sum(lab.sum() for lab in prep.split.test.own_labels())
+                                                  - test.labels.sum())},
     }
     segments = test.sequence.astype(np.int64) * (1 + int(test.position.max(initial=0))) + test.position // prep.chunk
     out["bootstrap"] = {"segment_steps": prep.chunk,
@@ -239,8 +250,9 @@ def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], th
         out["sensitivity"].append({"min_precision": floor, "theta": th, "flags_nothing": c.flags_nothing,
                                    "accuracy": m["accuracy"], "f1": m["f1"]})
     # the paper's rule: μ, Σ and ς in-sample on the training part (fit + validation: all the paper had)
-    train_err = np.concatenate([fit.errors, val.errors])
-    train_lab = np.concatenate([fit.labels, val.labels])
+    inside = [fit, val] + ([scored_errors(prep, STOPPING, forecasts[STOPPING])] if STOPPING in forecasts else [])
+    train_err = np.concatenate([e.errors for e in inside])
+    train_lab = np.concatenate([e.labels for e in inside])
     paper_gauss = GaussianErrorModel.fit(train_err[~train_lab] if (~train_lab).sum() > 1 else train_err)
     paper_choice = choose_threshold(paper_gauss.score(train_err), train_lab, theta, rule="in_sample")
     paper_scores = paper_gauss.score(test.errors)
