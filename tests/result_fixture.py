@@ -65,6 +65,13 @@ def fill_results(tmp_path):
                         {"profile": "quick", "dataset": ds, "model": m, "variant": variant, "seed": seed},
                         _detect_metrics(i, seed, variant), 1.0)
     fill_label_audit(tmp_path)
+    for seed in (0, 1, 2):  # control (f): three devices alone, each a little worse than (c), the last the worst
+        for worker in range(3):
+            metrics = _detect_metrics(0, seed, "federated_gcm")
+            metrics["threshold_free"] = dict(metrics["threshold_free"], pr_auc=10.0 + seed - 2 * worker + 0.1 * seed**2)
+            ResultStore("detect", tmp_path).save(
+                {"profile": "quick", "dataset": "power_demand", "model": "amcnn_lstm", "variant": "local_only",
+                 "seed": seed, "worker": worker}, {**metrics, "training": "local"}, 1.0)
     link = {"uplink_mbps": 1.0, "downlink_mbps": 10.0, "latency_ms": 50.0}
     for m in MODELS[:5]:
         for comp, down in (("none", None), ("topk", None), ("topk", 0.3)):

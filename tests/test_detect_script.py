@@ -111,3 +111,18 @@ def test_power_demand_runs_record_both_label_sets_accuracy_ceilings(tmp_path):
     assert audited["label_audit"]["audited"]["accuracy_ceiling"] == 100.0
     assert audited["trivial_accuracy"] == pytest.approx(audited["label_audit"]["audited"]["trivial_accuracy"])
     assert original["label_audit"]["original"]["trivial_accuracy"] == pytest.approx(original["trivial_accuracy"])
+
+
+@needs_real
+def test_local_only_trains_each_device_on_its_own_partition(tmp_path):
+    plan = "plan=[{models: [amcnn_lstm], variants: [local_only]}]"
+    results = detect.main(["--results", str(tmp_path), *TINY, "--set", plan, "--set", "federated.n_workers=3"])
+    metrics = sorted((r["metrics"] for r in results), key=lambda m: m["worker"])
+    assert [m["worker"] for m in metrics] == [0, 1, 2] and {m["training"] for m in metrics} == {"local"}
+    sizes = [m["worker_windows"] for m in metrics]
+    assert max(sizes) - min(sizes) <= 1  # the IID partition (c) uses, one part per device
+    from fedad.data.protocol import protocol_for
+    from fedad.detection.pipeline import prepare_series
+
+    fit_windows = len(prepare_series(protocol_for("power_demand"), 4).task().x_train[::16])  # TINY: fit_stride 16
+    assert sum(sizes) == fit_windows  # the devices' parts cover the fit windows once

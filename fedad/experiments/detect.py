@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from fedad.data.loaders import load_series
+from fedad.data.partition import partition
 from fedad.data.power_labels import accuracy_ceiling, audit_labels
 from fedad.data.protocol import protocol_for
 from fedad.detection.pipeline import detection_metrics, prepare_series, scored_errors
@@ -36,7 +37,7 @@ from fedad.training.centralised import fit_centralised
 from fedad.training.tasks import predict
 
 EXPERIMENT = "detect"
-TRAININGS = ("centralised", "federated", "none")
+TRAININGS = ("centralised", "federated", "local", "none")
 
 
 @lru_cache(maxsize=4)
@@ -89,6 +90,11 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
                  "rounds_per_epoch": trainer.rounds_per_epoch,
                  **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"])}
         return trainer.aggregator.model, facts, result.records[:: max(1, len(result.records) // 400)]
+    if training == "local":  # control (f): one device trains on its own partition, nothing else
+        local = run["local"]
+        parts = partition(local["partition"], len(task.x_train), local["n_workers"], run["seed"])
+        own = torch.from_numpy(parts[run["worker"]])
+        task.x_train, task.y_train = task.x_train[own], task.y_train[own]
     seed_everything(run["seed"])
     model = build()
     train = run["train"]
@@ -97,7 +103,8 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
                           device=pick_device(), progress=progress,
                           desc=run["label"], checkpoint=lambda s: store.save_checkpoint(run, s),
                           checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run))
-    facts = {"training": "centralised", "lr": train["lr"], "n_params": sum(p.numel() for p in model.parameters()),
+    facts = {"training": training, "lr": train["lr"], "n_params": sum(p.numel() for p in model.parameters()),
+             **({"worker": run["worker"], "worker_windows": len(task.x_train)} if training == "local" else {}),
              **{k: v for k, v in out.items() if k != "history"}}
     return model, facts, out["history"]
 
@@ -221,7 +228,8 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                         continue  # no period: persistence is the reference there
                     deterministic = training == "none" or model == "svm"  # no seed changes their result
                     seeds = [0] if deterministic else entry.get("seeds", cfg["seeds"])
-                    for seed in seeds:
+                    workers = range(cfg["federated"]["n_workers"]) if training == "local" else [None]
+                    for seed, worker in ((s, w) for s in seeds for w in workers):
                         run = {"experiment": EXPERIMENT, "profile": cfg["profile"], "dataset": dataset, "model": model,
                                "variant": variant, "training": training, "seed": seed,
                                "protocol": protocol.to_dict(), "horizon": cfg["horizon"],
@@ -230,7 +238,8 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                                "fallback_percentile": cfg["fallback_percentile"],
                                "checkpoint_every": cfg.get("checkpoint_every", 0),
                                "model_kwargs": cfg.get("model_kwargs", {}),
-                               "label": f"{dataset} {model} {variant} seed={seed}"}
+                               "label": f"{dataset} {model} {variant} seed={seed}"
+                                        + (f" worker={worker}" if worker is not None else "")}
                         if model == "svm":
                             limit = cfg["svm"]["max_train"]
                             run["svm"] = {**cfg["svm"], "max_train": limit[dataset] if isinstance(limit, dict) else limit}
@@ -239,8 +248,13 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                             run["federated"] = {**fed, "lr": _lr(cfg, model, "federated")}
                             run.update(budget=_budget(cfg, dataset),
                                        fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
-                        elif training == "centralised":
+                        elif training in ("centralised", "local"):
                             run["train"] = {**cfg["train"], "lr": _lr(cfg, model, "centralised")}
+                            if training == "local":  # a device alone: its own batch size and partition
+                                fed = _deep_merge(cfg["federated"], spec.get("federated", {}))
+                                run["train"]["batch_size"] = fed["batch_size"]
+                                run.update(worker=worker, local={"partition": fed["partition"],
+                                                                 "n_workers": fed["n_workers"]})
                             run.update(budget=_budget(cfg, dataset),
                                        fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
                         runs.append(run)
