@@ -138,3 +138,13 @@ def test_report_tests_each_panels_trend_and_reads_the_learning_rate_control(resu
     assert "| reproduced" in line
     section = text.split("## Fig. 4: the learning rate of each panel")[1].split("\n## ")[0]
     assert "×300.0" in section and "CIFAR-10, ρ = 0.1" in section  # 690 / 2.3: the diverging control seed
+
+
+def test_the_detection_figures_name_the_headline_threshold_rule():
+    import pandas as pd
+
+    from fedad.figures.result_tables import headline_text
+
+    assert "1 % false alarms" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm"] * 2}))
+    assert "max F_θ" in headline_text(pd.DataFrame({"model": ["amcnn_lstm"]}))  # results from before the switch
+    assert "differ" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm", "max_f"]}))

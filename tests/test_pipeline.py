@@ -46,7 +46,7 @@ def test_validation_block_holds_the_training_event_and_the_window_is_one_period(
 
 def test_an_oracle_forecaster_detects_the_test_event_with_threshold_from_validation():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
-    out = detection_metrics(prep, _oracle(prep))
+    out = detection_metrics(prep, _oracle(prep), headline="max_f")
     assert out["threshold_rule"].startswith("validation: max F_θ")
     assert out["event"]["recall"] == 100.0 and out["event"]["precision"] == 100.0
     assert out["point"]["precision"] >= 90.0 and out["threshold_free"]["pr_auc"] > 90
@@ -58,13 +58,13 @@ def test_a_useless_forecaster_makes_the_detector_flag_nothing():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
     rng = np.random.default_rng(3)
     noise = {p: rng.random(w.y.shape).astype(np.float32) for p, w in prep.windows.items()}
-    out = detection_metrics(prep, noise)
+    out = detection_metrics(prep, noise, headline="max_f")
     assert out["flags_nothing"] and out["point"]["accuracy"] == pytest.approx(out["trivial_accuracy"])
 
 
 def test_no_validation_event_uses_the_stated_percentile_fallback():
     prep = prepare_series(PROTOCOL, horizon=2, dataset=_series(spikes=(2700,)))
-    out = detection_metrics(prep, _oracle(prep), fallback_percentile=99.0)
+    out = detection_metrics(prep, _oracle(prep), fallback_percentile=99.0, headline="max_f")
     assert "no labelled point; 99.0th percentile" in out["threshold_rule"]
 
 
@@ -87,6 +87,18 @@ def test_scrambled_test_labels_move_neither_mu_sigma_nor_the_threshold():
     assert out_first["point"]["n_anomalous"] != out_second["point"]["n_anomalous"]
     assert out_first["false_alarm_rule"]["validation_false_alarms"] <= 0.01
     assert {(r["min_precision"], r["theta"]) for r in out_first["sensitivity"]} >= {(0.4, 0.05), (0.6, 0.05), (0.5, 1.0)}
+
+
+def test_the_headline_is_the_false_alarm_rule_with_max_f_theta_beside_it():
+    prep = prepare_series(PROTOCOL, horizon=2, dataset=_series())
+    forecasts = _oracle(prep)
+    out, paper_criterion = detection_metrics(prep, forecasts), detection_metrics(prep, forecasts, headline="max_f")
+    assert out["headline_rule"] == "false_alarm" and out["threshold_rule"].startswith("validation: false-alarm rate")
+    assert out["point"] == out["false_alarm_rule"]["point"] and out["false_alarm_rule"]["validation_false_alarms"] <= 0.01
+    assert out["max_f_rule"]["point"] == paper_criterion["point"] and out["max_f_rule"] == paper_criterion["max_f_rule"]
+    assert out["event"]["recall"] == 100.0  # the oracle's test event is found by either rule
+    with pytest.raises(ValueError, match="headline must be one of"):
+        detection_metrics(prep, forecasts, headline="best")
 
 
 def test_forecasts_for_every_part_are_required():

@@ -152,7 +152,8 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     forecasts = {p: forecast(model, w.x, prep.window_periods(p)) for p, w in prep.windows.items()}
     if not all(np.isfinite(f).all() for f in forecasts.values()):
         raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
-    metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"]), **facts,
+    metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"],
+                                   run.get("headline_rule", "false_alarm")), **facts,
                **prep.describe(), "no_test_anomaly": prep.split.events()["test"]["events"] == 0}
     if prep.protocol.loader == "power_demand":
         metrics["label_audit"] = label_ceilings(prep)
@@ -234,6 +235,7 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                                "variant": variant, "training": training, "seed": seed,
                                "protocol": protocol.to_dict(), "horizon": cfg["horizon"],
                                "window": (cfg.get("window") or {}).get(dataset), "theta": cfg["theta"],
+                               "headline_rule": cfg.get("headline_rule", "false_alarm"),
                                "min_precision": cfg["min_precision"],
                                "fallback_percentile": cfg["fallback_percentile"],
                                "checkpoint_every": cfg.get("checkpoint_every", 0),

@@ -10,7 +10,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fedad.figures.result_tables import DETERMINISTIC, load, mean_std, paper_setting, without_test_events
+from fedad.figures.result_tables import (
+    DETERMINISTIC,
+    headline_text,
+    load,
+    mean_std,
+    paper_setting,
+    without_test_events,
+)
 from fedad.figures.style import ordered_models, setup_style, stamp
 from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 
@@ -94,6 +101,7 @@ def bar_figure(results_dir, metric: str, title: str, ylabel: str, extra=None, lo
     if log:
         ax.set_yscale("log")
     ax.set_ylabel(ylabel)
+    title = title.replace("{rule}", headline_text(frame))
     ax.set_title(f"{title}\n{seeds_text(seeds)}", fontsize=11)
     note_not_drawn(fig, frame)
     legend_below(fig, ax)

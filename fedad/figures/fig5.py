@@ -28,6 +28,6 @@ def _lines(ax, frame, datasets, models) -> None:
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
     fig = bar_figure(results_dir, "point.accuracy", "Fig. 5 — detection accuracy: AMCNN-LSTM federated with GCM, "
-                     "baselines centralised, references hatched; ς, μ, Σ from the validation part",
+                     "baselines centralised, references hatched; {rule}",
                      "accuracy (%) — point level, test part", extra=_lines)
     return save(fig, "fig5", out_dir)

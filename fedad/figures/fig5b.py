@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from fedad.figures.bars import draw_bars, legend_below, note_not_drawn, order, seeds_text
-from fedad.figures.result_tables import load, paper_setting
+from fedad.figures.result_tables import headline_text, load, paper_setting
 from fedad.figures.style import save, setup_style, stamp
 
 
@@ -29,7 +29,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     ax_ev.set_ylabel("event recall (%) at ς, test part")
     ax_ev.set_ylim(0, max(105, ax_ev.get_ylim()[1]))
     ax_pr.set_title("Fig. 5b — do the detectors beat the references? Threshold-free PR-AUC (top) and events "
-                    f"found at ς (bottom)\n{seeds_text(seeds)}", fontsize=11)
+                    f"found at ς (bottom; {headline_text(frame)})\n{seeds_text(seeds)}", fontsize=11)
     note_not_drawn(fig, frame)
     legend_below(fig, ax_pr)
     fig.subplots_adjust(bottom=0.15, hspace=0.12)

@@ -122,3 +122,13 @@ def mean_std(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
     out = g.agg(["mean", "std", "count"]).reset_index()
     out["std"] = out["std"].fillna(0.0)
     return out
+
+
+def headline_text(frame: pd.DataFrame) -> str:
+    """Which ς the detection runs' headline metrics use, in words for a figure title."""
+    rules = set(frame["headline_rule"].dropna()) if "headline_rule" in frame else set()
+    if rules == {"false_alarm"}:
+        return "ς at 1 % false alarms on V2's normal points, μ, Σ from V2"
+    if rules <= {"max_f"}:  # results made before the headline switch used max F_θ
+        return "ς by max F_θ on the validation part, μ, Σ from it"
+    return "ς rules differ between runs: see REPORT.md"
