@@ -14,7 +14,7 @@ from scipy.stats import spearmanr
 
 from fedad import paper
 from fedad.experiments.report_comm import comm_rows, comm_section
-from fedad.experiments.report_detect import claim_rows, detection_sections
+from fedad.experiments.report_detect import DETECTION_PREAMBLE, claim_rows, detection_sections
 from fedad.experiments.report_lr import learning_rate_section
 from fedad.experiments.report_ucr import ucr_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
@@ -224,6 +224,8 @@ def build_report(results: Path) -> str:
          "nothing here is typed by hand."),
         "",
         TOLERANCE_TEXT,
+        "",
+        DETECTION_PREAMBLE,
         "",
         "Summary: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
         "",
