@@ -13,7 +13,8 @@ def _detect_metrics(i: int, seed: int, variant: str) -> dict:
     acc = 90 + i + slope * seed + (0.5 if variant == "centralised" else 0)
     point = {"accuracy": acc, "precision": 50.0, "recall": 20.0, "f1": 28.0, "n_anomalous": 5}
     learned = variant != "reference"
-    return {"point": point, "event": {"recall": 50.0 + i, "precision": 40.0}, "rmse": 0.05 + 0.01 * i,
+    return {"point": point, "event": {"recall": 50.0 + i, "precision": 40.0, "events": 5, "detected_events": 2},
+            "rmse": 0.05 + 0.01 * i,
             "threshold_free": {"pr_auc": 20.0 + i + slope * seed, "roc_auc": 70.0, "base_rate": 6.9},
             "flag_nothing": {"point": {"accuracy": 93.0, "precision": None, "recall": 0.0, "f1": 0.0},
                              "event": {"recall": 0.0, "precision": None}},

@@ -132,3 +132,9 @@ def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_again
     # the paper-setting tables never read the local-only runs
     assert report_detect.seeds_of(report_detect.paper_setting(frame), "power_demand", "amcnn_lstm",
                                   "threshold_free.pr_auc") == {0: 20.0, 1: 21.0, 2: 22.0}
+
+
+def test_the_results_tables_give_event_recall_its_exact_binomial_interval(results):
+    text = "\n".join(report_detect.results_section(load("detect", results)))
+    # 2 of 5 test events: Clopper-Pearson 95 % is 5.3-85.3 %
+    assert "event recall 95 % (exact)" in text and "5–85" in text
