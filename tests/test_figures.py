@@ -146,5 +146,5 @@ def test_the_detection_figures_name_the_headline_threshold_rule():
     from fedad.figures.result_tables import headline_text
 
     assert "1 % false alarms" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm"] * 2}))
-    assert "max F_θ" in headline_text(pd.DataFrame({"model": ["amcnn_lstm"]}))  # results from before the switch
+    assert "max F_θ" in headline_text(pd.DataFrame({"model": ["amcnn_lstm"]}))  # a run that records no rule
     assert "differ" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm", "max_f"]}))

@@ -18,9 +18,9 @@ the three parts into scores, a threshold and the test metrics:
 Both rules' test metrics are also kept under ``false_alarm_rule`` and ``max_f_rule``. The paper's in-sample
 rule (μ, Σ and ς on the training part the model was fitted on) is computed beside them under
 ``paper_rule`` so that REPORT.md can compare. Also on the same validation part and the same test part:
-``one_sided`` (Eq. 10 with only errors larger than μ counting, ς by max F_θ), ``bootstrap`` (95 % intervals of test accuracy and F1 over period-long test segments resampled) and
-``sensitivity`` (test accuracy and F1 as the precision floor and θ of max F_θ change). "Flag nothing" is scored under
-``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
+``one_sided`` (Eq. 10 with only errors larger than μ counting, ς by max F_θ), ``bootstrap`` (95 % intervals
+of test accuracy and F1 over period-long test segments resampled) and ``sensitivity`` (test accuracy and F1
+as the precision floor and θ of max F_θ change). "Flag nothing" is scored under ``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     if not all(np.isfinite(f).all() for f in forecasts.values()):
         raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
     metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"],
-                                   run.get("headline_rule", "false_alarm")), **facts,
+                                   run["headline_rule"]), **facts,
                **prep.describe(), "no_test_anomaly": prep.split.events()["test"]["events"] == 0}
     if prep.protocol.loader == "power_demand":
         metrics["label_audit"] = label_ceilings(prep)

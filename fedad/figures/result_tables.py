@@ -124,11 +124,20 @@ def mean_std(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
     return out
 
 
-def headline_text(frame: pd.DataFrame) -> str:
-    """Which ς the detection runs' headline metrics use, in words for a figure title."""
+def headline_rule(frame: pd.DataFrame) -> str | None:
+    """The ς rule the detection runs' headline metrics use ("false_alarm" or "max_f"); None when runs
+    differ. A run that records no rule used max F_θ, the only rule there was before ``headline_rule``."""
     rules = set(frame["headline_rule"].dropna()) if "headline_rule" in frame else set()
     if rules == {"false_alarm"}:
+        return "false_alarm"
+    return "max_f" if rules <= {"max_f"} else None
+
+
+def headline_text(frame: pd.DataFrame) -> str:
+    """Which ς the detection runs' headline metrics use, in words for a figure title."""
+    rule = headline_rule(frame)
+    if rule == "false_alarm":
         return "ς at 1 % false alarms on V2's normal points, μ, Σ from V2"
-    if rules <= {"max_f"}:  # results made before the headline switch used max F_θ
+    if rule == "max_f":
         return "ς by max F_θ on the validation part, μ, Σ from it"
     return "ς rules differ between runs: see REPORT.md"
