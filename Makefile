@@ -1,5 +1,6 @@
 # fedad — one command per job. Everything sets itself up: the first target that needs Python
-# creates .venv and installs the package (editable, with [dev]) under requirements/constraints.txt.
+# creates .venv and installs the package (editable, with [dev]) under requirements/constraints.txt, with uv
+# when it can be had, else pip (requirements/install.py; FEDAD_INSTALLER=pip forces pip).
 #   make reproduce        quick profile of every figure + REPORT.md (PROFILE=full: converged, 3 seeds, every
 #                         control; PROFILE=paper: the paper's hyper-parameters)
 #   make test             the test suite
@@ -14,21 +15,21 @@ FEDAD := $(VENV)/bin/fedad
 PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
+INSTALL := $(PY) requirements/install.py -c $(CONSTRAINTS)
 
 .PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): setup.py $(CONSTRAINTS)
+$(STAMP): setup.py $(CONSTRAINTS) requirements/install.py
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	$(INSTALL) -e ".[dev]"
 	@touch $(STAMP)
 
 # The back-end extras (syft, Flower) install on top, only for the targets that use them.
 $(VENV)/.fedad-%: $(STAMP)
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[$*]"
+	$(INSTALL) -e ".[$*]"
 	@touch $@
 
 install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requirements/constraints.txt)
