@@ -7,6 +7,7 @@ your own series.
     fedad figures fig5 fig6                        figures from results/ (never trains)
     fedad report                                   results/REPORT.md
     fedad bench                                    engine benchmarks (results/bench.json)
+    fedad profile --inside                         where the quick profile spends its time (results/profile.md)
     fedad tutorials                                run the teaching notebooks
     fedad own-series --csv plant.csv --time-column t --columns a,b --labels faults.json
 
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, fig9, all).", _figures)
     add("report", "Write results/REPORT.md from the saved results.", _forward("report"))
     add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json and .md).", _forward("bench"))
+    add("profile", "Where a profile spends its time: per stage, per run kind, inside a run (results/profile.md).",
+        _forward("stage_profile"))
     add("tutorials", "Run the teaching notebooks (executed copies in tutorials/out/).", _forward("tutorials"))
     add("backends", "Compare a back-end (syft, flower-sim, flower-deploy) with in-process.", _forward("backends"))
     add("own-series", "Your own series: federated AMCNN-LSTM detector, references, scores, flags, figure, report.",

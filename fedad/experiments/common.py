@@ -162,6 +162,7 @@ def _worker_init(threads: int, parent: int) -> None:
 def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespace) -> list[dict]:
     """Run every config (cached), in ``args.jobs`` processes; returns the result dicts in order."""
     progress = not args.quiet
+    started = time.time()
     todo = [r for r in runs if args.force or not ResultStore(experiment, args.results).exists(r)]
     log.info("%s: %d runs, %d cached, %d to run (profile %s)", experiment, len(runs), len(runs) - len(todo),
              len(todo), runs[0].get("profile") if runs else "?")
@@ -184,6 +185,10 @@ def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespa
         profile = runs[0].get("profile", "quick")
         atomic_write_json(Path(args.results) / experiment / f"_current_{profile}.json",
                           sorted(config_hash(r) for r in runs))
+        if todo:  # `fedad profile` reads the stage's wall time beside its runs' own
+            atomic_write_json(Path(args.results) / experiment / f"_stage_{profile}.json",
+                              {"wall_s": time.time() - started, "jobs": args.jobs, "runs": len(runs),
+                               "ran": len(todo), "cores": os.cpu_count()})
     return results
 
 
