@@ -17,7 +17,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 INSTALL := $(PY) requirements/install.py -c $(CONSTRAINTS)
 
-.PHONY: help install test lint table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
+.PHONY: help install test lint profile table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -34,8 +34,10 @@ $(VENV)/.fedad-%: $(STAMP)
 
 install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requirements/constraints.txt)
 
-test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras)
-	$(PY) -m pytest -q tests
+# one pytest-xdist worker per core; tests that share namespaces or deployments run on one of them
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras), TEST_JOBS workers
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup tests
 
 lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check --isolated --line-length 120 --extend-select I,UP,RUF,C4,PLW,B --extend-ignore RUF001,RUF002,RUF003 fedad reproduce figures tests
@@ -104,6 +106,9 @@ tutorials: $(VENV)/.fedad-syft  ## run the five teaching notebooks; executed cop
 
 bench: $(VENV)/.fedad-flower  ## engine benchmarks as ratios measured in one run (results/bench.json, tables in results/bench.md)
 	$(FEDAD) bench
+
+profile: $(STAMP)  ## where the profile's time goes: per stage and run kind (from results/) and inside one run of each
+	$(FEDAD) profile --profile $(PROFILE) --inside
 
 clean:  ## remove results and figures (keeps .venv)
 	rm -rf results figures/out

@@ -42,6 +42,7 @@ setup(
         "flower": ["flwr[simulation]>=1.41,<1.42", "cryptography>=42", "psutil>=5.9"],
         "dev": [
             "pytest>=7.4",
+            "pytest-xdist>=3.5",
             "pytest-benchmark>=4.0",
             "ruff>=0.4",
             "nbclient>=0.9",

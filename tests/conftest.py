@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,14 @@ import torch
 
 from fedad.data import datadir, manifest
 
-torch.set_num_threads(2)
+# pytest-xdist runs one worker per core (make test): each takes one intra-op thread, or the workers' threads
+# would contend for the same cores
+torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
+
+# Tests that build network namespaces (netlab's fixed hub name) or start Flower deployments run on one worker,
+# one after another (`--dist loadgroup`): two at once would share the namespaces or fight over the cores
+# their timeouts are sized for.
+ONE_AT_A_TIME = pytest.mark.xdist_group("deployment")
 
 
 def real_data_available(*relpaths: str) -> bool:

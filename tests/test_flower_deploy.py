@@ -23,7 +23,9 @@ psutil = pytest.importorskip("psutil", reason="flower extra not installed (pip i
 
 from fedad.federated import netlab
 from fedad.federated.backends.flower_deploy import BIN, FlowerDeployment, run_deployment
-from tests.conftest import real_data_available
+from tests.conftest import ONE_AT_A_TIME, real_data_available
+
+pytestmark = ONE_AT_A_TIME
 
 needs_flower = pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
                                   reason="flower-superlink not installed beside this Python")

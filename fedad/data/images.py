@@ -13,6 +13,7 @@ when the caller passes ``download=True`` (they go to :func:`download_dir`, never
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ def _stage_gz(cls, gz_files: dict[str, Path]) -> Path:
     for name, gz in gz_files.items():
         target = raw / Path(name).stem
         if not target.exists():
-            tmp = target.with_suffix(".tmp")
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")  # two processes may stage the same file at once
             with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
                 shutil.copyfileobj(src, dst)
             tmp.replace(target)

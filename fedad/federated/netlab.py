@@ -55,7 +55,8 @@ def available() -> tuple[bool, str]:
         return False, "needs root for network namespaces"
     if shutil.which("ip") is None or shutil.which("tc") is None:
         return False, "needs iproute2 (ip, tc) for network namespaces"
-    probe = f"{PREFIX}-probe"
+    # per process and outside PREFIX: test workers probe at the same time, and leftovers() must not see it
+    probe = f"fedad-probe-{os.getpid()}"
     _ip("netns", "del", probe, check=False)
     if _ip("netns", "add", probe, check=False).returncode != 0:
         return False, "needs root for network namespaces (ip netns add failed)"
