@@ -36,6 +36,16 @@ def test_svm_forecasts_every_step_and_channel():
     assert svm.predict(x).shape == (60, 3, 2) and svm.n_fit == 40
 
 
+@pytest.mark.parametrize("gamma", ["scale", 0.3])
+def test_svm_prediction_equals_libsvm_per_model(gamma):
+    """One kernel for all T × D models gives libsvm's own predictions (on inputs it was not fitted on too)."""
+    rng = np.random.default_rng(1)
+    x, y = rng.random((80, 8, 2)).astype(np.float32), rng.random((80, 3, 2)).astype(np.float32)
+    svm = build_model("svm", dims=2, horizon=3, window=8, max_train=50, gamma=gamma).fit(x[:60], y[:60])
+    libsvm = svm.model.predict(x.reshape(80, -1)).reshape(80, 3, 2)
+    np.testing.assert_allclose(svm.predict(x), libsvm, rtol=0, atol=1e-5)
+
+
 def test_simple_cnn_classifies_mnist_and_cifar_shapes():
     assert build_model("simple_cnn")(torch.randn(2, 1, 28, 28)).shape == (2, 10)
     assert build_model("simple_cnn", in_channels=3, image_size=32)(torch.randn(2, 3, 32, 32)).shape == (2, 10)
