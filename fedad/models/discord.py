@@ -5,11 +5,37 @@ Against a training part known to be normal, a subsequence is anomalous when it h
 there: its score is the z-normalised Euclidean distance to its nearest neighbour among the reference's
 subsequences of the same length ``m`` (an AB-join; ``stumpy.stump(query, m, reference)``). Each
 subsequence's distance is given to its centre point, so the highest score marks the discord's middle.
+
+numba compiles stumpy's functions on their first call in every process (half a minute); their machine code is
+kept in numba's on-disk cache (``<download dir>/numba``, or ``$NUMBA_CACHE_DIR``) so that later processes
+load it instead, the same code either way.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+from functools import cache
+
 import numpy as np
+
+from fedad.data.datadir import download_dir
+
+
+@cache
+def _stumpy():
+    """stumpy, with numba's on-disk cache turned on for each of its compiled functions (stumpy lists them)."""
+    import numba
+    import stumpy
+    from stumpy import cache as stumpy_cache
+
+    if not os.environ.get("NUMBA_CACHE_DIR"):  # else numba already uses the user's folder
+        folder = download_dir() / "numba"
+        folder.mkdir(parents=True, exist_ok=True)
+        numba.config.CACHE_DIR = str(folder)
+    for module, name in stumpy_cache.get_njit_funcs():
+        getattr(importlib.import_module(f"stumpy.{module}"), name).enable_caching()
+    return stumpy
 
 
 def discord_scores(reference: np.ndarray, query: np.ndarray, m: int) -> np.ndarray:
@@ -18,8 +44,7 @@ def discord_scores(reference: np.ndarray, query: np.ndarray, m: int) -> np.ndarr
     Points within ``m // 2`` of either end (no subsequence is centred there) take the nearest centred
     score. Both series are 1-D; each must be at least ``m`` long.
     """
-    import stumpy  # numba compiles on first use: import only when a discord is asked for
-
+    stumpy = _stumpy()  # numba compiles (or loads) on first use: import only when a discord is asked for
     reference = np.asarray(reference, dtype=np.float64).ravel()
     query = np.asarray(query, dtype=np.float64).ravel()
     if m < 3:
