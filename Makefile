@@ -34,10 +34,11 @@ $(VENV)/.fedad-%: $(STAMP)
 
 install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requirements/constraints.txt)
 
-# one pytest-xdist worker per core; tests that share namespaces or deployments run on one of them
+# one pytest-xdist worker per core, an idle one taking queued tests from a busy one (worksteal); tests that
+# make network namespaces take turns through a file lock (tests/conftest.py)
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras), TEST_JOBS workers
-	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup tests
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist worksteal tests
 
 lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check --isolated --line-length 120 --extend-select I,UP,RUF,C4,PLW,B --extend-ignore RUF001,RUF002,RUF003 fedad reproduce figures tests

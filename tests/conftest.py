@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +19,38 @@ from fedad.data import datadir, manifest
 # would contend for the same cores
 torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 
-# Tests that build network namespaces (netlab's fixed hub name) or start Flower deployments run on one worker,
-# one after another (`--dist loadgroup`): two at once would share the namespaces or fight over the cores
-# their timeouts are sized for.
-ONE_AT_A_TIME = pytest.mark.xdist_group("deployment")
+
+class NamespaceLock:
+    """One holder of network namespaces at a time across pytest-xdist's worker processes (netlab's hub has a
+    fixed name). A file lock, re-entrant within a process, so that a module's lab and its tests can both
+    hold it; a worker that wants namespaces while another worker holds them waits."""
+
+    def __init__(self, path: Path):
+        self.path, self.depth, self.handle = path, 0, None
+
+    @contextlib.contextmanager
+    def held(self):
+        if self.depth == 0:
+            self.handle = open(self.path, "w")  # noqa: SIM115 — held open for as long as the lock is
+            fcntl.flock(self.handle, fcntl.LOCK_EX)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                fcntl.flock(self.handle, fcntl.LOCK_UN)
+                self.handle.close()
+
+
+NAMESPACES = NamespaceLock(Path(tempfile.gettempdir()) / "fedad-test-namespaces.lock")
+
+
+@pytest.fixture
+def namespaces_to_myself():
+    """Hold the network namespaces for one test (see :class:`NamespaceLock`)."""
+    with NAMESPACES.held():
+        yield
 
 
 def real_data_available(*relpaths: str) -> bool:
@@ -91,3 +122,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("Flower deployment in network namespaces")
         for name, outcome in _DEPLOYMENT_OUTCOMES:
             terminalreporter.write_line(f"{outcome}: {name}")
+
+
+def _waits_on_deployment(item) -> str | None:
+    """'namespaces' or 'loopback' for the tests whose time is mostly a real deployment's waiting (Flower's
+    polling, round timeouts), else None."""
+    path = item.path.name
+    if path == "test_netlab.py" or (path == "test_flower_deploy.py" and item.name.startswith("test_namespaces")):
+        return "namespaces"
+    return "loopback" if path in ("test_flower_deploy.py", "test_flower_backend.py") else None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist's worksteal, each worker's queue starts with one kind of deployment test: the first
+    worker takes the first half of the list, the second the rest, and an idle worker steals from the end of
+    a busy one's queue. So the namespace tests (one at a time anyway) head the first queue and the loopback
+    deployments the second, and their waiting overlaps the other tests' computing instead of ending the run."""
+    if config.getoption("dist", "no") != "worksteal":
+        return
+    kinds = {kind: [i for i in items if _waits_on_deployment(i) == kind] for kind in ("namespaces", "loopback", None)}
+    rest = kinds[None]
+    half = max(0, len(items) // 2 - len(kinds["namespaces"]))
+    items[:] = kinds["namespaces"] + rest[:half] + kinds["loopback"] + rest[half:]

@@ -15,8 +15,18 @@ STORED = json.loads((Path(__file__).parent / "reference" / "algorithm1_reference
 REFERENCE = STORED["runs"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def reference_threads():
+    """The stored runs were made with two intra-op threads (a BatchNorm reduction's order depends on how many),
+    whatever a test worker uses."""
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(old)
+
+
 @pytest.fixture(scope="module")
-def this_machines_reference() -> dict:
+def this_machines_reference(reference_threads) -> dict:
     """The stored runs of the old code made on a machine with this one's floating-point kernels.
 
     Bit-for-bit sums differ between CPUs (the kernels' instruction sets change the order of additions),

@@ -23,9 +23,7 @@ psutil = pytest.importorskip("psutil", reason="flower extra not installed (pip i
 
 from fedad.federated import netlab
 from fedad.federated.backends.flower_deploy import BIN, FlowerDeployment, run_deployment
-from tests.conftest import ONE_AT_A_TIME, real_data_available
-
-pytestmark = ONE_AT_A_TIME
+from tests.conftest import NAMESPACES, real_data_available
 
 needs_flower = pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
                                   reason="flower-superlink not installed beside this Python")
@@ -132,7 +130,7 @@ def test_an_interrupted_run_leaves_no_process_behind(tmp_path):
 
 @pytest.fixture(scope="module")
 def lab():
-    with netlab.NetLab(3) as lab:
+    with NAMESPACES.held(), netlab.NetLab(3) as lab:  # netlab's hub name is fixed: one lab at a time
         yield lab
 
 

@@ -10,9 +10,8 @@ import pytest
 
 from fedad.federated import netlab
 from fedad.federated.netlab import LinkShape, NetLab
-from tests.conftest import ONE_AT_A_TIME
 
-pytestmark = ONE_AT_A_TIME
+pytestmark = pytest.mark.usefixtures("namespaces_to_myself")  # netlab's hub name is fixed
 
 OK, WHY = netlab.available()
 needs_netns = pytest.mark.skipif(not OK, reason=f"network namespaces unavailable: {WHY}")
