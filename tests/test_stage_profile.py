@@ -51,6 +51,11 @@ def test_a_partly_cached_stage_gives_no_wall_time(tmp_path):
     assert stage["wall_s"] is None and stage["busy"] is None
 
 
+def test_a_round_record_may_hold_summed_compute():
+    assert stage_profile._round_seconds({"compute_s": 1.5}) == 1.5
+    assert stage_profile._round_seconds({"compute_s": [1.0, 2.0], "aggregate_s": 0.5}) == 3.5
+
+
 def test_run_kind_drops_seed_and_device():
     assert stage_profile.run_kind("power_demand amcnn_lstm local_only seed=2 worker=7") == \
         "power_demand amcnn_lstm local_only"
