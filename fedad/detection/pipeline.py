@@ -72,8 +72,6 @@ class PreparedSeries:
     window_rule: str
     chunk: int
     periods: dict[int, int] = field(default_factory=dict)  # source record -> its own period
-    # per source sequence (in the protocol's steps): points never scored, e.g. a user's interpolated points
-    unscored: list[np.ndarray] | None = None
 
     def window_periods(self, part: str) -> np.ndarray | None:
         """Each window's own record period (seasonal-naive's lag), or None for a data set without one.
@@ -159,35 +157,12 @@ def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: 
                           dict(periods or {}))
 
 
-def segment_start(part: SeriesPart, seg: int) -> int:
-    """Index, in its source sequence, of a segment's first value (context included)."""
-    name = part.names[seg]
-    start = int(name.rsplit("[", 1)[1].split(":")[0]) if "[" in name else 0
-    return start - part.context[seg]
-
-
 def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> PointErrors:
-    """β_t of every scored point of a part (context points and ``prep.unscored`` points dropped)."""
+    """β_t of every scored point of a part (context points dropped)."""
     w, segs = prep.windows[part], prep.part(part)
     pe = point_errors(window_errors(w.y, forecast), w.sequence, w.start, segs.labels, prep.window)
     keep = pe.position >= np.asarray(segs.context)[pe.sequence]
-    if prep.unscored is not None:
-        masks = [prep.unscored[src][segment_start(segs, k):][:len(seq)]
-                 for k, (src, seq) in enumerate(zip(segs.source, segs.sequences, strict=True))]
-        keep &= ~np.fromiter((masks[k][p] for k, p in zip(pe.sequence, pe.position, strict=True)), bool,
-                             len(pe.position))
     return PointErrors(pe.errors[keep], pe.labels[keep], pe.sequence[keep], pe.position[keep])
-
-
-def score_metrics(val: PointErrors, val_scores: np.ndarray, test: PointErrors, test_scores: np.ndarray,
-                  theta: float, chunk: int) -> dict:
-    """The headline test metrics of a detector that scores points without a forecast (the matrix-profile
-    discord): ς flags :data:`FALSE_ALARM_RATE` of the validation part's normal points, as for the forecasters."""
-    normal = ~val.labels
-    choice = false_alarm_threshold(val_scores[normal] if normal.any() else val_scores, FALSE_ALARM_RATE)
-    return {"rmse": None, "threshold": choice.value, "threshold_rule": choice.rule,
-            **_test_metrics(test, test_scores, choice.value, theta, chunk),
-            "threshold_free": threshold_free_metrics(test.labels, test_scores)}
 
 
 def _test_metrics(test: PointErrors, scores: np.ndarray, threshold: float, theta: float, chunk: int) -> dict:

@@ -25,22 +25,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from fedad.data.csv_series import DUPLICATES, CsvSeries, GapPolicy, drop_short, load_csv_series
+from fedad.data.csv_series import load_csv_series
 from fedad.data.events import event_runs
-from fedad.data.protocol import SeriesProtocol, choose_window
-from fedad.data.resample import resample_mean
-from fedad.data.splits import split_three_way
-from fedad.detection.pipeline import (
-    calibrate,
-    detection_metrics,
-    prepare_series,
-    score_metrics,
-    scored_errors,
-    segment_start,
-)
+from fedad.data.protocol import SeriesProtocol
+from fedad.detection.pipeline import calibrate, detection_metrics, prepare_series, scored_errors
 from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.models import LABELS, build_model
-from fedad.models.discord import discord_scores
 from fedad.results import RESULTS_DIR, atomic_write_json, atomic_write_text, environment_info
 from fedad.seeding import seed_everything
 from fedad.training.tasks import predict
@@ -65,16 +55,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    "units, or 'metropt3' for MetroPT-3's documented failures")
     p.add_argument("--label-column", default=None, help="a 0/1 column marking anomalous rows (instead of --labels)")
     p.add_argument("--every", default=None, help="average into fixed time steps first, e.g. 1min, 1h (dates only)")
-    p.add_argument("--sort", action="store_true", help="sort the rows by time first (default: a row that steps "
-                   "back in time is an error naming it)")
-    p.add_argument("--duplicates", choices=DUPLICATES, default="error",
-                   help="rows with the same time stamp: an error naming the row (default), or merged keeping the "
-                   "first, the last, or the mean of their values")
-    p.add_argument("--gaps", default="error", metavar="{error,split,interpolate[:MAX]}",
-                   help="a gap in the sampling (a step over 1.5 × the usual one): an error naming it (default); "
-                   "split: cut the series there (pieces too short for the protocol are dropped and counted); "
-                   "interpolate[:MAX]: fill gaps of at most MAX missing steps (default 3) by time interpolation, "
-                   "split at longer ones; filled points are marked and never scored")
+    p.add_argument("--gaps", choices=("error", "split"), default="error",
+                   help="a gap in the sampling: reject the file (default) or cut the series there")
     p.add_argument("--resample", type=int, default=1, help="average every N rows into one step (default 1)")
     p.add_argument("--window", type=int, default=0,
                    help="input window in steps (default: the dominant period by autocorrelation)")
@@ -97,48 +79,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.workers < 1 or not 0 < args.rho <= 100 or args.horizon < 1 or args.resample < 1:
         p.error("--workers, --horizon and --resample must be >= 1 and --rho in (0, 100]")
-    try:
-        GapPolicy.parse(args.gaps)
-    except ValueError as exc:
-        p.error(f"--gaps: {exc}")
     return args
-
-
-def min_piece_points(window: int, horizon: int, train_fraction: float, validation_fraction: float) -> int:
-    """The fewest steps a piece needs to be split by the protocol on its own: a validation block at least a
-    window long, a fitting part that holds a window and its horizon, and a test part of a horizon."""
-    n = window + horizon
-    while True:
-        c = int(np.floor(train_fraction * n))
-        v = round(validation_fraction * c)
-        if v >= window and c - v >= window + horizon and n - c >= horizon:
-            return n
-        n += 1
-
-
-def usable_pieces(csv: CsvSeries, protocol: SeriesProtocol, horizon: int, window: int) -> tuple[CsvSeries, int]:
-    """The pieces long enough for the protocol, and the window they give (``window``, else the protocol's
-    period rule over the pieces that can hold its shortest lag); one error when none is long enough."""
-    r = protocol.resample
-    tf, vf = protocol.train_fraction, protocol.validation_fraction
-    shortest = window or max(2, protocol.lag_range[0] // r)
-    kept = drop_short(csv, min_piece_points(shortest, horizon, tf, vf) * r)
-    if kept.dataset.sequences and kept.stamps and not window:
-        ds = resample_mean(kept.dataset, r)
-        probe = split_three_way(ds, tf, vf, protocol.split_mode, protocol.validation_rule, 0, None,
-                                protocol.stopping_fraction)
-        window = choose_window(probe, protocol)[0]
-        kept = drop_short(kept, min_piece_points(window, horizon, tf, vf) * r)
-    if not kept.stamps:
-        longest = max((len(x) for x in csv.dataset.sequences), default=0)
-        need = min_piece_points(window or shortest, horizon, tf, vf) * r
-        c = csv.changes
-        raise ValueError(f"{csv.dataset.name}: too little is left to fit, validate and test: the longest of "
-                         f"{len(csv.dataset.sequences)} piece(s) holds {longest} points ({c['gaps_split']} gap(s) cut "
-                         f"the series), and the protocol needs {need} in one piece (window {window or shortest} + "
-                         f"horizon {horizon} in its fit, validation and test parts); pass --gaps interpolate:MAX to "
-                         "fill short gaps, --every to average into longer steps, or a shorter --window")
-    return kept, window
 
 
 def _train(prep, args):
@@ -159,7 +100,7 @@ def _summary(metrics: dict) -> dict:
             "f1": ("point", "f1"), "event_recall": ("event", "recall"), "event_precision": ("event", "precision"),
             "pr_auc": ("threshold_free", "pr_auc"), "roc_auc": ("threshold_free", "roc_auc")}
     out = {k: metrics[a][b] for k, (a, b) in keep.items()}
-    out.update(rmse=metrics["rmse"], threshold_rule=metrics["threshold_rule"], events=int(metrics["event"]["events"]))
+    out.update(rmse=metrics["rmse"], threshold_rule=metrics["threshold_rule"], events=metrics["event"]["events"])
     return out
 
 
@@ -167,67 +108,43 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     start = time.perf_counter()
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
-    csv = load_csv_series(args.csv, args.time_column, columns, labels_path(args.labels), args.label_column,
-                          args.every, args.gaps, sort=args.sort, duplicates=args.duplicates)
-    longest = max(len(s) for s in csv.dataset.sequences) // args.resample
+    ds, stamps = load_csv_series(args.csv, args.time_column, columns, labels_path(args.labels), args.label_column,
+                                 args.every, args.gaps)
+    longest = max(len(s) for s in ds.sequences) // args.resample
     lag = tuple(args.lag_range) if args.lag_range else (8 * args.resample,
                                                        max(16, int(longest * args.train_fraction) // 10) * args.resample)
-    protocol = SeriesProtocol(csv.dataset.name, "csv", resample=args.resample, train_fraction=args.train_fraction,
+    protocol = SeriesProtocol(ds.name, "csv", resample=args.resample, train_fraction=args.train_fraction,
                               validation_fraction=args.validation_fraction, lag_range=lag, window=args.window,
                               why="your own series")
-    csv, _ = usable_pieces(csv, protocol, args.horizon, args.window)
-    ds, stamps = csv.dataset, csv.stamps
     prep = prepare_series(protocol, args.horizon, dataset=ds)
-    prep.unscored = [m[: len(m) // args.resample * args.resample].reshape(-1, args.resample).any(axis=1)
-                     for m in csv.interpolated]  # a step holding an interpolated point is never scored
     out_dir = args.out or RESULTS_DIR / "own" / args.csv.stem
     trainer, facts = _train(prep, args)
     model = trainer.aggregator.model
     forecasts = {p: predict(model.cpu(), torch.from_numpy(w.x)).numpy() for p, w in prep.windows.items()}
     metrics = detection_metrics(prep, forecasts, args.theta)
     references = {}
-    for name in ("persistence", "seasonal_naive", "raw_value"):
+    for name in ("persistence", "seasonal_naive"):
         if name == "seasonal_naive" and (prep.period is None or prep.period < args.horizon):
             continue
         ref = build_model(name, dims=prep.dims, horizon=args.horizon, window=prep.window, period=prep.period)
         references[name] = _summary(detection_metrics(prep, {p: ref.predict(w.x) for p, w in prep.windows.items()}, args.theta))
-    references["matrix_profile"] = _summary(_discord_metrics(prep, forecasts, args.theta))
     references["flag_nothing"] = {"accuracy": metrics["flag_nothing"]["point"]["accuracy"], "event_recall": 0.0,
                                   "pr_auc": metrics["threshold_free"]["base_rate"]}
     table = _scores_table(prep, forecasts, stamps, args)
     flagged = _flagged_intervals(table)
     result = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
               "data": {"name": ds.name, "columns": ds.channels, "points": ds.n_points, "sequences": len(ds.sequences),
-                       **ds.notes}, "changes": csv.changes, **prep.describe(), "training": facts,
-              "detector": _summary(metrics), "references": references, "flagged_intervals": flagged,
-              "environment": environment_info(), "wall_time_s": time.perf_counter() - start}
+                       **ds.notes}, **prep.describe(), "training": facts, "detector": _summary(metrics),
+              "references": references, "flagged_intervals": flagged, "environment": environment_info(),
+              "wall_time_s": time.perf_counter() - start}
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out_dir / "result.json", result)
     atomic_write_text(out_dir / "scores.csv", table.to_csv(index=False))
-    _figure(table, ds, prep, csv.interpolated, out_dir / "series.png")
+    _figure(table, ds, prep, out_dir / "series.png")
     atomic_write_text(out_dir / "report.md", _report(result))
     print(f"{len(flagged)} flagged interval(s); detector {json.dumps(_rounded(result['detector']))}")
     print(f"wrote {out_dir}/result.json, scores.csv, series.png, report.md")
     return 0
-
-
-def _discord_metrics(prep, forecasts: dict, theta: float) -> dict:
-    """The matrix-profile discord (:mod:`fedad.models.discord`, one period long, summed over channels) on the
-    scored points of the forecasters: validation against the fit part, test against fit and validation."""
-    m = prep.window
-    fit = np.concatenate(prep.split.fit.sequences)
-    val_part = prep.part("validation")
-    own_val = np.concatenate([s[c:] for s, c in zip(val_part.sequences, val_part.context, strict=True)])
-    scores = {}
-    for part, reference in (("validation", fit), ("test", np.concatenate([fit, own_val]))):
-        segs = prep.part(part)
-        per_segment = [sum(discord_scores(reference[:, d], seq[:, d], m) for d in range(prep.dims))
-                       for seq in segs.sequences]
-        points = scored_errors(prep, part, forecasts[part])  # the same points as every forecaster's
-        scores[part] = (points, np.array([per_segment[k][p] for k, p in zip(points.sequence, points.position,
-                                                                            strict=True)]))
-    (val, val_scores), (test, test_scores) = scores["validation"], scores["test"]
-    return score_metrics(val, val_scores, test, test_scores, theta, prep.chunk)
 
 
 def _rounded(d: dict) -> dict:
@@ -244,13 +161,19 @@ def _scores_table(prep, forecasts, stamps, args) -> pd.DataFrame:
         segs = prep.part(part)
         for seg, pos, lab, sc in zip(pe.sequence, pe.position, pe.labels, scores, strict=True):
             src = segs.source[seg]
-            offset = segment_start(segs, seg)
+            offset = _segment_start(prep, part, seg)
             index = (offset + pos) * prep.protocol.resample
             t = stamps[src][min(index, len(stamps[src]) - 1)]
             rows.append({"time": t, "sequence": int(src), "part": part, "label": bool(lab), "score": float(sc),
                          "flag": bool(sc >= cal.threshold.value)})
-    # interpolated points are never scored, so they never reach this table; series.png marks them
     return pd.DataFrame(rows)
+
+
+def _segment_start(prep, part: str, seg: int) -> int:
+    """Index, in its (resampled) source sequence, of a segment's first value (context included)."""
+    name = prep.part(part).names[seg]
+    a = int(name.rsplit("[", 1)[1].split(":")[0]) if "[" in name else 0
+    return a - prep.part(part).context[seg]
 
 
 def _flagged_intervals(table: pd.DataFrame) -> list[dict]:
@@ -263,7 +186,7 @@ def _flagged_intervals(table: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _figure(table: pd.DataFrame, ds, prep, interpolated: list[np.ndarray], path: Path) -> None:
+def _figure(table: pd.DataFrame, ds, prep, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -275,10 +198,6 @@ def _figure(table: pd.DataFrame, ds, prep, interpolated: list[np.ndarray], path:
     ax.plot(values, lw=0.6, color="black", label=f"{ds.channels[0]} (first column)")
     ax.fill_between(np.arange(len(values)), values.min(), values.max(), where=labels, color="tab:red", alpha=0.3,
                     label="labelled fault")
-    filled = np.concatenate(interpolated)
-    if filled.any():
-        ax.scatter(np.flatnonzero(filled), values[filled], s=8, color="tab:orange", zorder=3,
-                   label=f"interpolated ({int(filled.sum())}, never scored)")
     r = prep.protocol.resample
     for k, block in enumerate(prep.split.blocks if prep.protocol.split_mode == "time" else []):
         offset = sum(len(s) for s in ds.sequences[:k])
@@ -311,8 +230,8 @@ def _report(result: dict) -> str:
     det, refs = result["detector"], result["references"]
     rows = [{"detector": "AMCNN-LSTM (federated, GCM)", **_rounded(det)}]
     rows += [{"detector": LABELS.get(k, k), **_rounded(v)} for k, v in refs.items()]
-    frame = pd.DataFrame(rows, dtype=object)  # object: an integer column stays integer beside missing cells
-    table = frame.where(frame.notna(), "—").to_markdown(index=False)
+    frame = pd.DataFrame(rows)
+    table = frame.astype(object).where(frame.notna(), "—").to_markdown(index=False)
     flagged = result["flagged_intervals"]
     lines = [f"# fedad own-series — {result['data']['name']}", "",
              (f"{result['data']['points']} points, columns {', '.join(result['data']['columns'])}; "
@@ -324,22 +243,9 @@ def _report(result: dict) -> str:
               + ("converged" if result["training"]["converged"] else "hit the epoch cap (not converged)") + "."), "",
              "## Detector against the references (test part)", "", table, "",
              "A detector is only worth its training where it beats every reference row.", "",
-             *_changes_text(result["changes"]),
              f"## Flagged intervals ({len(flagged)})", ""]
     lines += [f"- {f['part']}: {f['start']} – {f['end']} ({f['points']} points)"
               + (" — touches a labelled fault" if f["touches_label"] else "") for f in flagged[:50]]
     if len(flagged) > 50:
         lines.append(f"- … {len(flagged) - 50} more in result.json")
     return "\n".join(lines) + "\n"
-
-
-def _changes_text(changes: dict) -> list[str]:
-    """What reading the file changed, in words (nothing when nothing was changed)."""
-    said = {"rows_sorted": "rows moved by sorting", "duplicates_merged": "rows merged into one per time stamp",
-            "points_interpolated": "points interpolated (marked in series.png, never scored)",
-            "gaps_filled": "gaps filled", "gaps_split": "gaps where the series was cut",
-            "pieces_dropped": "pieces dropped as too short for the protocol",
-            "points_dropped": "points in the dropped pieces"}
-    lines = [f"- {changes[k]} {text}" for k, text in said.items() if changes.get(k)]
-    return ["## What reading the file changed", "", *lines, ""] if lines else []
-
