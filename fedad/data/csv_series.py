@@ -1,11 +1,14 @@
 """Your own series from a CSV file: a time column, value columns, and labelled fault intervals (a JSON
 list of ``[start, end]`` in the time column's units, or a 0/1 label column).
 
-Every check names what is wrong and where, in one line: a missing file or column, a time column that
-is not increasing, gaps in the sampling, missing (NaN) values, non-numeric values, intervals that do
-not fit the series. Nothing is filled in silently. ``every`` (datetime time columns) averages the rows
-into fixed time steps first; ``gaps="split"`` cuts the series at each gap into separate sequences
-instead of rejecting it.
+Every check names what is wrong and where, in one line, and the option that handles it: a missing file
+or column, a time column that steps back (``sort``) or repeats a time (``duplicates``), gaps in the
+sampling (``gaps``), missing (NaN) values, non-numeric values, intervals that do not fit the series.
+Nothing is filled in silently. ``every`` (datetime time columns) averages the rows into fixed time steps
+first; ``gaps="split"`` cuts the series at each gap into separate sequences; ``gaps="interpolate:MAX"``
+puts the series on its usual step, fills gaps of at most MAX steps by time interpolation (a row with a
+missing value counts as a gap there) and cuts at longer ones. What was changed is counted in the data
+set's notes, and the filled points are returned so that they are never scored.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import json
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from fedad.data.cleaning import as_seconds, fill_short_runs, onto_grid, order_rows, parse_gaps
 from fedad.data.datadir import DataMissingError, MalformedDataError
 from fedad.data.series import SeriesDataset
 
@@ -45,22 +50,10 @@ def _times(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
     if times.isna().any():
         row = int(np.flatnonzero(times.isna().to_numpy())[0])
         raise MalformedDataError(f"{name}: time column {column!r} is empty at row {row + 2}")
-    bad = np.flatnonzero(np.diff(_seconds(times)) <= 0)
-    if len(bad):
-        i = int(bad[0]) + 1
-        raise MalformedDataError(f"{name}: time column {column!r} is not increasing at row {i + 2} "
-                                 f"({raw.iloc[i - 1]!r} then {raw.iloc[i]!r}); sort the file or remove duplicates")
     return times
 
 
-def _seconds(times: pd.Series) -> np.ndarray:
-    """Times as float seconds (dates) or as they are (numbers), for steps and gaps."""
-    if pd.api.types.is_datetime64_any_dtype(times):
-        return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9
-    return times.to_numpy(dtype=float)
-
-
-def _numeric(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
+def _numeric(frame: pd.DataFrame, columns: list[str], name: str, allow_missing: bool = False) -> np.ndarray:
     for c in columns:
         values = pd.to_numeric(frame[c], errors="coerce")
         not_number = values.isna() & frame[c].notna()
@@ -68,10 +61,10 @@ def _numeric(frame: pd.DataFrame, columns: list[str], name: str) -> np.ndarray:
             row = int(np.flatnonzero(not_number.to_numpy())[0])
             raise MalformedDataError(f"{name}: column {c!r} is not numeric (value {frame[c].iloc[row]!r} at row "
                                      f"{row + 2})")
-        if values.isna().any():
+        if values.isna().any() and not allow_missing:
             rows = np.flatnonzero(values.isna().to_numpy())
             raise MalformedDataError(f"{name}: column {c!r} has {len(rows)} missing values (first at row {rows[0] + 2}); "
-                                     "fedad never fills them silently")
+                                     "fedad never fills them silently (--gaps interpolate treats them as gaps)")
         frame[c] = values
     return frame[columns].to_numpy(dtype=np.float32)
 
@@ -110,16 +103,24 @@ def load_intervals(path: str | Path) -> list:
     return data["intervals"] if isinstance(data, dict) and "intervals" in data else data
 
 
+class CsvSeries(NamedTuple):
+    """A user's series as read: the data set, each sequence's time stamps and which of its points were
+    filled by interpolation (never to be scored)."""
+
+    dataset: SeriesDataset
+    stamps: list[np.ndarray]
+    interpolated: list[np.ndarray]
+
+
 def load_csv_series(path: str | Path, time_column: str, columns: list[str] | None = None,
                     labels: str | Path | list | None = None, label_column: str | None = None,
-                    every: str | None = None, gaps: str = "error", name: str | None = None
-                    ) -> tuple[SeriesDataset, list[np.ndarray]]:
-    """A user's CSV as a :class:`SeriesDataset` (one sequence, or one per gap-free stretch with
-    ``gaps="split"``) and the time stamps of each sequence. See the module docstring for the checks."""
+                    every: str | None = None, gaps: str = "error", name: str | None = None, sort: bool = False,
+                    duplicates: str = "error") -> CsvSeries:
+    """A user's CSV as a :class:`SeriesDataset` (one sequence, or one per piece between gaps with
+    ``gaps="split"`` or ``"interpolate:MAX"``). See the module docstring for the checks and options."""
     path = Path(path)
     name = name or path.stem
-    if gaps not in ("error", "split"):
-        raise ValueError(f"gaps must be 'error' or 'split', got {gaps!r}")
+    mode, max_fill = parse_gaps(gaps)
     if labels is not None and label_column is not None:
         raise ValueError("give either labels (a JSON file of intervals) or a label column, not both")
     frame = _read(path)
@@ -130,48 +131,67 @@ def load_csv_series(path: str | Path, time_column: str, columns: list[str] | Non
     if missing:
         raise MalformedDataError(f"{name}: column(s) {missing} not in {path.name}; it has {list(frame.columns)}")
     times = _times(frame, time_column, name)
-    values = _numeric(frame, columns, name)
+    values = _numeric(frame, columns, name, allow_missing=mode == "interpolate")
     if label_column:
         lab = pd.to_numeric(frame[label_column], errors="coerce")
         if lab.isna().any() or not lab.isin([0, 1]).all():
             raise MalformedDataError(f"{name}: label column {label_column!r} must hold only 0 and 1")
-        point_labels = lab.to_numpy().astype(bool)
-    elif labels is not None:
+        row_labels = lab.to_numpy().astype(np.int8)
+    else:
+        row_labels = np.zeros(len(values), dtype=np.int8)
+    dated = pd.api.types.is_datetime64_any_dtype(times)
+    index = pd.DatetimeIndex(times) if dated else pd.Index(times.to_numpy(dtype=float))
+    table = pd.DataFrame(values, index=index, columns=columns)
+    table["_label"], table["_row"] = row_labels, np.arange(len(table)) + 2
+    changes = {}
+    if mode == "interpolate":
+        empty_rows = table[columns].isna().any(axis=1)
+        changes["rows_with_missing_values_dropped"] = int(empty_rows.sum())
+        table = table[~empty_rows.to_numpy()]
+    table, ordered = order_rows(table, sort, duplicates, name, time_column)
+    changes.update(ordered)
+    step = np.diff(as_seconds(table.index))
+    usual = float(np.median(step)) if len(step) else 0.0
+    gap_options = "pass --gaps interpolate:MAX to fill gaps of up to MAX steps, or --gaps split to cut the series there"
+    empty = np.zeros(len(table), dtype=bool)
+    if every:
+        if not dated:
+            raise ValueError(f"{name}: --every needs a date/time column; {time_column!r} holds numbers")
+        table = table.resample(every).agg({**dict.fromkeys(columns, "mean"), "_label": "max", "_row": "first"})
+        empty = table[columns].isna().any(axis=1).to_numpy()
+        table["_label"] = table["_label"].fillna(0)
+        if mode == "error" and empty.any():
+            first = table.index[empty][0]
+            raise MalformedDataError(f"{name}: no rows in the {every} step at {first}: a gap; {gap_options}")
+        if mode == "split":
+            table, empty = table[~empty], empty[~empty]
+        usual = float(np.median(np.diff(as_seconds(table.index)))) if len(table) > 1 else 0.0
+    elif mode == "interpolate" and len(table) > 1:
+        table, empty = onto_grid(table, usual)
+    if mode == "interpolate":
+        table, filled, cuts, fills = fill_short_runs(table, empty, max_fill)
+        changes.update(fills)
+    else:
+        step = np.diff(as_seconds(table.index))
+        cuts = np.flatnonzero(step > usual * GAP_FACTOR) + 1 if len(step) else np.array([], dtype=int)
+        filled = np.zeros(len(table), dtype=bool)
+        if len(cuts) and mode == "error":
+            i = int(cuts[0])
+            raise MalformedDataError(f"{name}: a gap in the time column at row {table['_row'].iloc[i]} "
+                                     f"({table.index[i - 1]} then {table.index[i]}; the usual step is {usual:g}"
+                                     f"{' s' if dated else ''}); {gap_options}")
+        changes["gaps_cut"] = len(cuts)
+    times = pd.Series(table.index)
+    values = table[columns].to_numpy(dtype=np.float32)
+    if labels is not None:
         intervals = load_intervals(labels) if isinstance(labels, (str, Path)) else labels
         point_labels = _interval_labels(times, intervals, name, str(labels if not isinstance(labels, list) else "labels"))
     else:
-        point_labels = np.zeros(len(values), dtype=bool)
-    if every:
-        if not pd.api.types.is_datetime64_any_dtype(times):
-            raise ValueError(f"{name}: --every needs a date/time column; {time_column!r} holds numbers")
-        grouped = pd.DataFrame(values, index=pd.DatetimeIndex(times), columns=columns)
-        grouped["_label"] = point_labels
-        grouped = grouped.resample(every).agg({**dict.fromkeys(columns, "mean"), "_label": "max"})
-        empty = grouped[columns].isna().any(axis=1)
-        grouped["_label"] = grouped["_label"].fillna(0).astype(bool)
-        if gaps == "split":
-            grouped = grouped[~empty]
-        elif empty.any():
-            first = grouped.index[empty.to_numpy()][0]
-            raise MalformedDataError(f"{name}: no rows in the {every} step at {first}: a gap; pass --gaps split to cut "
-                                     "the series there")
-        times = pd.Series(grouped.index)
-        values = grouped[columns].to_numpy(dtype=np.float32)
-        point_labels = grouped["_label"].to_numpy(dtype=bool)
+        point_labels = table["_label"].to_numpy() > 0
     t = times.to_numpy()
-    step = np.diff(_seconds(times))
-    usual = float(np.median(step)) if len(step) else 0.0
-    cuts = np.flatnonzero(step > usual * GAP_FACTOR) + 1 if len(step) else np.array([], dtype=int)
-    if len(cuts) and gaps == "error":
-        i = int(cuts[0])
-        raise MalformedDataError(f"{name}: a gap in the time column at row {i + 2} ({t[i - 1]} then {t[i]}; the usual "
-                                 f"step is {usual:g} {'s' if pd.api.types.is_datetime64_any_dtype(times) else ''}"
-                                 "); pass --gaps split to cut the series there")
-    spans = list(pairwise([0, *cuts.tolist(), len(values)]))
-    sequences = [values[a:b] for a, b in spans]
-    seq_labels = [point_labels[a:b] for a, b in spans]
-    stamps = [t[a:b] for a, b in spans]
-    names = [f"{path.name}[{a}:{b}]" for a, b in spans]
+    spans = list(pairwise([0, *np.asarray(cuts).tolist(), len(values)]))
     notes = {"time_column": time_column, "usual_step": str(usual), "every": every, "gaps": gaps,
-             "labelled_points": int(point_labels.sum())}
-    return SeriesDataset(name, sequences, seq_labels, names, columns, str(path), notes), stamps
+             "labelled_points": int(point_labels.sum()), "changes": changes}
+    ds = SeriesDataset(name, [values[a:b] for a, b in spans], [point_labels[a:b] for a, b in spans],
+                       [f"{path.name}[{a}:{b}]" for a, b in spans], columns, str(path), notes)
+    return CsvSeries(ds, [t[a:b] for a, b in spans], [filled[a:b] for a, b in spans])

@@ -72,6 +72,8 @@ class PreparedSeries:
     window_rule: str
     chunk: int
     periods: dict[int, int] = field(default_factory=dict)  # source record -> its own period
+    # part -> one bool mask per segment (context included): points never scored, e.g. a user's filled gaps
+    unscored: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     def window_periods(self, part: str) -> np.ndarray | None:
         """Each window's own record period (seasonal-naive's lag), or None for a data set without one.
@@ -162,6 +164,10 @@ def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> Poin
     w, segs = prep.windows[part], prep.part(part)
     pe = point_errors(window_errors(w.y, forecast), w.sequence, w.start, segs.labels, prep.window)
     keep = pe.position >= np.asarray(segs.context)[pe.sequence]
+    masks = prep.unscored.get(part)
+    if masks:
+        offsets = np.concatenate([[0], np.cumsum([len(m) for m in masks])[:-1]]).astype(np.int64)
+        keep &= ~np.concatenate(masks)[offsets[pe.sequence] + pe.position]
     return PointErrors(pe.errors[keep], pe.labels[keep], pe.sequence[keep], pe.position[keep])
 
 
@@ -173,6 +179,20 @@ def _test_metrics(test: PointErrors, scores: np.ndarray, threshold: float, theta
         "point_adjusted_f1": point_adjusted_f1(test.labels, flags, test.sequence),
         "subsequence": subsequence_metrics(test.labels, flags, test.sequence, test.position, chunk, theta),
     }
+
+
+def score_metrics(prep: PreparedSeries, validation: PointErrors, validation_scores: np.ndarray, test: PointErrors,
+                  test_scores: np.ndarray, theta: float = 0.05) -> dict:
+    """The headline test metrics of a detector that scores points directly (no forecast, e.g. the
+    matrix-profile discord): ς flags :data:`FALSE_ALARM_RATE` of the validation part's normal scores, as
+    :func:`calibrate` does for Eq. 10, and the test part is read once after it."""
+    normal = ~validation.labels
+    choice = false_alarm_threshold(validation_scores[normal] if normal.any() else validation_scores,
+                                   FALSE_ALARM_RATE)
+    return {"rmse": None, "threshold": choice.value, "threshold_rule": choice.rule,
+            "flags_nothing": choice.flags_nothing,
+            **_test_metrics(test, test_scores, choice.value, theta, prep.chunk),
+            "threshold_free": threshold_free_metrics(test.labels, test_scores)}
 
 
 @dataclass

@@ -2,9 +2,16 @@
 paper's data sets: the window rule, a validation block (μ, Σ and ς out of sample), the reference
 forecasters, federated AMCNN-LSTM with GCM over N virtual workers, and the same metrics.
 
-Writes into ``--out`` (default ``results/own/<csv name>/``): ``result.json`` (settings, metrics of the
-detector and of every reference, provenance), ``scores.csv`` (time, values, label, score, flag and part
-of every scored point), ``series.png`` (the series with labelled and flagged intervals and the three
+Plant data on request: ``--sort`` puts rows in time order, ``--duplicates`` merges repeated time stamps,
+``--gaps interpolate:MAX`` fills gaps of up to MAX steps by time interpolation (filled points are never
+scored) and cuts at longer ones, ``--gaps split`` cuts at every gap; pieces too short for the protocol are
+dropped and counted. The references are every training-free one of the paper experiments: persistence,
+seasonal-naive, the raw-value distance, the matrix-profile discord and "flag nothing".
+
+Writes into ``--out`` (default ``results/own/<csv name>/``), only once the run has finished:
+``result.json`` (settings, what was changed in the file, metrics of the detector and of every reference,
+provenance), ``scores.csv`` (time, label, score, flag and part of every scored point, and the filled
+points, unscored), ``series.png`` (the series with labelled, filled and flagged points and the three
 parts) and ``report.md`` (a short summary with the flagged intervals).
 
 Example (MetroPT-3, whose documented failures ship with fedad):
@@ -25,17 +32,29 @@ import numpy as np
 import pandas as pd
 import torch
 
-from fedad.data.csv_series import load_csv_series
+from fedad.data.cleaning import DEFAULT_MAX_FILL, DUPLICATE_RULES, parse_gaps
+from fedad.data.csv_series import CsvSeries, load_csv_series
 from fedad.data.events import event_runs
-from fedad.data.protocol import SeriesProtocol
-from fedad.detection.pipeline import calibrate, detection_metrics, prepare_series, scored_errors
+from fedad.data.pieces import coarse_mask, keep_long_pieces, min_piece_length
+from fedad.data.protocol import SeriesProtocol, choose_window
+from fedad.data.resample import resample_mean
+from fedad.data.splits import split_three_way
+from fedad.detection.discord_reference import discord_metrics
+from fedad.detection.pipeline import PreparedSeries, calibrate, detection_metrics, prepare_series, scored_errors
 from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.models import LABELS, build_model
+from fedad.models.registry import NOT_FORECASTS
 from fedad.results import RESULTS_DIR, atomic_write_json, atomic_write_text, environment_info
 from fedad.seeding import seed_everything
 from fedad.training.tasks import predict
 
 PACKAGED_LABELS = {"metropt3": "metropt3_failures.json"}
+REFERENCES = ("persistence", "seasonal_naive", "raw_value", "matrix_profile")
+CHANGES = {"rows_with_missing_values_dropped": "rows with a missing value dropped (gaps to fill)",
+           "rows_sorted": "rows out of time order, sorted", "duplicate_rows_merged": "duplicate rows merged",
+           "points_interpolated": "points filled by interpolation (never scored)", "gaps_filled": "gaps filled",
+           "gaps_cut": "gaps the series was cut at", "missing_steps_dropped": "missing steps in those gaps (not filled)",
+           "pieces_dropped": "pieces too short for the protocol dropped", "points_dropped": "rows in those pieces"}
 
 
 def labels_path(value: str | None) -> str | Path | None:
@@ -55,8 +74,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    "units, or 'metropt3' for MetroPT-3's documented failures")
     p.add_argument("--label-column", default=None, help="a 0/1 column marking anomalous rows (instead of --labels)")
     p.add_argument("--every", default=None, help="average into fixed time steps first, e.g. 1min, 1h (dates only)")
-    p.add_argument("--gaps", choices=("error", "split"), default="error",
-                   help="a gap in the sampling: reject the file (default) or cut the series there")
+    p.add_argument("--sort", action="store_true", help="sort the rows by time (default: a step back in time is an "
+                   "error naming the row)")
+    p.add_argument("--duplicates", choices=DUPLICATE_RULES, default="error",
+                   help="rows with the same time: an error naming the row (default), keep the first or the last, "
+                   "or average them")
+    p.add_argument("--gaps", default="error", metavar="{error,split,interpolate[:MAX]}",
+                   help="a gap in the sampling: reject the file (default); cut the series there (split); or put the "
+                   "series on its usual step, fill gaps of at most MAX steps (default "
+                   f"{DEFAULT_MAX_FILL}) by time interpolation and cut at longer ones (interpolate[:MAX]); pieces too "
+                   "short for the protocol are dropped and counted")
+    p.add_argument("--references", default=",".join(REFERENCES),
+                   help="comma-separated training-free references to score beside the detector (default: all of "
+                   f"{', '.join(REFERENCES)}; the discord compiles with numba on first use)")
     p.add_argument("--resample", type=int, default=1, help="average every N rows into one step (default 1)")
     p.add_argument("--window", type=int, default=0,
                    help="input window in steps (default: the dominant period by autocorrelation)")
@@ -77,6 +107,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/own/<csv name>)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
+    try:
+        parse_gaps(args.gaps)
+    except ValueError as exc:
+        p.error(str(exc))
+    args.references = [r.strip() for r in args.references.split(",") if r.strip()]
+    unknown = [r for r in args.references if r not in REFERENCES]
+    if unknown:
+        p.error(f"--references: unknown {unknown}; choose from {', '.join(REFERENCES)}")
     if args.workers < 1 or not 0 < args.rho <= 100 or args.horizon < 1 or args.resample < 1:
         p.error("--workers, --horizon and --resample must be >= 1 and --rho in (0, 100]")
     return args
@@ -104,30 +142,89 @@ def _summary(metrics: dict) -> dict:
     return out
 
 
+def _usable_pieces(series: CsvSeries, protocol: SeriesProtocol, args: argparse.Namespace) -> tuple[CsvSeries, dict]:
+    """The pieces the protocol can use (:mod:`fedad.data.pieces`): first those that hold the smallest window
+    the rule may choose (or the fixed one), then, the rule having chosen on them, those that hold its window."""
+    r, h = args.resample, args.horizon
+    mode, max_fill = parse_gaps(args.gaps)
+    hint = {"error": "a longer series, a shorter --window or a smaller --horizon would fit",
+            "split": "pass --gaps interpolate:MAX to fill gaps of up to MAX steps, --every to average into longer "
+                     "steps, or a shorter --window",
+            "interpolate": f"raise MAX in --gaps interpolate:{max_fill} to fill longer gaps, pass --every to average "
+                           "into longer steps, or a shorter --window"}[mode]
+    lo = max(2, protocol.lag_range[0] // r)
+
+    def keep(series: CsvSeries, window: int, which: str) -> tuple[CsvSeries, dict]:
+        need = min_piece_length(window, h, args.train_fraction, args.validation_fraction)
+        needs = (f"a window of {window} steps ({which}) + horizon {h} in the fit part, a validation block of one "
+                 f"window ({args.validation_fraction} of the first {args.train_fraction} of the piece) and the horizon "
+                 f"in the test part, in steps of {r} row(s)")
+        return keep_long_pieces(series, need * r, needs, hint)
+
+    series, dropped = keep(series, args.window or lo, "--window" if args.window else "the smallest the rule may choose")
+    if not args.window:
+        probe = split_three_way(resample_mean(series.dataset, r), args.train_fraction, args.validation_fraction,
+                                "time", protocol.validation_rule, 0, None, protocol.stopping_fraction)
+        series, more = keep(series, choose_window(probe, protocol)[0], "the rule's choice on the pieces left")
+        dropped = {k: dropped[k] + more[k] for k in dropped}
+    return series, dropped
+
+
+def _unscored(prep: PreparedSeries, interpolated: list[np.ndarray], resample: int) -> dict[str, list[np.ndarray]]:
+    """Per part and segment, the filled points (a step with any filled row), which are never scored."""
+    coarse = [coarse_mask(m, resample) for m in interpolated]
+    out = {}
+    for part in prep.windows:
+        segs = prep.part(part)
+        out[part] = [coarse[segs.source[i]][_segment_start(prep, part, i):][: len(seg)]
+                     for i, seg in enumerate(segs.sequences)]
+    return out
+
+
+def _references(prep: PreparedSeries, args: argparse.Namespace) -> tuple[dict, dict]:
+    """Every requested training-free reference scored like the detector; and why any did not run."""
+    out, skipped = {}, {}
+    for name in args.references:
+        if name == "matrix_profile":
+            out[name] = _summary(discord_metrics(prep, args.theta))
+            continue
+        if name == "seasonal_naive" and (prep.period is None or not args.horizon <= prep.period <= prep.window):
+            skipped[name] = f"needs horizon {args.horizon} <= period {prep.period} <= window {prep.window}"
+            continue
+        ref = build_model(name, dims=prep.dims, horizon=args.horizon, window=prep.window, period=prep.period)
+        out[name] = _summary(detection_metrics(prep, {p: ref.predict(w.x) for p, w in prep.windows.items()},
+                                               args.theta))
+        if name in NOT_FORECASTS:
+            out[name]["rmse"] = None  # it forecasts nothing
+    return out, skipped
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     start = time.perf_counter()
     columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
-    ds, stamps = load_csv_series(args.csv, args.time_column, columns, labels_path(args.labels), args.label_column,
-                                 args.every, args.gaps)
-    longest = max(len(s) for s in ds.sequences) // args.resample
+    series = load_csv_series(args.csv, args.time_column, columns, labels_path(args.labels), args.label_column,
+                             args.every, args.gaps, sort=args.sort, duplicates=args.duplicates)
+    longest = max(len(s) for s in series.dataset.sequences) // args.resample
     lag = tuple(args.lag_range) if args.lag_range else (8 * args.resample,
                                                        max(16, int(longest * args.train_fraction) // 10) * args.resample)
-    protocol = SeriesProtocol(ds.name, "csv", resample=args.resample, train_fraction=args.train_fraction,
+    protocol = SeriesProtocol(series.dataset.name, "csv", resample=args.resample, train_fraction=args.train_fraction,
                               validation_fraction=args.validation_fraction, lag_range=lag, window=args.window,
                               why="your own series")
+    series, dropped = _usable_pieces(series, protocol, args)
+    ds, stamps = series.dataset, series.stamps
+    ds.notes["changes"].update(dropped)
+    if dropped["pieces_dropped"]:
+        print(f"dropped {dropped['pieces_dropped']} piece(s) too short for the protocol, holding "
+              f"{dropped['points_dropped']} rows")
     prep = prepare_series(protocol, args.horizon, dataset=ds)
+    prep.unscored = _unscored(prep, series.interpolated, args.resample)
     out_dir = args.out or RESULTS_DIR / "own" / args.csv.stem
     trainer, facts = _train(prep, args)
     model = trainer.aggregator.model
     forecasts = {p: predict(model.cpu(), torch.from_numpy(w.x)).numpy() for p, w in prep.windows.items()}
     metrics = detection_metrics(prep, forecasts, args.theta)
-    references = {}
-    for name in ("persistence", "seasonal_naive"):
-        if name == "seasonal_naive" and (prep.period is None or prep.period < args.horizon):
-            continue
-        ref = build_model(name, dims=prep.dims, horizon=args.horizon, window=prep.window, period=prep.period)
-        references[name] = _summary(detection_metrics(prep, {p: ref.predict(w.x) for p, w in prep.windows.items()}, args.theta))
+    references, skipped = _references(prep, args)
     references["flag_nothing"] = {"accuracy": metrics["flag_nothing"]["point"]["accuracy"], "event_recall": 0.0,
                                   "pr_auc": metrics["threshold_free"]["base_rate"]}
     table = _scores_table(prep, forecasts, stamps, args)
@@ -135,12 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     result = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
               "data": {"name": ds.name, "columns": ds.channels, "points": ds.n_points, "sequences": len(ds.sequences),
                        **ds.notes}, **prep.describe(), "training": facts, "detector": _summary(metrics),
-              "references": references, "flagged_intervals": flagged, "environment": environment_info(),
-              "wall_time_s": time.perf_counter() - start}
+              "references": references, "references_not_run": skipped, "flagged_intervals": flagged,
+              "environment": environment_info(), "wall_time_s": time.perf_counter() - start}
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out_dir / "result.json", result)
     atomic_write_text(out_dir / "scores.csv", table.to_csv(index=False))
-    _figure(table, ds, prep, out_dir / "series.png")
+    _figure(table, ds, prep, series.interpolated, out_dir / "series.png")
     atomic_write_text(out_dir / "report.md", _report(result))
     print(f"{len(flagged)} flagged interval(s); detector {json.dumps(_rounded(result['detector']))}")
     print(f"wrote {out_dir}/result.json, scores.csv, series.png, report.md")
@@ -152,21 +249,32 @@ def _rounded(d: dict) -> dict:
 
 
 def _scores_table(prep, forecasts, stamps, args) -> pd.DataFrame:
-    """Every scored point of the validation and test parts: time, values, label, score, flag, part."""
+    """Every scored point of the validation and test parts (time, sequence, part, label, score, flag) and,
+    unscored, the points of those parts that were filled by interpolation (``interpolated``)."""
     cal = calibrate(prep, forecasts, args.theta)
     rows = []
+    r = prep.protocol.resample
     for part in ("validation", "test"):
         pe = scored_errors(prep, part, forecasts[part])
         scores = cal.gaussian.score(pe.errors)
         segs = prep.part(part)
+
+        def stamp(seg: int, pos: int, segs=segs, part=part) -> object:
+            src, index = segs.source[seg], (_segment_start(prep, part, seg) + pos) * r
+            return stamps[src][min(index, len(stamps[src]) - 1)]
+
         for seg, pos, lab, sc in zip(pe.sequence, pe.position, pe.labels, scores, strict=True):
-            src = segs.source[seg]
-            offset = _segment_start(prep, part, seg)
-            index = (offset + pos) * prep.protocol.resample
-            t = stamps[src][min(index, len(stamps[src]) - 1)]
-            rows.append({"time": t, "sequence": int(src), "part": part, "label": bool(lab), "score": float(sc),
-                         "flag": bool(sc >= cal.threshold.value)})
-    return pd.DataFrame(rows)
+            rows.append({"time": stamp(seg, pos), "sequence": int(segs.source[seg]), "part": part, "label": bool(lab),
+                         "score": float(sc), "flag": bool(sc >= cal.threshold.value), "interpolated": False})
+        for seg, mask in enumerate(prep.unscored.get(part, [])):
+            for pos in np.flatnonzero(mask[segs.context[seg]:]) + segs.context[seg]:
+                rows.append({"time": stamp(seg, pos), "sequence": int(segs.source[seg]), "part": part,
+                             "label": bool(segs.labels[seg][pos]), "score": np.nan, "flag": False,
+                             "interpolated": True})
+    table = pd.DataFrame(rows)
+    order = table["part"].map({"validation": 0, "test": 1})
+    return table.assign(_order=order).sort_values(["_order", "sequence", "time"], kind="stable").drop(
+        columns="_order").reset_index(drop=True)
 
 
 def _segment_start(prep, part: str, seg: int) -> int:
@@ -186,7 +294,7 @@ def _flagged_intervals(table: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _figure(table: pd.DataFrame, ds, prep, path: Path) -> None:
+def _figure(table: pd.DataFrame, ds, prep, interpolated: list[np.ndarray], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -198,6 +306,9 @@ def _figure(table: pd.DataFrame, ds, prep, path: Path) -> None:
     ax.plot(values, lw=0.6, color="black", label=f"{ds.channels[0]} (first column)")
     ax.fill_between(np.arange(len(values)), values.min(), values.max(), where=labels, color="tab:red", alpha=0.3,
                     label="labelled fault")
+    filled = np.flatnonzero(np.concatenate(interpolated))
+    if len(filled):
+        ax.scatter(filled, values[filled], s=8, color="tab:orange", zorder=3, label="filled by interpolation (unscored)")
     r = prep.protocol.resample
     for k, block in enumerate(prep.split.blocks if prep.protocol.split_mode == "time" else []):
         offset = sum(len(s) for s in ds.sequences[:k])
@@ -226,24 +337,61 @@ def _figure(table: pd.DataFrame, ds, prep, path: Path) -> None:
     plt.close(fig)
 
 
+def _cell(value: object) -> object:
+    """A table cell: floats to 3 decimals, whole counts as integers, missing as a dash."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{value:.3f}" if isinstance(value, float) else value
+
+
+def _table(result: dict) -> str:
+    rows = [{"detector": "AMCNN-LSTM (federated, GCM)", **result["detector"]}]
+    rows += [{"detector": LABELS.get(k, k), **v} for k, v in result["references"].items()]
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    frame = pd.DataFrame([{c: _cell(row.get(c)) for c in columns} for row in rows], dtype=object)
+    return frame.to_markdown(index=False, disable_numparse=True)
+
+
+def _verdict(result: dict) -> str:
+    """Which references the detector does not beat on PR-AUC (the threshold-free score every row has)."""
+    det = result["detector"].get("pr_auc")
+    beaten = {LABELS.get(k, k): v["pr_auc"] for k, v in result["references"].items()
+              if v.get("pr_auc") is not None and det is not None and v["pr_auc"] >= det}
+    if det is None:
+        return "The detector has no test PR-AUC (no labelled test point)."
+    if not beaten:
+        return f"On test PR-AUC the detector ({det:.1f}) beats every reference row."
+    return (f"On test PR-AUC the detector ({det:.1f}) does not beat "
+            + ", ".join(f"{k} ({v:.1f})" for k, v in beaten.items())
+            + ": here it is not worth its training.")
+
+
+def _changes(result: dict) -> list[str]:
+    changes = result["data"].get("changes", {})
+    done = [f"{v} {CHANGES.get(k, k)}" for k, v in changes.items() if v]
+    return [f"Changed in the file: {'; '.join(done)}." if done else "Nothing in the file was changed.", ""]
+
+
 def _report(result: dict) -> str:
-    det, refs = result["detector"], result["references"]
-    rows = [{"detector": "AMCNN-LSTM (federated, GCM)", **_rounded(det)}]
-    rows += [{"detector": LABELS.get(k, k), **_rounded(v)} for k, v in refs.items()]
-    frame = pd.DataFrame(rows)
-    table = frame.astype(object).where(frame.notna(), "—").to_markdown(index=False)
     flagged = result["flagged_intervals"]
+    skipped = result.get("references_not_run", {})
     lines = [f"# fedad own-series — {result['data']['name']}", "",
-             (f"{result['data']['points']} points, columns {', '.join(result['data']['columns'])}; "
-              f"{result['data']['labelled_points']} labelled anomalous points."), "",
+             (f"{result['data']['points']} points in {result['data']['sequences']} piece(s), columns "
+              f"{', '.join(result['data']['columns'])}; {result['data']['labelled_points']} labelled anomalous points."),
+             "", *_changes(result),
              (f"Window: {result['window']} steps ({result['window_rule']}). Validation block(s): "
               + "; ".join(f"{b['validation']} ({b['rule']})" for b in result["validation_blocks"][:5]) + "."), "",
              (f"Training: {result['training']['epochs_run']:.1f} epochs of federated AMCNN-LSTM "
               f"({result['settings']['workers']} workers, ρ = {result['settings']['rho']} %); "
               + ("converged" if result["training"]["converged"] else "hit the epoch cap (not converged)") + "."), "",
-             "## Detector against the references (test part)", "", table, "",
-             "A detector is only worth its training where it beats every reference row.", "",
-             f"## Flagged intervals ({len(flagged)})", ""]
+             "## Detector against the references (test part)", "", _table(result), "",
+             "A detector is only worth its training where it beats every reference row. " + _verdict(result), ""]
+    lines += [f"Not run: {LABELS.get(k, k)} — {why}." for k, why in skipped.items()]
+    lines += ["", f"## Flagged intervals ({len(flagged)})", ""]
     lines += [f"- {f['part']}: {f['start']} – {f['end']} ({f['points']} points)"
               + (" — touches a labelled fault" if f["touches_label"] else "") for f in flagged[:50]]
     if len(flagged) > 50:
