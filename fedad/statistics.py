@@ -150,13 +150,15 @@ class PairedTest:
 
     @property
     def significant(self) -> bool:
-        """A differs from B at the 5 % level (and the interval agrees in sign; a zero-width interval never
-        does)."""
+        """A differs from B at the 5 % level (and the interval agrees in sign). A zero-width interval of a
+        continuous score (the same difference on every series, which points at a bug) never does; for the
+        counting tests (hits, signs) every pair going one way is the strongest evidence, not a bug."""
         return self.significant_at(self.p)
 
     def significant_at(self, p: float) -> bool:
         """As :attr:`significant`, with ``p`` in place of the test's own (e.g. a Holm-adjusted one)."""
-        return self.n >= 2 and p < 0.05 and self.low < self.high and (self.low > 0 or self.high < 0)
+        spread = self.low < self.high or (self.test != "Wilcoxon" and self.low == self.high != 0)
+        return self.n >= 2 and p < 0.05 and spread and (self.low > 0 or self.high < 0)
 
     def text(self, digits: int = 1) -> str:
         if self.n == 0:

@@ -163,3 +163,9 @@ def test_holm_matches_its_hand_computed_step_down():
     # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> running max 0.02, 0.03, 0.06, 0.06
     assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert holm([0.5, 0.9]).max() == pytest.approx(1.0)
+
+
+def test_hits_won_on_every_series_are_significant_though_their_interval_has_no_width():
+    every = mcnemar_exact(np.ones(12, dtype=bool), np.zeros(12, dtype=bool))
+    assert every.low == every.high == 100.0 and every.significant
+    assert not wilcoxon_paired(np.full(12, 2.0), np.ones(12)).significant  # a continuous score: a bug, not proof
