@@ -24,6 +24,7 @@ Positions are 0-based, the anomaly ``[begin, end)`` (see :mod:`fedad.data.ucr_ar
 from __future__ import annotations
 
 import numpy as np
+
 from fedad.detection.metrics import classification_metrics, threshold_free_metrics
 from fedad.detection.vus import vus_metrics
 

@@ -27,7 +27,7 @@ def per_series(frame: pd.DataFrame) -> pd.DataFrame:
     (a tie counts as a hit), and the series' source (independent unit of the statistics)."""
     if "skipped" in frame:  # a detector that does not apply to a series (seasonal-naive without a period)
         frame = frame[frame.skipped.isna()]
-    cols = {**{k: "mean" for k in MEANS}, "hit_kdd": "mean", "hit_length": "mean", "filename": "first",
+    cols = {**dict.fromkeys(MEANS, "mean"), "hit_kdd": "mean", "hit_length": "mean", "filename": "first",
             "family": "first", "training": "first", "source": "first"}
     out = frame.groupby(["detector", "ucr_id"]).agg({k: v for k, v in cols.items() if k in frame}).reset_index()
     for rule in RULES:

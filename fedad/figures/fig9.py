@@ -67,7 +67,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     setup_style()
     fig, axes = plt.subplots(1, 3, figsize=(21, 6.4))
     labels = [SHORT.get(d, detector_label(d).removesuffix(" (reference)")) for d in detectors]
-    of = lambda d, col: table.loc[table.detector == d, col].to_numpy(float)  # noqa: E731
+    of = lambda d, col: table.loc[table.detector == d, col].to_numpy(float)
     groups = [table.loc[table.detector == d, "source"].to_numpy() for d in detectors]
     # (a) UCR score
     ax = axes[0]
