@@ -36,6 +36,9 @@ setup(
         "pyyaml>=6.0",
         "tabulate>=0.9",
         "stumpy>=1.12",
+        # VUS-PR / VUS-ROC from their authors' package (TSB-AD's needs numpy < 2); it pulls TensorFlow for
+        # its own detectors, which fedad never imports
+        "vus>=0.0.6,<0.1",
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],

@@ -25,11 +25,41 @@ def test_shortest_per_family_takes_one_series_of_each_of_the_shortest_families()
     assert all(lengths[f.id] <= cutoff for f in chosen)
 
 
-def test_stratified_covers_every_family_before_any_gives_a_second():
-    families = {f.family for f in ucr_data.catalogue()}
+def test_stratified_covers_every_family_with_a_source_of_its_own_before_any_gives_a_second():
+    source = ucr_data.archive_sources()
     chosen = ucr.choose_series("stratified", 60)
-    assert len(chosen) == 60 and {f.family for f in chosen} == families
-    assert len(ucr.choose_series("stratified", 234)) == 234  # n = all: the whole archive present
+    first = chosen[:36]
+    assert len(chosen) == 60 and len({f.family for f in first}) == 36
+    taken = {source[f.id] for f in first}
+    for f in ucr_data.catalogue():  # the 4 families left out share every source with one taken already
+        if f.family not in {g.family for g in first}:
+            assert source[f.id] in taken, f.name
+    assert len({source[f.id] for f in chosen}) == 60  # no source twice while any is untaken
+    everything = ucr.choose_series("stratified", 234)
+    assert len({f.id for f in everything}) == 234  # n = all: the whole archive present, sources repeat at last
+    assert len({source[f.id] for f in everything[:113]}) == 113
+
+
+def test_the_stratified_order_is_seeded_and_favours_no_variant_kind():
+    a, b = ucr.choose_series("stratified", 60, seed=0), ucr.choose_series("stratified", 60, seed=1)
+    assert [f.id for f in a] == [f.id for f in ucr.choose_series("stratified", 60, seed=0)]
+    assert [f.id for f in a] != [f.id for f in b]
+    distorted = [sum(f.name.startswith("DISTORTED") for f in ucr.choose_series("stratified", 60, seed=s))
+                 for s in range(5)]
+    assert all(10 <= d <= 35 for d in distorted)  # ids put every DISTORTED twin first: 31 of 31 before
+    first_round = a[:36]  # a stopped run is a sample: the first ten are not just the largest families
+    sizes = sorted(((sum(g.family == f.family for g in ucr_data.catalogue()), f.id) for f in first_round),
+                   reverse=True)
+    assert {f.id for f in first_round[:10]} != {i for _, i in sizes[:10]}
+
+
+def test_sources_join_twins_and_series_that_share_an_anomaly():
+    source = ucr_data.archive_sources()
+    for a, b in ((1, 93), (4, 94), (32, 140), (41, 149), (57, 104), (80, 188), (88, 196), (92, 200), (48, 50),
+                 (70, 71), (71, 72)):
+        assert source[a] == source[b], (a, b)
+    assert source[1] != source[2] and source[109] != source[110]  # sddb40 variants with other anomalies
+    assert len(set(source.values())) == 113
 
 
 def test_a_bad_rule_or_n_is_a_config_error():
@@ -48,6 +78,8 @@ def test_the_quick_config_runs_each_reference_once_and_learned_detectors_per_see
     n = cfg["series"]["n"]
     learned = [d for d, s in cfg["detectors"].items() if s.get("training", "none") != "none"]
     assert len(runs) == n * (2 * len(learned) + len(cfg["detectors"]) - len(learned))
+    first_learned = next(i for i, r in enumerate(runs) if r["training"] != "none")
+    assert all(r["training"] == "none" for r in runs[:first_learned])  # the references run first
     fed = next(r for r in runs if r["detector"] == "amcnn_lstm_federated")
     assert fed["federated"]["rho"] == 0.3 and fed["federated"]["n_workers"] == 10
 
@@ -73,7 +105,9 @@ def test_one_quick_run_scores_every_detector_kind_and_caches(tiny, tmp_path):
     assert len(out) == 5
     by = {r["config"]["detector"]: r["metrics"] for r in out}
     for m in by.values():
-        assert {"hit_kdd", "hit_length", "pr_auc", "roc_auc", "location", "point"} <= set(m)
+        assert {"hit_kdd", "hit_length", "pr_auc", "roc_auc", "vus_pr", "vus_roc", "location", "point",
+                "location_error"} <= set(m)
+        assert 0 <= m["vus_pr"] <= 100 and m["vus_window"] == 40  # the vus package's period rule
         assert m["anomaly"] == [2450, 2480] and m["window"] == 40 and m["factor"] == 1
         assert m["filename"] == NAME.removesuffix(".gz")  # what the report joins with TSB-UAD's table
     assert by["matrix_profile"]["hit_kdd"] and 2440 <= by["matrix_profile"]["location"] <= 2490
@@ -93,9 +127,11 @@ def test_absent_series_are_reported_not_run_and_not_drawn(fake_data, tmp_path, c
     assert "Not run: data absent for 4 series" in "\n".join(ucr_section(results))
 
 
-@pytest.mark.parametrize(("profile", "series"), [("quick", 4), ("full", 60), ("paper", 234)])
-def test_each_profile_names_its_series_and_the_papers_federated_setting(profile, series):
+@pytest.mark.parametrize(("profile", "series", "references"), [("quick", 4, 4), ("full", 60, 234),
+                                                                 ("paper", 234, 234)])
+def test_each_profile_names_its_series_and_the_papers_federated_setting(profile, series, references):
     runs = ucr.expand(load_config("ucr", profile))
-    assert len({r["ucr_id"] for r in runs}) == series
+    assert len({r["ucr_id"] for r in runs if r["training"] != "none"}) == series
+    assert len({r["ucr_id"] for r in runs if r["detector"] == "matrix_profile"}) == references
     fed = {r["federated"]["rho"] for r in runs if r["training"] == "federated"}
     assert fed == {0.3}

@@ -5,10 +5,11 @@ import pytest
 
 from fedad.experiments import report_ucr
 from fedad.experiments.report_ucr import beats_verdict, equivalence_verdict, paired, per_series, ucr_section
+from fedad.experiments.ucr_tables import common_series
 from fedad.figures import fig9
 from fedad.figures.result_tables import load
 from fedad.results import ResultStore
-from fedad.statistics import PairedTest
+from fedad.statistics import Equivalence, PairedTest
 
 DETECTORS = {"amcnn_lstm_federated": ("amcnn_lstm", "federated"), "amcnn_lstm_centralised": ("amcnn_lstm", "centralised"),
              "lstm": ("lstm", "centralised"), "persistence": ("persistence", "none")}
@@ -18,22 +19,34 @@ def _test(mean, low, high, p, n=30) -> PairedTest:
     return PairedTest(mean, low, high, p, n, 0, 0, "test")
 
 
-def test_beats_needs_a_significant_win_over_every_detector():
-    win, tie, loss = _test(5, 2, 8, 0.01), _test(1, -2, 4, 0.4), _test(-5, -8, -2, 0.01)
-    assert beats_verdict({"lstm": (win, tie), "persistence": (win, tie)}).verdict == "reproduced"
-    v = beats_verdict({"lstm": (win, tie), "persistence": (tie, tie)})
-    assert v.verdict == "not shown" and "persistence" in v.why
-    v = beats_verdict({"lstm": (win, tie), "persistence": (win, loss)})  # more hits for persistence decides
-    assert v.verdict == "not reproduced" and "persistence" in v.why
+def test_beats_needs_every_comparison_significant_after_holm():
+    win, tie, loss = _test(5, 2, 8, 0.001), _test(1, -2, 4, 0.4), _test(-5, -8, -2, 0.001)
+    assert beats_verdict({"lstm": (win, win), "persistence": (win, win)}).verdict == "reproduced"
+    v = beats_verdict({"lstm": (win, win), "persistence": (win, tie)})  # every comparison must be significant
+    assert v.verdict == "not shown" and "persistence" in v.why and "UCR hits" in v.why
+    v = beats_verdict({"lstm": (win, win), "persistence": (win, loss)})  # more hits for persistence decides
+    assert v.verdict == "not reproduced" and "UCR hits" in v.why
+    # p = 0.02 on each of 4 tests: significant alone, not after Holm (0.02 × 4 = 0.08)
+    marginal = _test(5, 2, 8, 0.02)
+    v = beats_verdict({"lstm": (marginal, marginal), "persistence": (marginal, marginal)})
+    assert v.verdict == "not shown" and "Holm p = 0.08" in v.why
+    assert beats_verdict({}).verdict == "not run"
 
 
-def test_costs_nothing_needs_the_interval_inside_the_margin():
-    assert equivalence_verdict(_test(-1, -3, 2, 0.5), _test(0, -5, 5, 1.0)).verdict == "reproduced"
-    assert equivalence_verdict(_test(-1, -9, 2, 0.5), _test(0, -5, 5, 1.0)).verdict == "undecided"
-    assert equivalence_verdict(_test(-6, -9, -3, 0.01), _test(0, -5, 5, 1.0)).verdict == "not reproduced"
-    assert equivalence_verdict(_test(0, 0, 0, 1.0, n=1), _test(0, 0, 0, 1.0, n=1)).verdict == "not run"
-    few = equivalence_verdict(_test(-0.2, -0.2, -0.1, 0.5, n=4), _test(0, 0, 0, 1.0, n=4))
-    assert few.verdict == "undecided" and "fewer than 10" in few.why  # a tight interval over 4 series proves nothing
+def _equivalence(mean, low, high, p, units=30, margin=5.0) -> Equivalence:
+    return Equivalence(mean, low, high, p, margin, units)
+
+
+def test_costs_nothing_needs_tost_on_both_pr_auc_and_hits():
+    none = _test(0, -2, 2, 0.8)
+    inside, outside = _equivalence(-1, -3, 1, 0.001), _equivalence(-1, -7, 5, 0.3)
+    assert equivalence_verdict(none, none, inside, inside).verdict == "reproduced"
+    v = equivalence_verdict(none, none, inside, outside)  # "not significant" is not "the same"
+    assert v.verdict == "undecided" and "equivalence not shown" in v.why and "UCR hits" in v.why
+    assert equivalence_verdict(_test(-6, -9, -3, 0.01), none, outside, inside).verdict == "not reproduced"
+    assert equivalence_verdict(_test(0, 0, 0, 1.0, n=1), none, inside, inside).verdict == "not run"
+    few = equivalence_verdict(none, none, _equivalence(-0.2, -0.3, -0.1, 0.001, units=4), inside)
+    assert few.verdict == "undecided" and "fewer than 10" in few.why  # a tight interval over 4 sources proves nothing
 
 
 @pytest.fixture
@@ -48,6 +61,8 @@ def results(tmp_path):
                     {"profile": "quick", "ucr_id": sid, "family": f"fam{sid % 5}", "detector": det, "model": model,
                      "training": training, "seed": seed},
                     {"hit_kdd": bool(pr > 22), "hit_length": bool(pr > 20), "pr_auc": pr, "roc_auc": 60 + pr / 2,
+                     "vus_pr": pr + 5, "vus_roc": 65 + pr / 2, "window": 50, "factor": 2, "period_points": 100,
+                     "location_error": {"from_begin": -150 if pr <= 22 else 10, "from_end": -250 if pr <= 22 else -90},
                      "base_rate": 2.0, "point": {"f1": pr / 2}, "name": f"S{sid}", "train_end": 1000,
                      "filename": f"{sid:03d}_UCR_Anomaly_S{sid}_1000_4001_4100.txt",
                      "anomaly": [4000, 4100], "family": f"fam{sid % 5}"}, 3.0)
@@ -58,18 +73,31 @@ def test_per_series_averages_seeds_and_takes_the_majority_hit(results):
     table = per_series(load("ucr", results))
     assert len(table) == 20 * 4 and table.groupby("detector").size().eq(20).all()
     assert table.filename.iloc[0].endswith("_UCR_Anomaly_S1_1000_4001_4100.txt")  # the run's file name, for the published join
-    pr, hit = paired(table, "amcnn_lstm_federated", "lstm")
-    assert pr.significant and pr.mean > 15 and hit.wins > 10
+    c = paired(table, "amcnn_lstm_federated", "lstm")
+    assert c.pr.significant and c.pr.mean > 15 and c.hit.wins > 10 and c.vus.mean > 15
+    # ids 1–20 are the archive's: 12–13 share one ECG anomaly and 14–18 another, so 15 sources
+    assert c.pr.n == 20 and c.pr.sources == 15 and c.pr_sign.test == "sign test"
+
+
+def test_every_table_stands_on_the_series_every_detector_finished(results):
+    table = per_series(load("ucr", results))
+    table = table[~((table.detector == "lstm") & (table.ucr_id <= 3))]  # LSTM did not finish three series
+    common, missing = common_series(table, ["amcnn_lstm_federated", "lstm", "persistence"])
+    assert common.groupby("detector").size().eq(17).all()
+    assert missing == {"amcnn_lstm_federated": 0, "lstm": 3, "persistence": 0}
 
 
 def test_the_section_holds_the_table_the_tests_and_both_verdicts(results):
     text = "\n".join(ucr_section(results))
-    assert "## UCR anomaly archive" in text and "20 series from 5 source families" in text
-    assert "exact McNemar" in text and "Wilcoxon" in text
+    assert "## UCR anomaly archive" in text and "same 20 series (15 independent sources, 5 families" in text
+    assert "sign test over sources" in text and "Wilcoxon" in text and "VUS-PR" in text and "Holm" in text
     lines = {ln.split("|")[1].strip(): ln for ln in text.splitlines() if ln.startswith(("| AMCNN-LSTM (federated", "| federation with GCM"))}
-    # federated is 10-20 PR-AUC points above LSTM and persistence on every series, 1 below centralised
-    assert "| reproduced | significantly higher PR-AUC" in lines["AMCNN-LSTM (federated, GCM) beats the baselines and the references"]
-    assert "| reproduced | the PR-AUC difference lies within ±5" in lines["federation with GCM costs nothing against centralised training"]
+    # federated is 10-20 PR-AUC points above LSTM and persistence on every series; hits need not follow
+    beats = lines["AMCNN-LSTM (federated, GCM) beats the baselines and the references"]
+    assert "| reproduced | all 4 comparisons" in beats  # LSTM and persistence, each on PR-AUC and hits
+    costs = next(v for k, v in lines.items() if k.startswith("federation with GCM costs nothing"))
+    assert "TOST" in costs and "±5 PR-AUC points" in costs
+    assert "Where misses point" in text and "−1.5" not in text and "-1.5" in text  # −150 points / 100
     assert "Published UCR scores" in text and "genta" in text
 
 

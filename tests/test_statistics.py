@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from fedad.statistics import bootstrap_mean, mcnemar_exact, mean_sd, paired_difference, wilcoxon_paired
+from fedad.statistics import (
+    bootstrap_mean,
+    cluster_bootstrap_mean,
+    holm,
+    mcnemar_exact,
+    mean_sd,
+    paired_difference,
+    sign_test,
+    tost_paired,
+    wilcoxon_paired,
+)
 
 
 def test_paired_difference_is_a_t_interval_over_common_seeds():
@@ -106,3 +116,56 @@ def test_segment_bootstrap_brackets_the_point_accuracy_and_is_repeatable():
     perfect = segment_bootstrap(labels, labels, segments)
     assert perfect["accuracy_low"] == perfect["accuracy_high"] == 100.0
     assert segment_bootstrap(labels, flags, np.zeros(200))["accuracy_low"] is None  # one segment: no interval
+
+
+def test_a_cluster_bootstrap_is_wider_than_one_that_takes_twins_for_independent_series():
+    rng = np.random.default_rng(1)
+    per_source = rng.normal(0, 10, 15)
+    values = np.repeat(per_source, 4)  # every source appears as four identical twins
+    clusters = np.repeat(np.arange(15), 4)
+    naive = bootstrap_mean(values)
+    lo, hi = cluster_bootstrap_mean(values, clusters)
+    assert hi - lo > 1.6 * (naive[1] - naive[0])  # ~sqrt(4) wider: 15 sources, not 60 series
+    assert cluster_bootstrap_mean(values, clusters) == (lo, hi)  # seeded
+    assert cluster_bootstrap_mean([1.0, 1.0], ["a", "b"]) == (1.0, 1.0)
+
+
+def test_tests_over_sources_count_a_twin_once():
+    a = np.array([5.0, 5.0, 5.0, 5.0, 5.0, 5.0, -1.0, -1.0, -1.0, -1.0, -1.0])
+    b = np.zeros_like(a)
+    twins = ["s"] * 6 + [f"t{i}" for i in range(5)]  # six copies of one win, five distinct losses
+    assert sign_test(a, b).wins == 6 and sign_test(a, b).p > 0.05
+    over = sign_test(a, b, clusters=twins)
+    assert over.sources == 6 and over.p == pytest.approx(stats.binomtest(1, 6, 0.5).pvalue)
+    assert "6 sources" in over.text()
+    hits = mcnemar_exact(a > 0, b > 0, clusters=twins)
+    assert hits.test == "sign test over sources" and hits.sources == 6
+    assert mcnemar_exact(a > 0, b > 0, clusters=list(range(11))).test == "exact McNemar"
+
+
+def test_tost_says_equivalent_only_when_the_90_percent_interval_is_inside_the_margin():
+    rng = np.random.default_rng(2)
+    base = rng.uniform(0, 100, 60)
+    close = tost_paired(base + rng.normal(0.5, 2, 60), base, margin=5)
+    assert close.equivalent and -5 < close.low < close.high < 5
+    spread = 4.5 + np.tile([-6.0, 6.0], 10)  # mean 4.5 inside ±5, but 20 pairs this spread leave 5 open
+    far = tost_paired(base[:20] + spread, base[:20], margin=5)
+    assert not far.equivalent and far.low < 5 < far.high and far.mean == pytest.approx(4.5)
+    few = tost_paired(base[:4] + rng.normal(0, 8, 4), base[:4], margin=5)  # no difference shown, no power
+    assert not few.equivalent
+    assert tost_paired([1.0, 1.0], [0.0, 0.0], margin=5).equivalent  # no spread, inside
+    with pytest.raises(ValueError, match="margin must be > 0"):
+        tost_paired(base, base, margin=0)
+
+
+def test_holm_matches_its_hand_computed_step_down():
+    adjusted = holm([0.01, 0.04, 0.03, 0.005])
+    # sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 -> running max 0.02, 0.03, 0.06, 0.06
+    assert adjusted == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.5, 0.9]).max() == pytest.approx(1.0)
+
+
+def test_hits_won_on_every_series_are_significant_though_their_interval_has_no_width():
+    every = mcnemar_exact(np.ones(12, dtype=bool), np.zeros(12, dtype=bool))
+    assert every.low == every.high == 100.0 and every.significant
+    assert not wilcoxon_paired(np.full(12, 2.0), np.ones(12)).significant  # a continuous score: a bug, not proof

@@ -59,3 +59,24 @@ def test_the_validation_block_is_never_shorter_than_a_window():
     pu = prepare_ucr(_series(90, n=3000, train_end=400, begin=2000, end=2050), UcrSettings(validation_fraction=0.05))
     start, end = pu.prep.split.blocks[0]["validation"]
     assert end - start >= pu.prep.window + 4
+
+
+@pytest.mark.parametrize("model", ["persistence", "raw_value"])  # no numba compile: seconds
+def test_a_planted_anomaly_is_found_where_it_is_after_averaging(model):
+    # period 300 points > the cap of 100 steps: the series is averaged over factor 3 before any detector sees it
+    from fedad.detection.ucr_score import series_scores
+    from fedad.experiments import ucr
+
+    begin, end = 9030, 9090  # 60 points, 20 coarse steps, lifted by 3 (the series spans -1 … 1)
+    series = _series(300, n=12000, train_end=6000, begin=begin, end=end)
+    series.values[begin:end] += 3.0
+    pu = prepare_ucr(series, UcrSettings(window_cap=100))
+    assert pu.factor == 3 and pu.period_points == pytest.approx(300, abs=2)
+    run = {"model": model, "label": "planted", "max_fit_windows": 400, "training": "none", "seed": 0,
+           "horizon": 4, "model_kwargs": {}, "checkpoint_every": 0}
+    threshold, points, _ = ucr._forecaster_scores(run, pu, None, False)
+    assert points.size == series.values.size - 6000  # one score per original test point
+    out = series_scores(points, 6000, begin, end, threshold, 20)
+    assert out["hit_kdd"] and out["hit_length"], out["location"]
+    assert -100 <= out["location_error"]["from_begin"] and out["location_error"]["from_end"] <= 100
+    assert out["point"]["anomaly_flagged"]

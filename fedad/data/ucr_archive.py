@@ -13,6 +13,14 @@ A series' *family* is its name without the leading ``DISTORTED``/``NOISE`` marke
 after it and the trailing record digits (``DISTORTED2sddb40`` → ``sddb``): the archive holds several
 variants of one source record, and a stratified selection should not count them as independent
 sources.
+
+A series' *source* (:func:`source_keys`) goes further: the archive holds the same record with the same
+anomaly under ``DISTORTED``/``NOISE``/plain names, and distinct records that share one anomaly interval
+(``DISTORTEDTkeepFifthMARS`` and ``DISTORTEDTkeepForthMARS``, three ``ltstdbs30791`` leads). Series are
+one source when they are linked by a chain of such pairs: the same record (its name without the
+``DISTORTED``/``NOISE`` marker) with overlapping anomalies, or the very same anomaly interval. Counting two
+unrelated series as one source only widens an interval over sources; counting twins as two would narrow it
+falsely.
 """
 
 from __future__ import annotations
@@ -20,9 +28,12 @@ from __future__ import annotations
 import gzip
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from fedad.data import manifest
 from fedad.data.datadir import DataMissingError, MalformedDataError, verified_path
@@ -74,6 +85,37 @@ class UcrSeries:
 def family_of(name: str) -> str:
     """The source family of a series name (module docstring)."""
     return re.sub(r"\d+$", "", re.sub(r"^(?:DISTORTED|NOISE)?\d*", "", name)) or name
+
+
+def record_of(name: str) -> str:
+    """The record a series name was made from: the name without its ``DISTORTED``/``NOISE`` marker."""
+    return re.sub(r"^(?:DISTORTED|NOISE)", "", name)
+
+
+def source_keys(files: list[UcrFile] | None = None) -> dict[int, str]:
+    """Each series' source (module docstring), as ``"<lowest id>_<its record>"``; by default over the whole
+    catalogue, so that a series keeps its key whatever else a run selects."""
+    files = catalogue() if files is None else list(files)
+    begin = np.array([f.begin for f in files])
+    end = np.array([f.end for f in files])
+    records = np.array([record_of(f.name) for f in files])
+    overlap = (begin[:, None] < end[None, :]) & (begin[None, :] < end[:, None])
+    same_interval = (begin[:, None] == begin[None, :]) & (end[:, None] == end[None, :])
+    linked = (overlap & (records[:, None] == records[None, :])) | same_interval
+    rows, cols = np.nonzero(linked)
+    graph = coo_array((np.ones(rows.size), (rows, cols)), shape=(len(files), len(files)))
+    _, component = connected_components(graph, directed=False)
+    first: dict[int, UcrFile] = {}
+    for f, c in zip(files, component, strict=True):
+        if c not in first or f.id < first[c].id:
+            first[c] = f
+    return {f.id: f"{first[c].id:03d}_{record_of(first[c].name)}" for f, c in zip(files, component, strict=True)}
+
+
+@lru_cache(maxsize=1)
+def archive_sources() -> dict[int, str]:
+    """:func:`source_keys` of the whole catalogue (cached: the report and the selection rules both read it)."""
+    return source_keys()
 
 
 def parse_filename(filename: str) -> UcrFile:

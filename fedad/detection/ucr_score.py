@@ -11,18 +11,22 @@ Positions are 0-based, the anomaly ``[begin, end)`` (see :mod:`fedad.data.ucr_ar
     work so that a long anomaly is not found only by its centre).
 
 * **PR-AUC and ROC-AUC** of the raw scores over every test point (threshold-free), with the base rate,
-  the PR-AUC of a detector that knows nothing.
-* **Point metrics at ς**, where ς is a stated quantile of the detector's *validation* scores (no label
-  exists before the test part, so no prevalence can enter ς): precision, recall, F1, and whether any
-  point of the anomaly is flagged.
+  the PR-AUC of a detector that knows nothing (:func:`fedad.detection.metrics.threshold_free_metrics`);
+  **VUS-PR and VUS-ROC**, their range-aware versions (:mod:`fedad.detection.vus`).
+* **Point metrics at ς** (:func:`fedad.detection.metrics.classification_metrics`, as in Figs. 5–6): ς is
+  chosen by the caller from the detector's *validation* scores with the main pipeline's false-alarm rule
+  (no label exists before the test part, so no prevalence can enter ς); whether any point of the anomaly
+  is flagged is kept beside them.
+* **Location error**: the highest score's position minus the anomaly's first and last point, so that a
+  miss says whether a detector points early, late, or nowhere near.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import precision_recall_fscore_support
 
-from fedad.detection.metrics import threshold_free_metrics
+from fedad.detection.metrics import classification_metrics, threshold_free_metrics
+from fedad.detection.vus import vus_metrics
 
 RULES = {"kdd": "KDD Cup 2021: ±100 points", "length": "±max(anomaly length, 100) points"}
 KDD_TOLERANCE = 100
@@ -57,28 +61,29 @@ def ucr_hit(location: int, begin: int, end: int, rule: str = "kdd") -> bool:
     return begin - tol <= location <= end - 1 + tol
 
 
-def series_scores(test_scores: np.ndarray, test_offset: int, begin: int, end: int, validation_scores: np.ndarray,
-                  quantile: float) -> dict:
+def series_scores(test_scores: np.ndarray, test_offset: int, begin: int, end: int, threshold: float,
+                  vus_window: int) -> dict:
     """Every score of one detector on one series.
 
     ``test_scores`` holds one score per test point, the first at series position ``test_offset``;
-    ``validation_scores`` are the detector's scores on the validation block, whose ``quantile`` is ς.
+    ``threshold`` is ς, fixed from validation scores before the test part is read; ``vus_window`` is the
+    VUS buffer (:func:`fedad.detection.vus.sliding_window` of the training part).
     """
-    if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must be in (0, 1), got {quantile}")
     test_scores = np.asarray(test_scores, dtype=float)
+    if not begin >= test_offset or not end <= test_offset + test_scores.size:
+        raise ValueError(f"the anomaly [{begin}, {end}) must lie in the test part [{test_offset}, "
+                         f"{test_offset + test_scores.size})")
     labels = np.zeros(test_scores.size, dtype=bool)
     labels[begin - test_offset : end - test_offset] = True
     location = test_offset + peak_location(test_scores)
-    threshold = float(np.quantile(np.asarray(validation_scores, dtype=float), quantile))
     flags = test_scores >= threshold
-    precision, recall, f1, _ = precision_recall_fscore_support(labels, flags, average="binary", zero_division=0)
     return {
         "location": int(location),
+        "location_error": {"from_begin": int(location - begin), "from_end": int(location - (end - 1))},
         **{f"hit_{rule}": bool(ucr_hit(location, begin, end, rule)) for rule in RULES},
         **threshold_free_metrics(labels, test_scores),
-        "threshold": threshold,
-        "threshold_quantile": quantile,
-        "point": {"precision": 100 * float(precision), "recall": 100 * float(recall), "f1": 100 * float(f1),
-                  "flagged_share": 100 * float(flags.mean()), "anomaly_flagged": bool(flags[labels].any())},
+        **vus_metrics(labels, test_scores, vus_window),
+        "threshold": float(threshold),
+        "point": {**classification_metrics(labels, flags), "flagged_share": 100 * float(flags.mean()),
+                  "anomaly_flagged": bool(flags[labels].any())},
     }

@@ -1,10 +1,17 @@
-"""REPORT.md's section "UCR anomaly archive": per-detector table, paired tests across series, verdicts on
-two claims, and the published results on the same files beside ours.
+"""REPORT.md's section "UCR anomaly archive": per-detector tables on one common series set, paired tests
+across series, verdicts on two claims, where misses point, and the published results beside ours.
 
-Every series is one paired observation: a detector's PR-AUC (and ROC-AUC) is averaged over its seeds on a
-series, its hit is the majority of its seeds' hits (ties count as a hit). "A beats B" is said only where
-the paired test says so at the 5 % level (Wilcoxon signed-rank on PR-AUC, exact McNemar on KDD-rule
-hits) and the 95 % bootstrap interval over series agrees in sign.
+Every series is one paired observation: a detector's PR-AUC (and ROC-AUC, VUS-PR, VUS-ROC) is averaged
+over its seeds on a series, its hit is the majority of its seeds' hits (ties count as a hit). Series of one
+source (:func:`fedad.data.ucr_archive.source_keys`) are not independent: tests read per-source means and
+intervals resample whole sources. UCR scores carry exact (Clopper–Pearson) intervals over series.
+
+* "A beats every other detector": Wilcoxon on PR-AUC and the exact hit test (McNemar, or the sign test over
+  sources) against each other detector, Holm-adjusted over all those tests together; it holds only when
+  every one of them is significant in A's favour.
+* "Federation costs nothing": two one-sided tests (TOST) of federated − centralised, on PR-AUC against
+  ±:data:`EQUIVALENCE_MARGINS` ``["pr_auc"]`` points and on KDD-rule hits against
+  ±:data:`EQUIVALENCE_MARGINS` ``["hit_kdd"]`` percentage points; both must show equivalence.
 """
 
 from __future__ import annotations
@@ -17,14 +24,36 @@ import pandas as pd
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, TSBUAD_NOTE, tsbuad_table
 from fedad.detection.ucr_score import RULES
+from fedad.experiments.ucr_tables import (
+    CENTRALISED,
+    PAPER_DETECTOR,
+    common_series,
+    learned_and_references,
+    location_errors,
+    order,
+    per_series,
+    read_plan,
+)
 from fedad.figures.result_tables import absent, load
 from fedad.models import LABELS
-from fedad.statistics import PairedTest, bootstrap_mean, mcnemar_exact, wilcoxon_paired
+from fedad.statistics import (
+    Equivalence,
+    PairedTest,
+    binomial_interval,
+    cluster_bootstrap_mean,
+    holm,
+    mcnemar_exact,
+    sign_test,
+    tost_paired,
+    wilcoxon_paired,
+)
 
-PAPER_DETECTOR = "amcnn_lstm_federated"
-CENTRALISED = "amcnn_lstm_centralised"
-EQUIVALENCE_MARGIN = 5.0  # PR-AUC points: "costs nothing" needs the whole 95 % interval inside ±this
-MIN_SERIES = 10  # fewer paired series make a bootstrap interval over series meaningless: no equivalence verdict
+__all__ = ["beats_verdict", "detector_label", "equivalence_verdict", "order", "paired", "per_series", "ucr_section"]
+
+# The equivalence margins of "federation costs nothing": a PR-AUC gap under 5 points, and a UCR-score gap
+# under 10 percentage points (about the spread between neighbouring published detectors' UCR scores).
+EQUIVALENCE_MARGINS = {"pr_auc": 5.0, "hit_kdd": 10.0}
+MIN_SOURCES = 10  # fewer independent sources leave any equivalence test without power: no verdict
 DETECTOR_LABELS = {"amcnn_lstm_federated": "AMCNN-LSTM, federated GCM (ρ = 0.3, N = 10)",
                    "amcnn_lstm_centralised": "AMCNN-LSTM, centralised"}
 
@@ -33,24 +62,31 @@ def detector_label(name: str) -> str:
     return DETECTOR_LABELS.get(name, LABELS.get(name, name))
 
 
-def per_series(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per (detector, series): PR-AUC, ROC-AUC and F1 averaged over seeds, hits by majority."""
-    cols = {"pr_auc": "mean", "roc_auc": "mean", "base_rate": "mean", "point.f1": "mean", "wall_time_s": "mean",
-            "hit_kdd": "mean", "hit_length": "mean", "filename": "first", "family": "first", "hit_cap": "mean"}
-    if "skipped" in frame:  # a detector that does not apply to a series (seasonal-naive without a period)
-        frame = frame[frame.skipped.isna()]
-    out = frame.groupby(["detector", "ucr_id"]).agg({k: v for k, v in cols.items() if k in frame}).reset_index()
-    for rule in RULES:
-        out[f"hit_{rule}"] = out[f"hit_{rule}"] >= 0.5
-    return out
+@dataclass(frozen=True)
+class Comparison:
+    """A − B on the common series: PR-AUC (Wilcoxon, sign test), VUS-PR (Wilcoxon) and KDD-rule hits."""
+
+    pr: PairedTest
+    pr_sign: PairedTest
+    vus: PairedTest
+    hit: PairedTest
 
 
-def paired(table: pd.DataFrame, a: str, b: str) -> tuple[PairedTest, PairedTest]:
-    """(PR-AUC Wilcoxon, KDD-hit McNemar) of detector a − detector b over the series both ran."""
+def paired(table: pd.DataFrame, a: str, b: str) -> Comparison:
+    """A − B over the series both ran, with the series' sources as clusters."""
     wide = table.pivot(index="ucr_id", columns="detector")
     both = wide["pr_auc"][[a, b]].dropna().index
-    return (wilcoxon_paired(wide["pr_auc"].loc[both, a], wide["pr_auc"].loc[both, b]),
-            mcnemar_exact(wide["hit_kdd"].loc[both, a].astype(bool), wide["hit_kdd"].loc[both, b].astype(bool)))
+    clusters = wide["source"].loc[both, a].to_numpy()
+
+    def col(metric: str, det: str) -> np.ndarray:
+        return wide[metric].loc[both, det].to_numpy(float)
+
+    vus = (wilcoxon_paired(col("vus_pr", a), col("vus_pr", b), clusters=clusters) if "vus_pr" in wide
+           else PairedTest(float("nan"), float("nan"), float("nan"), float("nan"), 0, 0, 0, "Wilcoxon", 0))
+    return Comparison(wilcoxon_paired(col("pr_auc", a), col("pr_auc", b), clusters=clusters),
+                      sign_test(col("pr_auc", a), col("pr_auc", b), clusters=clusters), vus,
+                      mcnemar_exact(wide["hit_kdd"].loc[both, a].astype(bool), wide["hit_kdd"].loc[both, b].astype(bool),
+                                    clusters=clusters))
 
 
 @dataclass(frozen=True)
@@ -60,41 +96,55 @@ class Verdict:
 
 
 def beats_verdict(tests: dict[str, tuple[PairedTest, PairedTest]]) -> Verdict:
-    """"A beats every other detector": holds when A is significantly better on PR-AUC than each one; does
-    not hold when any is significantly better than A on PR-AUC or UCR hits; else not shown."""
+    """"A beats every other detector": each (PR-AUC, hit) test against each other detector, Holm-adjusted
+    over all of them together. Holds when every one is significant in A's favour; does not hold when any is
+    significant against A; else not shown."""
     if not tests:
         return Verdict("not run", "no other detector")
-    better = [d for d, (pr, hit) in tests.items() if (pr.significant and pr.mean < 0) or (hit.significant and hit.mean < 0)]
-    if better:
-        return Verdict("not reproduced", "significantly better than AMCNN-LSTM: " + ", ".join(map(detector_label,
-                                                                                               better)))
-    undecided = [d for d, (pr, _) in tests.items() if not (pr.significant and pr.mean > 0)]
+    family = [(d, name, t) for d, pair in tests.items() for name, t in zip(("PR-AUC", "UCR hits"), pair, strict=True)]
+    adjusted = holm([t.p for _, _, t in family])
+    worse = [f"{detector_label(d)} ({name})" for (d, name, t), p in zip(family, adjusted, strict=True)
+             if t.significant_at(p) and t.mean < 0]
+    if worse:
+        return Verdict("not reproduced", f"significantly better than AMCNN-LSTM after Holm over {len(family)} tests: "
+                                         + ", ".join(worse))
+    undecided = [f"{detector_label(d)} ({name}, Holm p = {p:.2g})" for (d, name, t), p in zip(family, adjusted, strict=True)
+                 if not (t.significant_at(p) and t.mean > 0)]
     if undecided:
-        return Verdict("not shown", "no significant PR-AUC difference from: " + ", ".join(map(detector_label,
-                                                                                            undecided)))
-    return Verdict("reproduced", "significantly higher PR-AUC than every other detector")
+        return Verdict("not shown", f"not significant after Holm over {len(family)} tests: " + ", ".join(undecided))
+    return Verdict("reproduced", f"all {len(family)} comparisons (PR-AUC and UCR hits against each of {len(tests)} "
+                                 "detectors) significant after Holm")
 
 
-def equivalence_verdict(pr: PairedTest, hit: PairedTest, margin: float = EQUIVALENCE_MARGIN) -> Verdict:
-    """"Federation costs nothing": federated − centralised PR-AUC interval inside ±margin and no significant
-    hit difference; "does not hold" when federated is significantly worse; else undecided."""
+def equivalence_verdict(pr: PairedTest, hit: PairedTest, pr_tost: Equivalence, hit_tost: Equivalence) -> Verdict:
+    """"Federation costs nothing": TOST shows federated − centralised inside the stated margins on both PR-AUC
+    and hits; "does not hold" when federated is significantly worse on either; else undecided."""
     if pr.n < 2:
         return Verdict("not run", f"{pr.n} paired series")
-    if pr.n < MIN_SERIES:
-        return Verdict("undecided", f"{pr.n} paired series, fewer than {MIN_SERIES}: too few for an interval over "
-                                    f"series ({pr.text()})")
     if (pr.significant and pr.mean < 0) or (hit.significant and hit.mean < 0):
-        return Verdict("not reproduced", f"federated is significantly worse: PR-AUC {pr.text()}")
-    if -margin < pr.low and pr.high < margin and not hit.significant:
-        return Verdict("reproduced", f"the PR-AUC difference lies within ±{margin:g} points: {pr.text()}")
-    return Verdict("undecided", f"interval [{pr.low:+.1f}, {pr.high:+.1f}] is not inside ±{margin:g} PR-AUC points "
-                                f"({pr.n} series)")
+        return Verdict("not reproduced", f"federated is significantly worse: PR-AUC {pr.text()}; hits {hit.text()}")
+    if pr_tost.units < MIN_SOURCES:
+        return Verdict("undecided", f"{pr_tost.units} independent sources, fewer than {MIN_SOURCES}: too few to show "
+                                    f"equivalence (PR-AUC {pr_tost.text()})")
+    if pr_tost.equivalent and hit_tost.equivalent:
+        return Verdict("reproduced", f"equivalent within the margins: PR-AUC {pr_tost.text()}; UCR hits "
+                                     f"{hit_tost.text()}")
+    failed = [f"{what} {t.text()}" for what, t in (("PR-AUC", pr_tost), ("UCR hits", hit_tost)) if not t.equivalent]
+    return Verdict("undecided", "no significant difference, but equivalence not shown: " + "; ".join(failed))
 
 
-def _pct_ci(values) -> str:
-    arr = np.asarray(values, dtype=float)
-    low, high = bootstrap_mean(arr)
-    return f"{arr.mean():.1f} [{low:.1f}, {high:.1f}]"
+def _score_ci(hits: pd.Series) -> str:
+    k, n = int(hits.sum()), len(hits)
+    low, high = binomial_interval(k, n)
+    return f"{100 * k / n:.1f} [{low:.1f}, {high:.1f}]" if n else "n/a"
+
+
+def _mean_ci(values: pd.Series, clusters: pd.Series) -> str:
+    arr = values.to_numpy(float)
+    if not np.isfinite(arr).any():
+        return "n/a"
+    low, high = cluster_bootstrap_mean(arr, clusters.to_numpy())
+    return f"{np.nanmean(arr):.1f} [{low:.1f}, {high:.1f}]"
 
 
 def _at_cap(sub: pd.DataFrame) -> str:
@@ -104,22 +154,26 @@ def _at_cap(sub: pd.DataFrame) -> str:
     return f"{int((sub.hit_cap > 0).sum())} of {int(sub.hit_cap.notna().sum())}"
 
 
-def detector_table(table: pd.DataFrame) -> pd.DataFrame:
+def detector_table(table: pd.DataFrame, missing: dict[str, int] | None = None) -> pd.DataFrame:
+    """One row per detector on the rows given (the caller's common set); ``missing`` counts the series of the
+    plan a detector did not finish (they are not in the rows)."""
     rows = []
     for det, sub in table.groupby("detector", sort=False):
-        rows.append({"detector": detector_label(det), "series": len(sub),
-                     f"UCR score, {RULES['kdd']} (%)": _pct_ci(100.0 * sub.hit_kdd),
-                     f"UCR score, {RULES['length']} (%)": _pct_ci(100.0 * sub.hit_length),
-                     "PR-AUC": _pct_ci(sub.pr_auc), "ROC-AUC": _pct_ci(sub.roc_auc),
-                     "F1 at ς": f"{sub['point.f1'].mean():.1f}" if "point.f1" in sub else "n/a",
-                     "at the epoch cap": _at_cap(sub), "s per series": f"{sub.wall_time_s.mean():.1f}"})
+        row = {"detector": detector_label(det), "series": len(sub), "sources": sub.source.nunique()}
+        if missing is not None:
+            row["not finished"] = missing.get(det, 0)
+        row.update({f"UCR score, {RULES['kdd']} (%)": _score_ci(sub.hit_kdd),
+                    f"UCR score, {RULES['length']} (%)": _score_ci(sub.hit_length)})
+        for col, name in (("pr_auc", "PR-AUC"), ("roc_auc", "ROC-AUC"), ("vus_pr", "VUS-PR"), ("vus_roc", "VUS-ROC")):
+            row[name] = _mean_ci(sub[col], sub.source) if col in sub else "n/a"
+        row["F1 at ς"] = f"{sub['point.f1'].mean():.1f}" if "point.f1" in sub else "n/a"
+        row["at the epoch cap"] = _at_cap(sub)
+        row["s per series"] = f"{sub.wall_time_s.mean():.1f}"
+        rows.append(row)
+    if missing:
+        rows += [{"detector": detector_label(d), "series": 0, "not finished": m} for d, m in missing.items()
+                 if d not in set(table.detector)]
     return pd.DataFrame(rows)
-
-
-def order(detectors) -> list[str]:
-    first = [PAPER_DETECTOR, CENTRALISED]
-    present = list(dict.fromkeys(detectors))
-    return [d for d in first if d in present] + [d for d in present if d not in first]
 
 
 def published_tables(table: pd.DataFrame) -> list[str]:
@@ -141,21 +195,40 @@ def published_tables(table: pd.DataFrame) -> list[str]:
         lines += [(f"**Published, same files.** Means over the {len(common)} of our {len(files)} series that "
                   f"TSB-UAD scored. {TSBUAD_NOTE}: a reference point, not the same protocol."), "",
                   pd.DataFrame(rows).to_markdown(index=False), ""]
-        mp = ours[ours.detector == "matrix_profile"].set_index("filename")["pr_auc"]
+        mp = ours[ours.detector == "matrix_profile"].set_index("filename")
         if len(mp):
-            check = wilcoxon_paired(mp.to_numpy(), pr.loc[mp.index, "MP"].to_numpy())
+            check = wilcoxon_paired(mp.pr_auc.to_numpy(), pr.loc[mp.index, "MP"].to_numpy(), clusters=mp.source.to_numpy())
             lines += [(f"Our matrix-profile discord − TSB-UAD's MP, PR-AUC per file: {check.text()} (the same family "
                       "of detector under two protocols)."), ""]
     n = len(files)
     rows = [{"detector": d, "UCR score (%)": f"{v:.1f}", "series": "250 (the whole archive)", "source": src}
             for d, (v, src) in PUBLISHED_UCR_SCORE.items()]
-    rows += [{"detector": detector_label(d), "UCR score (%)": f"{100 * s.hit_kdd.mean():.1f}",
-              "series": f"{n} of the 234 present (ours)", "source": f"ours, {RULES['kdd']}"}
+    rows += [{"detector": detector_label(d), "UCR score (%)": _score_ci(s.hit_kdd),
+              "series": f"{n} of the 234 present (ours)", "source": f"ours, {RULES['kdd']}, Clopper–Pearson 95 %"}
              for d, s in table.groupby("detector", sort=False)]
-    lines += [("**Published UCR scores.** Theirs are over all 250 series; ours over the series this profile ran "
-              "(a subset of the 234 present), so only a full run of all 234 compares like with like."), "",
+    lines += [("**Published UCR scores.** Theirs are over all 250 series; ours over the series named above "
+              "(a subset of the 234 present), so only a run on all 234 compares like with like."), "",
               pd.DataFrame(rows).to_markdown(index=False), ""]
     return lines
+
+
+def _progress(plan: dict | None, table: pd.DataFrame, learned: list[str], references: list[str]) -> str:
+    """How far the run got against its plan (a run stopped part-way is a stratified sample, not the start of
+    an id-ordered list)."""
+    if plan is None:
+        return "No run plan was recorded (a run made before plans were written): the series are those finished."
+    absent_ids = set(plan.get("absent", []))
+    planned = [i for i in plan["series"] if i not in absent_ids]
+    wider = [i for i in planned + plan.get("reference_series", []) if i not in absent_ids]
+    done = lambda dets, ids: sum(all(((table.detector == d) & (table.ucr_id == i)).any() for d in dets)
+                                 for i in ids)
+    parts = []
+    if learned:
+        parts.append(f"every detector finished {done(learned + references, planned)} of the {len(planned)} planned "
+                     "series (run in a seeded order stratified by family, so a run stopped part-way is a sample)")
+    if references and len(wider) > len(planned):
+        parts.append(f"the training-free references finished {done(references, wider)} of {len(wider)}")
+    return "Progress: " + "; ".join(parts) + "." if parts else ""
 
 
 def ucr_section(results: Path) -> list[str]:
@@ -168,33 +241,88 @@ def ucr_section(results: Path) -> list[str]:
             return []
         return ["## UCR anomaly archive", "", (f"Not run: data absent for {len(missing)} series "
                 f"({', '.join(sorted(missing))}); the data directory's `ucr_anomaly/` holds them."), ""]
+    profile = frame.profile.iloc[0]
     table = per_series(frame)
-    detectors = order(table.detector)
-    table = table.set_index("detector").loc[detectors].reset_index()
-    n = table.ucr_id.nunique()
-    families = table.family.nunique()
+    learned, references = learned_and_references(table)
+    plan = read_plan(results, profile)
+    universe = None
+    if plan is not None and learned:
+        universe = set(plan["series"])
+    common, missing = common_series(table, learned + references, universe)
+    n, sources = common.ucr_id.nunique(), common.source.nunique()
     lines = ["## UCR anomaly archive", "",
-             (f"**profile: {frame.profile.iloc[0]}**, {n} series from {families} source families (one labelled "
-              "anomaly each; the series rule is in the profile's `ucr.yaml`). Validation = the tail of each "
-              "series' anomaly-free training part (early stopping, μ, Σ, and ς as a quantile of validation "
-              "scores); the test part is read once. UCR score: share of series whose highest test score lies "
-              f"within the tolerance — the KDD Cup rule ({RULES['kdd']}) and the wider rule ({RULES['length']}). "
-              "Intervals: 95 % bootstrap over series. \"At the epoch cap\": series where training stopped at the cap, "
-              "not by validation loss (not converged). Command: `fedad run ucr --profile "
-              f"{frame.profile.iloc[0]}`."), "",
-             detector_table(table).to_markdown(index=False), ""]
-    if PAPER_DETECTOR in detectors:
-        tests = {d: paired(table, PAPER_DETECTOR, d) for d in detectors if d != PAPER_DETECTOR}
-        rows = [{"AMCNN-LSTM federated − …": detector_label(d), "PR-AUC (points)": pr.text(),
-                 "UCR hits, KDD rule (points)": hit.text()} for d, (pr, hit) in tests.items()]
-        lines += [("**Paired tests across series** (A − B; p from Wilcoxon signed-rank on PR-AUC, exact McNemar on "
-                  "hits)."), "", pd.DataFrame(rows).to_markdown(index=False), ""]
-        claims = [("AMCNN-LSTM (federated, GCM) beats the baselines and the references",
-                   beats_verdict({d: t for d, t in tests.items() if d != CENTRALISED}))]
-        if CENTRALISED in tests:
-            claims.append(("federation with GCM costs nothing against centralised training",
-                           equivalence_verdict(*tests[CENTRALISED])))
-        lines += ["| Claim | Verdict | Why |", "|---|---|---|"]
-        lines += [f"| {c} | {v.verdict} | {v.why} |" for c, v in claims] + [""]
-    lines += published_tables(table)
+             (f"**profile: {profile}**. Every detector below on the same {n} series ({sources} independent "
+              f"sources, {common.family.nunique()} families; one labelled anomaly each; the series rule is in the "
+              "profile's `ucr.yaml`). A detector that did not finish a series of the plan is counted in \"not "
+              "finished\", never averaged over fewer series. " + _progress(plan, table, learned, references)), "",
+             ("Validation = the tail of each series' anomaly-free training part (early stopping; μ, Σ and ς by the "
+              "main pipeline's own calibration, ς at a 1 % false-alarm rate on validation); the test part is read "
+              f"once. UCR score: share of series whose highest test score lies within the tolerance — the KDD Cup "
+              f"rule ({RULES['kdd']}) and the wider rule ({RULES['length']}), with exact Clopper–Pearson 95 % "
+              "intervals over series. PR-AUC, ROC-AUC and the range-aware VUS-PR / VUS-ROC (the `vus` package of "
+              "their authors, buffer = its own period rule on the training part): mean with a 95 % bootstrap "
+              "interval that resamples whole sources (the same record under DISTORTED/NOISE/plain names, or a "
+              "shared anomaly interval, is one source). \"At the epoch cap\": series where training stopped at the "
+              f"cap, not by validation loss (not converged). Command: `fedad run ucr --profile {profile}`."), "",
+             detector_table(common, missing).to_markdown(index=False), ""]
+    lines += _references_everywhere(table, references, common, plan)
+    if PAPER_DETECTOR in set(common.detector):
+        lines += _tests_and_verdicts(common)
+    errors = location_errors(frame, set(common.ucr_id), order(common.detector))
+    if not errors.empty:
+        errors["detector"] = errors.detector.map(detector_label)
+        lines += [(f"**Where misses point** (KDD rule, the {n} common series, every seed's run). Argmax − start "
+                  "and argmax − end of the anomaly, in points and in periods of the series: a positive value past "
+                  "the end means the detector points late (a forecaster's inputs still hold the anomaly for a "
+                  "window after it); a discord's bump is one period wide."), "",
+                  errors.to_markdown(index=False, disable_numparse=True), ""]
+    lines += published_tables(common)
+    return lines
+
+
+def _references_everywhere(table: pd.DataFrame, references: list[str], common: pd.DataFrame,
+                           plan: dict | None) -> list[str]:
+    """The training-free references on every series they ran, when that is more than the common set."""
+    if not references:
+        return []
+    universe = None if plan is None else set(plan["series"]) | set(plan.get("reference_series", []))
+    wide, missing = common_series(table, references, universe)
+    if wide.ucr_id.nunique() <= common.ucr_id.nunique():
+        return []
+    return [(f"**The training-free references on {wide.ucr_id.nunique()} series** ({wide.source.nunique()} sources, "
+             f"{wide.family.nunique()} families; the table above shows them on the learned detectors' "
+             f"{common.ucr_id.nunique()})."), "", detector_table(wide, missing).to_markdown(index=False), ""]
+
+
+def _tests_and_verdicts(common: pd.DataFrame) -> list[str]:
+    dets = order(common.detector)
+    tests = {d: paired(common, PAPER_DETECTOR, d) for d in dets if d != PAPER_DETECTOR}
+    others = {d: (c.pr, c.hit) for d, c in tests.items() if d != CENTRALISED}
+    adjusted = dict(zip([(d, k) for d in others for k in range(2)], holm([t.p for pair in others.values() for t in pair]),
+                        strict=True))
+    rows = [{"AMCNN-LSTM federated − …": detector_label(d), "PR-AUC (points), Wilcoxon": c.pr.text(),
+             "PR-AUC sign test p": f"{c.pr_sign.p:.3g}", "VUS-PR (points), Wilcoxon": c.vus.text(),
+             "UCR hits, KDD rule (points)": c.hit.text(),
+             "Holm p (PR-AUC, hits)": (f"{adjusted[d, 0]:.3g}, {adjusted[d, 1]:.3g}" if d in others else "—")}
+            for d, c in tests.items()]
+    lines = [("**Paired tests across series** (A − B on the common series; tests on per-source means, intervals "
+              "resample sources; Holm's adjustment over the 'beats' family of tests)."), "",
+             pd.DataFrame(rows).to_markdown(index=False), ""]
+    claims = [("AMCNN-LSTM (federated, GCM) beats the baselines and the references", beats_verdict(others))]
+    if CENTRALISED in tests:
+        c = tests[CENTRALISED]
+        wide = common.pivot(index="ucr_id", columns="detector")
+        both = wide["pr_auc"][[PAPER_DETECTOR, CENTRALISED]].dropna().index
+        clusters = wide["source"].loc[both, PAPER_DETECTOR].to_numpy()
+        col = lambda m, d: wide[m].loc[both, d].to_numpy(float)
+        pr_tost = tost_paired(col("pr_auc", PAPER_DETECTOR), col("pr_auc", CENTRALISED),
+                              EQUIVALENCE_MARGINS["pr_auc"], clusters)
+        hit_tost = tost_paired(100 * col("hit_kdd", PAPER_DETECTOR), 100 * col("hit_kdd", CENTRALISED),
+                               EQUIVALENCE_MARGINS["hit_kdd"], clusters)
+        claim = ("federation with GCM costs nothing against centralised training (TOST, margins ±"
+                 f"{EQUIVALENCE_MARGINS['pr_auc']:g} PR-AUC points and ±{EQUIVALENCE_MARGINS['hit_kdd']:g} "
+                 "UCR-score points)")
+        claims.append((claim, equivalence_verdict(c.pr, c.hit, pr_tost, hit_tost)))
+    lines += ["| Claim | Verdict | Why |", "|---|---|---|"]
+    lines += [f"| {c} | {v.verdict} | {v.why} |" for c, v in claims] + [""]
     return lines
