@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from fedad.data import datadir, manifest
+from fedad.data import datadir, manifest, own_files
 
 torch.set_num_threads(2)
 
@@ -20,16 +20,19 @@ def real_data_available(*relpaths: str) -> bool:
 
 
 needs_real = pytest.mark.skipif(
-    not real_data_available("power_demand/power_data.txt", "labels.json"),
+    not real_data_available("power_demand/power_data.txt"),
     reason="real data directory not present (set FEDAD_DATA)",
 )
 
 
 class FakeData:
-    """Writes synthetic data files into a temp data directory and registers their sha256."""
+    """Writes synthetic data files into a temp data directory and registers their sha256; synthetic
+    interval labels go to a file beside it that stands in for the packaged ``labels.json``."""
 
     def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch):
         self.root = root
+        self.monkeypatch = monkeypatch
+        self.labels_file = root.parent / "labels.json"
         self.files = dict(manifest.FILES)
         monkeypatch.setattr(manifest, "FILES", self.files)
         monkeypatch.setattr(datadir, "FILES", self.files)
@@ -50,11 +53,13 @@ class FakeData:
         return path
 
     def labels(self, mapping: dict) -> Path:
-        return self.write("labels.json", json.dumps({"_format": "test", **mapping}))
+        self.labels_file.write_text(json.dumps({"_format": "test", **mapping}))
+        self.monkeypatch.setattr(own_files, "LABELS", self.labels_file)
+        return self.labels_file
 
     def series(self, relpath: str, values: np.ndarray, intervals: list[list[int]]) -> None:
         self.write(relpath, "\n".join(" ".join(f"{v:.6f}" for v in np.atleast_1d(row)) for row in values) + "\n")
-        current = json.loads((self.root / "labels.json").read_text()) if (self.root / "labels.json").exists() else {}
+        current = json.loads(self.labels_file.read_text()) if self.labels_file.exists() else {}
         current[relpath] = intervals
         self.labels({k: v for k, v in current.items() if not k.startswith("_")})
 

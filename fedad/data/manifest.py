@@ -39,7 +39,6 @@ TSBUAD_SOURCE = (
     "TSB-UAD (Paparrizos et al., VLDB 2022), GitHub TheDatumOrg/TSB-UAD (commit 313f0fd), "
     "result/accuracy_table/mergedTable_AUC_{ROC,PR}.csv, KDD21 rows"
 )
-LABELS_SOURCE = "labels.json of the fedad data directory (Malhotra et al. 2015 intervals)"
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,6 @@ _ENTRIES = [
      CIFAR_JPEG_SOURCE),
     ("cifar10_jpeg/train_original_order.csv", "ff3eded8ab08946f7f4c72f1d37bb01cadbdcbe0402487b8599b3955baaf90b8",
      "cifar10", CIFAR_JPEG_SOURCE),
-    ("labels.json", "a581ff749257f6a8f16044426d1e662995ac491e3a3758c6e434b4ae13801734", "labels", LABELS_SOURCE),
 ]
 
 # The 234 UCR archive files (and the published tables beside them) are listed in a JSON file: too many rows here.
