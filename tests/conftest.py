@@ -37,6 +37,7 @@ class FakeData:
         monkeypatch.setattr(manifest, "FILES", self.files)
         monkeypatch.setattr(datadir, "FILES", self.files)
         monkeypatch.setenv("FEDAD_DATA", str(root))
+        monkeypatch.delenv("FEDAD_DOWNLOAD_DIR", raising=False)  # fetched files then land in, and are read from, root
         datadir._VERIFIED.clear()
 
     def write(self, relpath: str, content: str | bytes, register: bool = True) -> Path:
