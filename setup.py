@@ -36,6 +36,8 @@ setup(
         "pyyaml>=6.0",
         "tabulate>=0.9",
         "stumpy>=1.12",
+        "pooch>=1.8",
+        "requests>=2.19",
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fedad.data import own_files
-from fedad.data.datadir import MalformedDataError, verified_path
+from fedad.data.datadir import MalformedDataError
 
 
 @dataclass

@@ -1,0 +1,241 @@
+"""``fedad data fetch`` against a loopback mirror (127.0.0.1 only): layout, verification, refusal of wrong
+bytes, resuming, conversions, the CIFAR-10 archive, offline mode and the status table."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import io
+import shutil
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from fedad import cli
+from fedad.data import datadir, manifest
+from fedad.data.datadir import ChecksumMismatchError, DataMissingError, verified_path
+from fedad.data.fetch import STAGING, FetchError, fetch
+from fedad.data.status import ensure, status_table
+from tests.http_mirror import serve
+
+SHARED = datadir.REPO_ROOT.parent / "shared" / "data"
+POWER = "power_demand/power_data.txt"
+
+
+def register(fake_data, relpath: str, content: bytes, mirror_root: Path, **fields) -> manifest.FileEntry:
+    """Put ``content`` on the mirror and make it the manifest's bytes for ``relpath``."""
+    (mirror_root / relpath).parent.mkdir(parents=True, exist_ok=True)
+    (mirror_root / relpath).write_bytes(content)
+    old = fake_data.files[relpath]
+    entry = dataclasses.replace(old, sha256=hashlib.sha256(content).hexdigest(), size=len(content), **fields)
+    fake_data.files[relpath] = entry
+    return entry
+
+
+@pytest.fixture
+def mirror_dir(tmp_path) -> Path:
+    path = tmp_path / "mirror"
+    path.mkdir()
+    return path
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_fetch_from_a_mirror_lays_out_and_verifies(fake_data, mirror_dir, monkeypatch):
+    content = b"".join(f"{i}\n".encode() for i in range(500))
+    register(fake_data, POWER, content, mirror_dir)
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url + "/")
+        [out] = fetch(["power_demand"])
+        assert out.fetched == [POWER] and not out.failed
+        assert (fake_data.root / POWER).read_bytes() == content
+        assert verified_path(POWER) == fake_data.root / POWER
+        [again] = fetch(["power_demand"])  # a verified file is not downloaded again
+    assert again.present == [POWER] and len(mirror.requests) == 1
+
+
+def test_a_wrong_hash_is_refused_and_nothing_is_left_in_place(fake_data, mirror_dir, monkeypatch):
+    register(fake_data, POWER, b"1\n2\n3\n", mirror_dir)
+    (mirror_dir / POWER).write_bytes(b"1\n2\n4\n")  # the mirror now serves other bytes
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
+        with pytest.raises(ChecksumMismatchError, match="nothing was written") as info:
+            fetch(["power_demand"])
+    assert "\n" not in str(info.value)
+    assert leftovers(fake_data.root / "power_demand") == []
+    with pytest.raises(DataMissingError):
+        verified_path(POWER)
+
+
+def test_an_interrupted_download_resumes_where_it_stopped(fake_data, mirror_dir, monkeypatch):
+    content = bytes(range(256)) * 8  # 2048 bytes
+    register(fake_data, POWER, content, mirror_dir)
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
+        mirror.cut_responses(POWER, times=4, after=300)  # the first try and its 3 retries all break
+        [out] = fetch(["power_demand"])
+        assert "interrupted after 1200 bytes" in out.failed[0] and "resume" in out.failed[0]
+        assert not (fake_data.root / POWER).exists()  # no half file where the loader reads
+        assert (fake_data.root / STAGING / f"{POWER}.part").stat().st_size == 1200
+        [out] = fetch(["power_demand"])  # a second run continues the same .part file
+    assert out.fetched == [POWER]
+    assert [r for _, r in mirror.requests] == [None, "bytes=300-", "bytes=600-", "bytes=900-", "bytes=1200-"]
+    assert (fake_data.root / POWER).read_bytes() == content
+    assert not (fake_data.root / STAGING / f"{POWER}.part").exists()
+
+
+def test_a_gzipped_source_is_unpacked_and_must_hash_to_the_manifest(fake_data, mirror_dir):
+    rel = "MNIST/raw/t10k-labels-idx1-ubyte"
+    raw = bytes(range(200))
+    (mirror_dir / "t10k.gz").write_bytes(gzip.compress(raw, mtime=0))
+    md5 = hashlib.md5((mirror_dir / "t10k.gz").read_bytes()).hexdigest()
+    with serve(mirror_dir) as mirror:
+        entry = dataclasses.replace(fake_data.files[rel], sha256=hashlib.sha256(raw).hexdigest(),
+                                    url=f"{mirror.url}/t10k.gz", url_hash=f"md5:{md5}", convert="gunzip")
+        for other in [p for p, e in fake_data.files.items() if e.dataset == "mnist"]:
+            fake_data.files.pop(other)
+        fake_data.files[rel] = entry
+        [out] = fetch(["mnist"])
+        assert out.fetched == [rel] and (fake_data.root / rel).read_bytes() == raw
+        assert leftovers(fake_data.root / STAGING / "MNIST/raw") == []  # the .gz is removed once unpacked
+        (fake_data.root / rel).unlink()
+        fake_data.files[rel] = dataclasses.replace(entry, sha256="0" * 64)  # the unpacked bytes are not fedad's
+        with pytest.raises(ChecksumMismatchError, match="converted"):
+            fetch(["mnist"])
+    assert leftovers(fake_data.root / "MNIST/raw") == []
+
+
+@pytest.mark.skipif(shutil.which("gzip") is None, reason="GNU gzip not on PATH")
+def test_an_uncompressed_ucr_source_is_gzipped_as_the_data_folder_holds_it(fake_data, mirror_dir):
+    name = "001_UCR_Anomaly_DISTORTED1sddb40_35000_52000_52620.txt"
+    rel = f"ucr_anomaly/{name}.gz"
+    text = b"".join(f"  {v:.7e}\r\n".encode() for v in range(2000))
+    (mirror_dir / name).write_bytes(text)
+    # what `gzip -n -9` makes: GNU gzip's bytes, which the manifest's sha256 of the real file also records
+    expected = __import__("subprocess").run(["gzip", "-n", "-9", "-c"], input=text, capture_output=True).stdout
+    with serve(mirror_dir) as mirror:
+        real = fake_data.files[rel]
+        for other in [p for p, e in fake_data.files.items() if e.dataset == "ucr_anomaly"]:
+            fake_data.files.pop(other)
+        fake_data.files[rel] = dataclasses.replace(
+            real, sha256=hashlib.sha256(expected).hexdigest(), url=f"{mirror.url}/{name}",
+            url_hash=f"sha256:{hashlib.sha256(text).hexdigest()}")
+        [out] = fetch(["ucr_anomaly"])
+    assert out.fetched == [rel] and gzip.decompress((fake_data.root / rel).read_bytes()) == text
+
+
+def test_real_ucr_entry_names_the_uncompressed_source_and_its_hash():
+    entry = manifest.FILES["ucr_anomaly/001_UCR_Anomaly_DISTORTED1sddb40_35000_52000_52620.txt.gz"]
+    assert entry.convert == "gzip" and entry.url.endswith("001_UCR_Anomaly_DISTORTED1sddb40_35000_52000_52620.txt")
+    assert entry.url_hash == "sha256:e064e98e0b41d117f666945459671d3eec014ff9ac2457401befd8a244b9b93f"
+
+
+def _tarball(folder: str, files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"{folder}/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_cifar10_fetches_the_original_archive_and_unpacks_it(fake_data, mirror_dir, monkeypatch):
+    archive = _tarball("cifar-10-batches-py", {"data_batch_1": b"pixels", "batches.meta": b"meta"})
+    (mirror_dir / "c.tar.gz").write_bytes(archive)
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setitem(manifest.ARCHIVES, "cifar10", dataclasses.replace(
+            manifest.ARCHIVES["cifar10"], url=f"{mirror.url}/c.tar.gz",
+            known_hash=f"md5:{hashlib.md5(archive).hexdigest()}"))
+        [out] = fetch(["cifar10"])
+    assert out.fetched == ["cifar-10-batches-py"]
+    assert (fake_data.root / "cifar-10-batches-py/data_batch_1").read_bytes() == b"pixels"
+    assert leftovers(fake_data.root / STAGING) == []
+
+
+def test_a_mirror_without_the_cifar10_original_serves_the_jpeg_copy(fake_data, mirror_dir, monkeypatch):
+    for rel in [p for p, e in fake_data.files.items() if e.dataset == "cifar10"]:
+        register(fake_data, rel, f"copy of {rel}".encode(), mirror_dir)
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
+        [out] = fetch(["cifar10"])
+    assert sorted(out.fetched) == sorted(p for p, e in fake_data.files.items() if e.dataset == "cifar10")
+    assert mirror.requests[0][0] == "cifar-10-python.tar.gz"  # the original was asked for first
+
+
+def test_a_file_without_a_public_source_needs_a_mirror(fake_data, monkeypatch):
+    monkeypatch.delenv("FEDAD_DATA_MIRROR", raising=False)
+    [out] = fetch(["mnist10k"])
+    assert "FEDAD_DATA_MIRROR" in out.failed[0] and not (fake_data.root / "mnist").exists()
+
+
+def test_offline_mode_is_one_line_naming_the_fetch_command(fake_data, monkeypatch, capsys):
+    monkeypatch.setenv("FEDAD_OFFLINE", "1")
+    with pytest.raises(FetchError) as info:
+        fetch(["power_demand"])
+    assert "`fedad data fetch power_demand`" in str(info.value)
+    with pytest.raises(FetchError) as info:
+        ensure("quick")
+    msg = str(info.value)
+    assert "FEDAD_OFFLINE=1" in msg and "fedad data fetch" in msg and "ucr_anomaly" in msg and "\n" not in msg
+    assert cli.main(["data", "ensure", "--profile", "quick"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fedad data fetch" in err[0]
+
+
+def test_ensure_does_nothing_when_the_profile_data_is_here(fake_data, monkeypatch):
+    from fedad.data import status
+
+    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
+    fake_data.write(POWER, "1\n2\n")
+    monkeypatch.setenv("FEDAD_DATA_MIRROR", "http://127.0.0.1:9")  # nothing listens: a download would fail
+    assert ensure("quick") == []
+
+
+def test_ensure_fetches_what_is_missing_and_says_how_much(fake_data, mirror_dir, monkeypatch):
+    from fedad.data import status
+
+    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
+    register(fake_data, POWER, b"7\n" * 1000, mirror_dir)
+    out = io.StringIO()
+    with serve(mirror_dir) as mirror:
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
+        assert ensure("quick", out=out) == ["power_demand"]
+    assert "power_demand" in out.getvalue() and "0.0 MB" in out.getvalue()  # 2,000 bytes
+    assert verified_path(POWER)
+
+
+def test_status_reports_verified_different_and_absent(fake_data):
+    fake_data.write(POWER, "1\n2\n")
+    wrong = fake_data.write("space_shuttle/TEK14.txt", "not the shuttle\n", register=False)
+    text, rows = status_table(["power_demand", "space_shuttle", "ecg"])
+    states = {r.dataset: r.state for r in rows}
+    assert states == {"power_demand": "verified", "space_shuttle": "different", "ecg": "absent"}
+    assert datadir.sha256_of(wrong) in text and fake_data.files["space_shuttle/TEK14.txt"].sha256 in text
+    assert "absent (9 of 9 files)" in text and "eamonn" in text  # an absent set names its source
+
+
+def test_table1_in_an_empty_folder_names_the_fetch_command(fake_data, monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["table1", "--out", str(tmp_path / "t1.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "`fedad data fetch" in err[0]
+    assert not (tmp_path / "t1.csv").exists()
+
+
+@pytest.mark.skipif(not (SHARED / POWER).is_file(), reason="../shared/data not present")
+def test_real_small_data_sets_fetch_from_a_mirror_of_the_shared_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("FEDAD_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("FEDAD_DOWNLOAD_DIR", raising=False)
+    datadir._VERIFIED.clear()
+    with serve(SHARED) as mirror:  # served read-only, straight from the folder
+        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
+        outs = fetch(["power_demand", "space_shuttle"])
+    assert [len(o.fetched) for o in outs] == [1, 3] and not any(o.failed for o in outs)
+    from fedad.data.keogh import load_space_shuttle
+
+    assert [len(s) for s in load_space_shuttle().sequences] == [5000, 5000, 5000]
