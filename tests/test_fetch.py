@@ -170,7 +170,34 @@ def test_a_mirror_without_the_cifar10_original_serves_the_jpeg_copy(fake_data, m
 def test_a_file_without_a_public_source_needs_a_mirror(fake_data, monkeypatch):
     monkeypatch.delenv("FEDAD_DATA_MIRROR", raising=False)
     [out] = fetch(["mnist10k"])
-    assert "FEDAD_DATA_MIRROR" in out.failed[0] and not (fake_data.root / "mnist").exists()
+    assert out.mirror_only == ["mnist/mnist_npm10k.npz"] and not out.failed
+    assert not (fake_data.root / "mnist").exists()
+
+
+def test_ensure_does_not_ask_again_for_what_only_a_mirror_serves(fake_data, monkeypatch):
+    from fedad.data import status
+
+    monkeypatch.delenv("FEDAD_DATA_MIRROR", raising=False)
+    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["mnist10k"])
+    monkeypatch.setenv("FEDAD_OFFLINE", "1")  # a fetch would raise
+    assert ensure("quick") == []
+    assert status.dataset_state("mnist10k").state == "absent"  # status still shows it
+
+
+def test_published_tables_are_the_kdd21_rows_of_tsbuad_table(fake_data, mirror_dir):
+    rel = "ucr_anomaly/published/tsbuad_kdd21_auc_pr.csv"
+    table = b"filename,IFOREST,dataset,len\r\na.out,0.5,ECG,9\r\n001_x.txt,0.4,KDD21,7\r\nb.out,0.1,YAHOO,8\r\n"
+    (mirror_dir / "merged.csv").write_bytes(table)
+    with serve(mirror_dir) as mirror:
+        kept = b"filename,IFOREST,dataset,len\r\n001_x.txt,0.4,KDD21,7\r\n"
+        real = fake_data.files[rel]
+        for other in [p for p, e in fake_data.files.items() if e.dataset == "ucr_anomaly"]:
+            fake_data.files.pop(other)
+        fake_data.files[rel] = dataclasses.replace(real, sha256=hashlib.sha256(kept).hexdigest(),
+                                                   url=f"{mirror.url}/merged.csv",
+                                                   url_hash=f"sha256:{hashlib.sha256(table).hexdigest()}")
+        [out] = fetch(["ucr_anomaly"])
+    assert real.convert == "kdd21" and out.fetched == [rel] and (fake_data.root / rel).read_bytes() == kept
 
 
 def test_offline_mode_is_one_line_naming_the_fetch_command(fake_data, monkeypatch, capsys):

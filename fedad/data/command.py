@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for out in fetch(args.names or None):
         print(f"{out.dataset}: {len(out.fetched)} fetched, {len(out.present)} already here"
-              + (f", {len(out.failed)} not fetched" if out.failed else ""))
+              + (f", {len(out.failed)} not fetched" if out.failed else "")
+              + (f"; only a mirror (FEDAD_DATA_MIRROR) serves {', '.join(out.mirror_only)}" if out.mirror_only else ""))
         failed += out.failed
     if failed:
         raise FetchError(f"{len(failed)} file(s) not fetched; first: {failed[0]}")

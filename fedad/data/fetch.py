@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,7 +36,11 @@ STAGING = ".fedad-downloads"  # inside the fetch folder, so that a finished file
 
 
 class FetchError(DataError):
-    """A download that cannot happen (offline, no source, server error) or did not complete."""
+    """A download that cannot happen (offline, server error) or did not complete."""
+
+
+class NoSourceError(FetchError):
+    """A file only a mirror serves (made for fedad, e.g. the CIFAR-10 JPEG copy) and no mirror is set."""
 
 
 def mirror() -> str | None:
@@ -144,6 +148,9 @@ def _convert(entry: FileEntry, source: Path, dest: Path) -> None:
                 if gz is None:
                     raise FetchError(f"{entry.path}: making it needs GNU gzip on PATH (`gzip -n -9`), not found")
                 subprocess.run([gz, "-n", "-9", "-c", str(source)], stdout=out, check=True)
+            elif entry.convert == "kdd21":
+                lines = source.read_bytes().splitlines(keepends=True)
+                out.write(b"".join(lines[:1] + [line for line in lines[1:] if b",KDD21," in line]))
             else:
                 raise ValueError(f"{entry.path}: unknown conversion {entry.convert!r}")
         ok, actual = matches(tmp, entry.sha256, entry.alt_hashes)
@@ -166,8 +173,8 @@ def fetch_file(entry: FileEntry, root: Path, base: str | None = None) -> bool:
         _retrieve(_join(base, entry.path), f"sha256:{entry.sha256}", dest, partial)
         return True
     if entry.url is None:
-        raise FetchError(f"{entry.path}: no public source serves fedad's copy (it was re-packed or filtered for "
-                         "fedad); set FEDAD_DATA_MIRROR to a mirror of a fedad data folder")
+        raise NoSourceError(f"{entry.path}: no public source serves fedad's copy (it was re-packed for fedad); "
+                            "set FEDAD_DATA_MIRROR to a mirror of a fedad data folder")
     if not entry.convert:
         _retrieve(entry.url, entry.url_hash or f"sha256:{entry.sha256}", dest, partial)
         return True
@@ -200,12 +207,14 @@ def fetch_archive(archive: Archive, root: Path, base: str | None = None) -> bool
 
 @dataclass
 class Outcome:
-    """What a fetch did for one data set: files fetched, files already there, and what it could not do."""
+    """What a fetch did for one data set: files fetched, files already there, files only a mirror serves,
+    and what failed."""
 
     dataset: str
-    fetched: list[str]
-    present: list[str]
-    failed: list[str]
+    fetched: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    mirror_only: list[str] = field(default_factory=list)
 
 
 def _check_names(names: list[str] | None) -> list[str]:
@@ -233,8 +242,9 @@ def _fetch_cifar10(root: Path, base: str | None, out: Outcome) -> None:
 def fetch(names: list[str] | None = None, root: Path | None = None) -> list[Outcome]:
     """Fetch the named data sets (all when ``names`` is empty) into ``root`` (default :func:`fetch_dir`).
 
-    A file that cannot be fetched is reported in :attr:`Outcome.failed` and the others still come; a
-    hash mismatch raises at once. Raises :class:`FetchError` when downloads are off.
+    A file that cannot be fetched is reported in :attr:`Outcome.failed` (or :attr:`Outcome.mirror_only`)
+    and the others still come; a hash mismatch raises at once. Raises :class:`FetchError` when downloads
+    are off.
     """
     names = _check_names(names)
     if offline():
@@ -243,13 +253,15 @@ def fetch(names: list[str] | None = None, root: Path | None = None) -> list[Outc
     base = mirror()
     outcomes = []
     for name in names:
-        out = Outcome(name, [], [], [])
+        out = Outcome(name)
         if name == "cifar10":
             _fetch_cifar10(root, base, out)
         else:
             for entry in (e for e in manifest.FILES.values() if e.dataset == name):
                 try:
                     (out.fetched if fetch_file(entry, root, base) else out.present).append(entry.path)
+                except NoSourceError:
+                    out.mirror_only.append(entry.path)
                 except FetchError as exc:
                     out.failed.append(str(exc))
         outcomes.append(out)

@@ -67,7 +67,11 @@ FASHION_GZ_MD5 = {
     "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
     "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
 }
-CONVERSIONS = ("", "gunzip", "gzip")
+TSBUAD_RAW = ("https://raw.githubusercontent.com/TheDatumOrg/TSB-UAD/313f0fdeba14292b9db4e1aa94c74a983a25de31/"
+              "result/accuracy_table/mergedTable_AUC_{metric}.csv")
+TSBUAD_SHA256 = {"PR": "c86cb2cec271a5346e116b00c012376024c5af44897ee1f119d9f8834cfe3534",
+                 "ROC": "de512d0ba8ace22a1a4f42cb62f3d749cf26fd555b7a3f50f1f07f815597c4ad"}
+CONVERSIONS = ("", "gunzip", "gzip", "kdd21")
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,9 @@ class FileEntry:
     size: int | None = None
     url: str | None = None
     url_hash: str | None = None
-    convert: str = ""  # "gunzip": the source serves this file gzipped; "gzip": uncompressed (``gzip -n -9`` here)
+    # "gunzip": the source serves this file gzipped; "gzip": uncompressed (``gzip -n -9`` here); "kdd21": the
+    # source table's header and its rows of the KDD21 collection, as they are
+    convert: str = ""
     alt_hashes: tuple[str, ...] = ()  # the source's own copy, also accepted by the checks ("md5:<hex>")
 
 
@@ -159,6 +165,10 @@ def _fetch_fields(path: str) -> dict:
     if folder == "ucr_anomaly" and name in _UCR_TXT:
         return {"url": UCR_RAW.format(name=name.removesuffix(".gz")), "url_hash": f"sha256:{_UCR_TXT[name]}",
                 "convert": "gzip"}
+    if folder == "ucr_anomaly/published":
+        metric = "PR" if name.endswith("_pr.csv") else "ROC"
+        return {"url": TSBUAD_RAW.format(metric=metric), "url_hash": f"sha256:{TSBUAD_SHA256[metric]}",
+                "convert": "kdd21"}
     return {}
 
 

@@ -17,7 +17,7 @@ from tabulate import tabulate
 
 from fedad.data import manifest
 from fedad.data.datadir import fetch_dir, matches, search_dirs, sha256_of
-from fedad.data.fetch import FetchError, fetch, offline, offline_message
+from fedad.data.fetch import FetchError, fetch, mirror, offline, offline_message
 
 UCR = "ucr_anomaly"
 
@@ -45,9 +45,12 @@ def _original_cifar() -> Path | None:
     return next((r / folder for r in search_dirs() if (r / folder).is_dir()), None)
 
 
-def dataset_state(name: str, verify: bool = True) -> DatasetState:
-    """The state of one data set; ``verify=False`` compares sizes instead of hashes (the quick check)."""
-    entries = [e for e in manifest.FILES.values() if e.dataset == name]
+def dataset_state(name: str, verify: bool = True, fetchable: bool = False) -> DatasetState:
+    """The state of one data set; ``verify=False`` compares sizes instead of hashes (the quick check);
+    ``fetchable=True`` leaves out the files a fetch cannot bring (no public source and no mirror; CIFAR-10's
+    JPEG copy stays, as its original archive replaces it)."""
+    entries = [e for e in manifest.FILES.values() if e.dataset == name
+               and not (fetchable and e.url is None and mirror() is None and name != "cifar10")]
     row = DatasetState(name, "verified", len(entries), sum(e.size or 0 for e in entries),
                        entries[0].source if entries else "")
     if name == "cifar10" and (original := _original_cifar()) is not None:
@@ -114,7 +117,8 @@ def ensure(profile: str, out=sys.stdout) -> list[str]:
     """Fetch what a profile needs and is not here (quick check: presence and size, no hashing, no writes
     when everything is present); returns the data sets fetched. Raises :class:`FetchError` with one line
     when something is absent and downloads are off, or when a fetch leaves something absent."""
-    missing = [r for r in (dataset_state(n, verify=False) for n in profile_datasets(profile)) if r.state != "verified"]
+    states = (dataset_state(n, verify=False, fetchable=True) for n in profile_datasets(profile))
+    missing = [r for r in states if r.state != "verified"]
     if not missing:
         return []
     names = [r.dataset for r in missing]
