@@ -56,6 +56,7 @@ def test_fetch_from_a_mirror_lays_out_and_verifies(fake_data, mirror_dir, monkey
         assert verified_path(POWER) == fake_data.root / POWER
         [again] = fetch(["power_demand"])  # a verified file is not downloaded again
     assert again.present == [POWER] and len(mirror.requests) == 1
+    assert leftovers(fake_data.root) == ["power_demand"]  # no staging folder left behind
 
 
 def test_a_wrong_hash_is_refused_and_nothing_is_left_in_place(fake_data, mirror_dir, monkeypatch):

@@ -265,5 +265,17 @@ def fetch(names: list[str] | None = None, root: Path | None = None) -> list[Outc
                 except FetchError as exc:
                     out.failed.append(str(exc))
         outcomes.append(out)
+    _prune(root / STAGING)
     return outcomes
+
+
+def _prune(folder: Path) -> None:
+    """Remove the empty folders a finished fetch leaves under the staging folder (a ``.part`` file stays)."""
+    if not folder.is_dir():
+        return
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(sub.iterdir()):
+            sub.rmdir()
+    if not any(folder.iterdir()):
+        folder.rmdir()
 
