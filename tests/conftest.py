@@ -70,6 +70,14 @@ def fake_data(tmp_path, monkeypatch) -> FakeData:
     return FakeData(tmp_path / "data", monkeypatch)
 
 
+@pytest.fixture
+def mirror_dir(tmp_path) -> Path:
+    """An empty folder for a loopback mirror (tests/http_mirror.py) to serve."""
+    path = tmp_path / "mirror"
+    path.mkdir()
+    return path
+
+
 # -- the secured deployment's tests, named in the terminal summary --------------------------------------
 # They need root and take minutes; `make test` prints each one's outcome by name (and a skip's reason),
 # so a CI log says whether an unlisted node was refused and a killed node dropped, not only a dot.

@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fedad import cli
 from fedad.data import datadir, manifest
 from fedad.data.datadir import ChecksumMismatchError, DataMissingError, verified_path
-from fedad.data.fetch import STAGING, FetchError, fetch
-from fedad.data.status import ensure, status_table
+from fedad.data.fetch import STAGING, fetch
 from tests.http_mirror import serve
 
 SHARED = datadir.REPO_ROOT.parent / "shared" / "data"
@@ -32,13 +30,6 @@ def register(fake_data, relpath: str, content: bytes, mirror_root: Path, **field
     entry = dataclasses.replace(old, sha256=hashlib.sha256(content).hexdigest(), size=len(content), **fields)
     fake_data.files[relpath] = entry
     return entry
-
-
-@pytest.fixture
-def mirror_dir(tmp_path) -> Path:
-    path = tmp_path / "mirror"
-    path.mkdir()
-    return path
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -175,16 +166,6 @@ def test_a_file_without_a_public_source_needs_a_mirror(fake_data, monkeypatch):
     assert not (fake_data.root / "mnist").exists()
 
 
-def test_ensure_does_not_ask_again_for_what_only_a_mirror_serves(fake_data, monkeypatch):
-    from fedad.data import status
-
-    monkeypatch.delenv("FEDAD_DATA_MIRROR", raising=False)
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["mnist10k"])
-    monkeypatch.setenv("FEDAD_OFFLINE", "1")  # a fetch would raise
-    assert ensure("quick") == []
-    assert status.dataset_state("mnist10k").state == "absent"  # status still shows it
-
-
 def test_published_tables_are_the_kdd21_rows_of_tsbuad_table(fake_data, mirror_dir):
     rel = "ucr_anomaly/published/tsbuad_kdd21_auc_pr.csv"
     table = b"filename,IFOREST,dataset,len\r\na.out,0.5,ECG,9\r\n001_x.txt,0.4,KDD21,7\r\nb.out,0.1,YAHOO,8\r\n"
@@ -199,60 +180,6 @@ def test_published_tables_are_the_kdd21_rows_of_tsbuad_table(fake_data, mirror_d
                                                    url_hash=f"sha256:{hashlib.sha256(table).hexdigest()}")
         [out] = fetch(["ucr_anomaly"])
     assert real.convert == "kdd21" and out.fetched == [rel] and (fake_data.root / rel).read_bytes() == kept
-
-
-def test_offline_mode_is_one_line_naming_the_fetch_command(fake_data, monkeypatch, capsys):
-    monkeypatch.setenv("FEDAD_OFFLINE", "1")
-    with pytest.raises(FetchError) as info:
-        fetch(["power_demand"])
-    assert "`fedad data fetch power_demand`" in str(info.value)
-    with pytest.raises(FetchError) as info:
-        ensure("quick")
-    msg = str(info.value)
-    assert "FEDAD_OFFLINE=1" in msg and "fedad data fetch" in msg and "ucr_anomaly" in msg and "\n" not in msg
-    assert cli.main(["data", "ensure", "--profile", "quick"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "fedad data fetch" in err[0]
-
-
-def test_ensure_does_nothing_when_the_profile_data_is_here(fake_data, monkeypatch):
-    from fedad.data import status
-
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
-    fake_data.write(POWER, "1\n2\n")
-    monkeypatch.setenv("FEDAD_DATA_MIRROR", "http://127.0.0.1:9")  # nothing listens: a download would fail
-    assert ensure("quick") == []
-
-
-def test_ensure_fetches_what_is_missing_and_says_how_much(fake_data, mirror_dir, monkeypatch):
-    from fedad.data import status
-
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
-    register(fake_data, POWER, b"7\n" * 1000, mirror_dir)
-    out = io.StringIO()
-    with serve(mirror_dir) as mirror:
-        monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
-        assert ensure("quick", out=out) == ["power_demand"]
-    assert "power_demand" in out.getvalue() and "0.0 MB" in out.getvalue()  # 2,000 bytes
-    assert verified_path(POWER)
-
-
-def test_status_reports_verified_different_and_absent(fake_data):
-    fake_data.write(POWER, "1\n2\n")
-    wrong = fake_data.write("space_shuttle/TEK14.txt", "not the shuttle\n", register=False)
-    text, rows = status_table(["power_demand", "space_shuttle", "ecg"])
-    states = {r.dataset: r.state for r in rows}
-    assert states == {"power_demand": "verified", "space_shuttle": "different", "ecg": "absent"}
-    assert datadir.sha256_of(wrong) in text and fake_data.files["space_shuttle/TEK14.txt"].sha256 in text
-    assert "absent (9 of 9 files)" in text and "eamonn" in text  # an absent set names its source
-
-
-def test_table1_in_an_empty_folder_names_the_fetch_command(fake_data, monkeypatch, capsys, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["table1", "--out", str(tmp_path / "t1.csv")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "`fedad data fetch" in err[0]
-    assert not (tmp_path / "t1.csv").exists()
 
 
 @pytest.mark.skipif(not (SHARED / POWER).is_file(), reason="../shared/data not present")
