@@ -4,6 +4,7 @@
 #   make reproduce        quick profile of every figure + REPORT.md (PROFILE=full: converged, 3 seeds, every
 #                         control; PROFILE=paper: the paper's hyper-parameters)
 #   make test             the test suite
+#   make data             every data set from its public source (or FEDAD_DATA_MIRROR), verified
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,7 +18,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 INSTALL := $(PY) requirements/install.py -c $(CONSTRAINTS)
 
-.PHONY: help install test lint profile table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
+.PHONY: help install test lint profile data data-check table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,7 +44,16 @@ test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite 
 lint: $(STAMP)  ## ruff
 	$(PY) -m ruff check --isolated --line-length 120 --extend-select I,UP,RUF,C4,PLW,B --extend-ignore RUF001,RUF002,RUF003 fedad reproduce figures tests
 
-table1: $(STAMP)  ## Table I from the real data: results/table1.csv, figures/out/table1.{md,png,pdf}
+data: $(STAMP)  ## fetch the data sets (NAMES="power_demand ecg" for some) from their sources or FEDAD_DATA_MIRROR, verified
+	$(FEDAD) data fetch $(NAMES)
+	$(FEDAD) data status --quick
+
+# Before an experiment reads data: fetch what the profile needs and is absent (saying how much), or stop in
+# one line under FEDAD_OFFLINE=1. When everything is present it only compares file sizes: no network, no writes.
+data-check: $(STAMP)
+	$(FEDAD) data ensure --profile $(PROFILE)
+
+table1: $(STAMP) data-check  ## Table I from the real data: results/table1.csv, figures/out/table1.{md,png,pdf}
 	$(FEDAD) table1
 	$(FEDAD) figures table1
 
@@ -53,11 +63,11 @@ RUNFLAGS := --profile $(PROFILE) --jobs $(JOBS) $(if $(FORCE),--force,)
 # figures and the report draw the profile that was run
 DRAW := FEDAD_PROFILE=$(PROFILE) $(FEDAD) figures
 
-fig4: $(STAMP)  ## Fig. 4: accuracy vs rho (runs tune_rho, cached), figures/out/fig4.{png,pdf}
+fig4: $(STAMP) data-check  ## Fig. 4: accuracy vs rho (runs tune_rho, cached), figures/out/fig4.{png,pdf}
 	$(FEDAD) run tune_rho $(RUNFLAGS)
 	$(DRAW) fig4
 
-detect: $(STAMP)  ## run the detection experiment (Figs. 5-6), cached
+detect: $(STAMP) data-check  ## run the detection experiment (Figs. 5-6), cached
 	$(FEDAD) run detect $(RUNFLAGS)
 
 fig5: detect  ## Fig. 5: detection accuracy per model and data set, with the references
@@ -69,7 +79,7 @@ fig5b: detect  ## Fig. 5b: PR-AUC and event recall per model and data set, with 
 fig6: detect  ## Fig. 6: forecast RMSE per model and data set, with the references
 	$(DRAW) fig6
 
-fig7: $(STAMP)  ## Fig. 7: time to accuracy, fixed rounds, bandwidth sweep (runs comm, cached)
+fig7: $(STAMP) data-check  ## Fig. 7: time to accuracy, fixed rounds, bandwidth sweep (runs comm, cached)
 	$(FEDAD) run comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
 	$(DRAW) fig7
 
@@ -77,11 +87,11 @@ fig7-measured: $(VENV)/.fedad-flower  ## Fig. 7's measured points: Flower deploy
 	$(FEDAD) measure-link
 	@if [ -d results/comm ]; then $(DRAW) fig7; fi
 
-fig8: $(STAMP)  ## Fig. 8 (beyond the paper): accuracy vs uploaded bytes per compressor (runs compressors)
+fig8: $(STAMP) data-check  ## Fig. 8 (beyond the paper): accuracy vs uploaded bytes per compressor (runs compressors)
 	$(FEDAD) run compressors $(RUNFLAGS)
 	$(DRAW) fig8
 
-ucr: $(STAMP)  ## run the UCR anomaly archive experiment (every detector on many series), cached
+ucr: $(STAMP) data-check  ## run the UCR anomaly archive experiment (every detector on many series), cached
 	$(FEDAD) run ucr $(RUNFLAGS)
 
 fig9: ucr  ## Fig. 9 (beyond the paper): UCR score and PR-AUC per detector across UCR archive series

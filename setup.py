@@ -39,6 +39,8 @@ setup(
         # VUS-PR / VUS-ROC from their authors' package (TSB-AD's needs numpy < 2); it pulls TensorFlow for
         # its own detectors, which fedad never imports
         "vus>=0.0.6,<0.1",
+        "pooch>=1.8",
+        "requests>=2.19",
     ],
     extras_require={
         "syft": ["syft>=0.10,<0.11", "syft-rds>=0.6,<0.7"],

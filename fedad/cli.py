@@ -10,6 +10,8 @@ your own series.
     fedad profile --inside                         where the quick profile spends its time (results/profile.md)
     fedad tutorials                                run the teaching notebooks
     fedad own-series --csv plant.csv --time-column t --columns a,b --labels faults.json
+    fedad data fetch [NAME ...]                    download the data sets from their sources (or a mirror)
+    fedad data status                              which data sets are here, verified
 
 Data, configuration and input errors print one line to stderr and exit with code 2; ``--debug`` shows
 the traceback instead.
@@ -57,6 +59,12 @@ def _own_series(args: argparse.Namespace) -> int:
     return main(args.rest)
 
 
+def _data(args: argparse.Namespace) -> int:
+    from fedad.data.command import main
+
+    return main(args.rest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fedad", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("backends", "Compare a back-end (syft, flower-sim, flower-deploy) with in-process.", _forward("backends"))
     add("own-series", "Your own series: federated AMCNN-LSTM detector, references, scores, flags, figure, report.",
         _own_series)
+    add("data", "Data sets: fetch from their public sources (or FEDAD_DATA_MIRROR), status, ensure a profile's.",
+        _data)
     return parser
 
 

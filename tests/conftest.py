@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from fedad.data import datadir, manifest
+from fedad.data import datadir, manifest, own_files
 
 # pytest-xdist runs one worker per core (make test): each takes one intra-op thread, or the workers' threads
 # would contend for the same cores
@@ -59,20 +59,24 @@ def real_data_available(*relpaths: str) -> bool:
 
 
 needs_real = pytest.mark.skipif(
-    not real_data_available("power_demand/power_data.txt", "labels.json"),
+    not real_data_available("power_demand/power_data.txt"),
     reason="real data directory not present (set FEDAD_DATA)",
 )
 
 
 class FakeData:
-    """Writes synthetic data files into a temp data directory and registers their sha256."""
+    """Writes synthetic data files into a temp data directory and registers their sha256; synthetic
+    interval labels go to a file beside it that stands in for the packaged ``labels.json``."""
 
     def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch):
         self.root = root
+        self.monkeypatch = monkeypatch
+        self.labels_file = root.parent / "labels.json"
         self.files = dict(manifest.FILES)
         monkeypatch.setattr(manifest, "FILES", self.files)
         monkeypatch.setattr(datadir, "FILES", self.files)
         monkeypatch.setenv("FEDAD_DATA", str(root))
+        monkeypatch.delenv("FEDAD_DOWNLOAD_DIR", raising=False)  # fetched files then land in, and are read from, root
         datadir._VERIFIED.clear()
 
     def write(self, relpath: str, content: str | bytes, register: bool = True) -> Path:
@@ -89,11 +93,13 @@ class FakeData:
         return path
 
     def labels(self, mapping: dict) -> Path:
-        return self.write("labels.json", json.dumps({"_format": "test", **mapping}))
+        self.labels_file.write_text(json.dumps({"_format": "test", **mapping}))
+        self.monkeypatch.setattr(own_files, "LABELS", self.labels_file)
+        return self.labels_file
 
     def series(self, relpath: str, values: np.ndarray, intervals: list[list[int]]) -> None:
         self.write(relpath, "\n".join(" ".join(f"{v:.6f}" for v in np.atleast_1d(row)) for row in values) + "\n")
-        current = json.loads((self.root / "labels.json").read_text()) if (self.root / "labels.json").exists() else {}
+        current = json.loads(self.labels_file.read_text()) if self.labels_file.exists() else {}
         current[relpath] = intervals
         self.labels({k: v for k, v in current.items() if not k.startswith("_")})
 
@@ -101,6 +107,14 @@ class FakeData:
 @pytest.fixture
 def fake_data(tmp_path, monkeypatch) -> FakeData:
     return FakeData(tmp_path / "data", monkeypatch)
+
+
+@pytest.fixture
+def mirror_dir(tmp_path) -> Path:
+    """An empty folder for a loopback mirror (tests/http_mirror.py) to serve."""
+    path = tmp_path / "mirror"
+    path.mkdir()
+    return path
 
 
 # -- the secured deployment's tests, named in the terminal summary --------------------------------------

@@ -73,7 +73,7 @@ def test_power_demand_window_is_one_week_of_hourly_steps():
     assert choose_window(split, protocol)[0] == 168
 
 
-@pytest.mark.skipif(not real_data_available("labels.json", "ecg/chfdb_chf13_45590.txt", "engine_cmapss/train_FD001.txt",
+@pytest.mark.skipif(not real_data_available("ecg/chfdb_chf13_45590.txt", "engine_cmapss/train_FD001.txt",
                                             "space_shuttle/TEK16.txt"), reason="real data absent")
 @pytest.mark.parametrize("name", [n for n in PROTOCOLS if n != "ecg_qtdbsel102"])
 def test_every_detection_data_set_has_events_on_both_sides(name):

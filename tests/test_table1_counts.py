@@ -6,7 +6,7 @@ from fedad.experiments.table1_counts import events_table, table1
 from tests.conftest import real_data_available
 
 pytestmark = pytest.mark.skipif(
-    not real_data_available("labels.json", "engine_cmapss/train_FD001.txt", "engine_cmapss/test_FD001.txt",
+    not real_data_available("engine_cmapss/train_FD001.txt", "engine_cmapss/test_FD001.txt",
                             "ecg/qtdbsel102.txt", "space_shuttle/TEK16.txt"), reason="real data absent")
 
 

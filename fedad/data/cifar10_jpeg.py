@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from fedad.data import manifest
-from fedad.data.datadir import MalformedDataError, data_dir, download_dir, verified_path
+from fedad.data.datadir import MalformedDataError, download_dir, locate, verified_path
 
 FOLDER = "cifar10_jpeg"
 TRAIN_ZIP, TEST_ZIP, ORDER_CSV = (f"{FOLDER}/train.zip", f"{FOLDER}/test.zip", f"{FOLDER}/train_original_order.csv")
@@ -33,9 +33,10 @@ CACHE_VERSION = 1  # bump when the decoding changes, so that an old cache is not
 
 
 def present(root: Path | None = None) -> bool:
-    """True when the three files of the copy are in the data directory (not yet verified)."""
-    base = Path(root) if root else data_dir()
-    return all((base / rel).is_file() for rel in (TRAIN_ZIP, TEST_ZIP, ORDER_CSV))
+    """True when the three files of the copy are in the data directory or the fetch folder (not yet verified)."""
+    if root:
+        return all((Path(root) / rel).is_file() for rel in (TRAIN_ZIP, TEST_ZIP, ORDER_CSV))
+    return all(locate(rel) is not None for rel in (TRAIN_ZIP, TEST_ZIP, ORDER_CSV))
 
 
 def _decode(archive: zipfile.ZipFile, name: str) -> np.ndarray:

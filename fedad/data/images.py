@@ -24,7 +24,15 @@ from torchvision import datasets
 from torchvision.datasets.utils import check_integrity
 
 from fedad.data import cifar10_jpeg
-from fedad.data.datadir import DataMissingError, MalformedDataError, data_dir, download_dir, verified_path
+from fedad.data.datadir import (
+    DataMissingError,
+    MalformedDataError,
+    data_dir,
+    download_dir,
+    fetch_dir,
+    search_dirs,
+    verified_path,
+)
 
 NORMALISATION = {  # per-channel (mean, std) of the training sets, the usual constants
     "mnist": ((0.1307,), (0.3081,)),
@@ -189,7 +197,7 @@ def load_cifar10(download: bool = False, root: Path | None = None) -> ImageDatas
     """CIFAR-10: the original ``cifar-10-batches-py`` when present (torchvision checks its md5s), else the
     lossy JPEG copy ``cifar10_jpeg/`` (:mod:`fedad.data.cifar10_jpeg`, sha256-verified), else
     :class:`DatasetAbsentError`. ``ImageDataset.source`` says which was read."""
-    for r in [Path(root) if root else data_dir(), download_dir()]:
+    for r in [Path(root)] if root else [*search_dirs(), download_dir()]:
         if (r / datasets.CIFAR10.base_folder).is_dir():
             try:
                 return _from_torchvision(datasets.CIFAR10, r, "cifar10", f"torchvision CIFAR10 at {r}")
@@ -208,6 +216,6 @@ def load_cifar10(download: bool = False, root: Path | None = None) -> ImageDatas
         return _from_torchvision(datasets.CIFAR10, download_dir(), "cifar10", "torchvision CIFAR10 (downloaded)")
     raise DatasetAbsentError(
         f"data set 'cifar10': neither folder '{datasets.CIFAR10.base_folder}' nor the JPEG copy "
-        f"'{cifar10_jpeg.FOLDER}/' found under {data_dir()} or {download_dir()}. Download it from "
-        "https://www.cs.toronto.edu/~kriz/cifar.html (or pass download=True when online)"
+        f"'{cifar10_jpeg.FOLDER}/' found under {data_dir()} or {fetch_dir()}. Run `fedad data fetch cifar10` "
+        "(source: https://www.cs.toronto.edu/~kriz/cifar.html)"
     )

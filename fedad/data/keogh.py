@@ -1,7 +1,7 @@
 """Loaders for the Keogh discord series the paper uses: power demand, space shuttle, ECG.
 
 Each file holds one sample per line (ECG: ``time lead1 lead2``); anomalies are the intervals of
-``labels.json`` (Malhotra et al. 2015), an index i being anomalous when a < i < b.
+fedad's own ``labels.json`` (Malhotra et al. 2015, shipped in the package), an index i being anomalous when a < i < b.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ECG_FILES = (
 
 
 def _labelled(relpaths: list[str], column: int, n_columns: int, dataset: str, root: Path | None):
-    intervals = load_interval_labels(root)
+    intervals = load_interval_labels()
     sequences, labels = [], []
     for rel in relpaths:
         table = read_numeric_table(verified_path(rel, root), n_columns, dataset)

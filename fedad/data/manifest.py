@@ -1,7 +1,12 @@
-"""What every data file fedad reads is, where it comes from and its sha256.
+"""What every data file fedad reads is, where it comes from, its sha256 and how ``fedad data fetch`` gets it.
 
 The hashes equal ``../shared/data/SHA256SUMS`` of the reference machine; they live in the package so
 that a user's own copy of the data is checked against the same bytes the results were made from.
+
+How a file is fetched (:mod:`fedad.data.fetch`): from ``url``, the public source that serves these bytes
+(or, with ``convert``, bytes one fixed conversion turns into them); ``url_hash`` is the source's own
+hash where it serves other bytes. A file whose ``url`` is ``None`` was made for fedad (a re-packed or
+filtered copy) and only a mirror of a fedad data folder (``FEDAD_DATA_MIRROR``) serves it.
 """
 
 from __future__ import annotations
@@ -39,16 +44,64 @@ TSBUAD_SOURCE = (
     "TSB-UAD (Paparrizos et al., VLDB 2022), GitHub TheDatumOrg/TSB-UAD (commit 313f0fd), "
     "result/accuracy_table/mergedTable_AUC_{ROC,PR}.csv, KDD21 rows"
 )
-LABELS_SOURCE = "labels.json of the fedad data directory (Malhotra et al. 2015 intervals)"
+
+
+KEOGH_RAW = ("https://raw.githubusercontent.com/chickenbestlover/RNN-Time-series-Anomaly-Detection/"
+             "eeebeab1b1a503535172b24a0a8d9eb324ba6548/dataset/{dataset}/raw/{name}")
+CMAPSS_RAW = "https://raw.githubusercontent.com/rajarshiroydev/industry_4.0/dff892f244517a9f51c6ba5c9a85fdfbf3ac3c0b/CMAPSSData/{name}"
+MNIST_GZ = "https://ossci-datasets.s3.amazonaws.com/mnist/{name}.gz"
+FASHION_GZ = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/{name}"
+UCR_RAW = ("https://raw.githubusercontent.com/Dhueper/TimeSeries-AnomalyDetection/"
+           "5c345615320f70e299529785d573909e49e9319c/UCR_Anomaly_FullData/{name}")
+# md5 of the gzipped originals, as torchvision publishes them (datasets.MNIST/FashionMNIST.resources).
+MNIST_GZ_MD5 = {
+    "train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+# The Debian copy in the data folder was re-compressed; Zalando's own .gz files hold the same images.
+FASHION_GZ_MD5 = {
+    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+TSBUAD_RAW = ("https://raw.githubusercontent.com/TheDatumOrg/TSB-UAD/313f0fdeba14292b9db4e1aa94c74a983a25de31/"
+              "result/accuracy_table/mergedTable_AUC_{metric}.csv")
+TSBUAD_SHA256 = {"PR": "c86cb2cec271a5346e116b00c012376024c5af44897ee1f119d9f8834cfe3534",
+                 "ROC": "de512d0ba8ace22a1a4f42cb62f3d749cf26fd555b7a3f50f1f07f815597c4ad"}
+CONVERSIONS = ("", "gunzip", "gzip", "kdd21")
 
 
 @dataclass(frozen=True)
 class FileEntry:
-    """One known data file: its path inside the data directory, sha256, data set and source."""
+    """One known data file: its path inside the data directory, sha256, data set and source, and how
+    ``fedad data fetch`` gets it (module docstring)."""
 
     path: str
     sha256: str
     dataset: str
+    source: str
+    size: int | None = None
+    url: str | None = None
+    url_hash: str | None = None
+    # "gunzip": the source serves this file gzipped; "gzip": uncompressed (``gzip -n -9`` here); "kdd21": the
+    # source table's header and its rows of the KDD21 collection, as they are
+    convert: str = ""
+    alt_hashes: tuple[str, ...] = ()  # the source's own copy, also accepted by the checks ("md5:<hex>")
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A data set's original as one archive, unpacked into ``folder`` (which the loaders read first)."""
+
+    dataset: str
+    filename: str
+    url: str
+    known_hash: str
+    size: int
+    folder: str
     source: str
 
 
@@ -85,7 +138,6 @@ _ENTRIES = [
      CIFAR_JPEG_SOURCE),
     ("cifar10_jpeg/train_original_order.csv", "ff3eded8ab08946f7f4c72f1d37bb01cadbdcbe0402487b8599b3955baaf90b8",
      "cifar10", CIFAR_JPEG_SOURCE),
-    ("labels.json", "a581ff749257f6a8f16044426d1e662995ac491e3a3758c6e434b4ae13801734", "labels", LABELS_SOURCE),
 ]
 
 # The 234 UCR archive files (and the published tables beside them) are listed in a JSON file: too many rows here.
@@ -93,7 +145,46 @@ _UCR = json.loads(resources.files("fedad.data").joinpath("ucr_anomaly_sha256.jso
 _ENTRIES += [(f"ucr_anomaly/{name}", digest, "ucr_anomaly",
               TSBUAD_SOURCE if name.startswith("published/") else UCR_SOURCE) for name, digest in _UCR.items()]
 
-FILES: dict[str, FileEntry] = {p: FileEntry(p, h, d, s) for p, h, d, s in _ENTRIES}
+_SIZES: dict[str, int] = json.loads(resources.files("fedad.data").joinpath("data_sizes.json").read_text(encoding="utf-8"))
+_UCR_TXT = json.loads(resources.files("fedad.data").joinpath("ucr_anomaly_source_sha256.json")
+                      .read_text(encoding="utf-8"))
+
+
+def _fetch_fields(path: str) -> dict:
+    """Where a file's public source is and what turns its bytes into the data folder's (module docstring)."""
+    folder, _, name = path.rpartition("/")
+    if folder in ("power_demand", "space_shuttle", "ecg"):
+        return {"url": KEOGH_RAW.format(dataset=folder, name=name)}
+    if folder == "engine_cmapss":
+        return {"url": CMAPSS_RAW.format(name=name)}
+    if folder == "MNIST/raw":
+        return {"url": MNIST_GZ.format(name=name), "url_hash": f"md5:{MNIST_GZ_MD5[name]}", "convert": "gunzip"}
+    if folder == "fashion_mnist":
+        md5 = f"md5:{FASHION_GZ_MD5[name]}"
+        return {"url": FASHION_GZ.format(name=name), "url_hash": md5, "alt_hashes": (md5,)}
+    if folder == "ucr_anomaly" and name in _UCR_TXT:
+        return {"url": UCR_RAW.format(name=name.removesuffix(".gz")), "url_hash": f"sha256:{_UCR_TXT[name]}",
+                "convert": "gzip"}
+    if folder == "ucr_anomaly/published":
+        metric = "PR" if name.endswith("_pr.csv") else "ROC"
+        return {"url": TSBUAD_RAW.format(metric=metric), "url_hash": f"sha256:{TSBUAD_SHA256[metric]}",
+                "convert": "kdd21"}
+    return {}
+
+
+FILES: dict[str, FileEntry] = {p: FileEntry(p, h, d, s, _SIZES.get(p), **_fetch_fields(p)) for p, h, d, s in _ENTRIES}
+
+# CIFAR-10's lossless original; the JPEG copy (cifar10_jpeg/) stays the fallback a mirror serves.
+ARCHIVES: dict[str, Archive] = {
+    "cifar10": Archive("cifar10", "cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+                       "md5:c58f30108f718f92721af3b95e74349a", 170_498_071, "cifar-10-batches-py",
+                       "CIFAR-10 (A. Krizhevsky), python batches (https://www.cs.toronto.edu/~kriz/cifar.html)"),
+}
+
+
+def datasets() -> list[str]:
+    """Every data set name of the manifest, in the order the files are listed."""
+    return list(dict.fromkeys(e.dataset for e in FILES.values()))
 
 # Hashes of copies that circulated earlier and are known to be wrong, so that the checksum error can
 # say what a user holds instead of only "corrupt or a different version".

@@ -11,12 +11,12 @@ MetroPT-3 is one use of the own-series path (:mod:`fedad.data.csv_series`).
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from fedad.data import own_files
 from fedad.data.datadir import DataMissingError, MalformedDataError, data_dir
 from fedad.data.series import SeriesDataset
 
@@ -24,8 +24,7 @@ SOURCE = "https://archive.ics.uci.edu/dataset/791/metropt+3+dataset"
 DEFAULT_RELPATH = "metropt3/MetroPT3(AirCompressor).csv"
 ANALOG = ["TP2", "TP3", "H1", "DV_pressure", "Reservoirs", "Oil_temperature", "Motor_current"]
 DIGITAL = ["COMP", "DV_eletric", "Towers", "MPG", "LPS", "Pressure_switch", "Oil_level", "Caudal_impulses"]
-FAILURES = [tuple(iv) for iv in json.loads(resources.files("fedad.data").joinpath("metropt3_failures.json")
-                                            .read_text(encoding="utf-8"))["intervals"]]
+FAILURES = [tuple(iv) for iv in json.loads(own_files.METROPT3_FAILURES.read_text(encoding="utf-8"))["intervals"]]
 
 
 def load_metropt(

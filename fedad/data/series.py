@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fedad.data.datadir import MalformedDataError, verified_path
+from fedad.data import own_files
+from fedad.data.datadir import MalformedDataError
 
 
 @dataclass
@@ -101,11 +102,11 @@ def interval_labels(length: int, intervals: list[list[int]]) -> np.ndarray:
     return out
 
 
-def load_interval_labels(root: Path | None = None) -> dict[str, list[list[int]]]:
-    """The anomaly intervals of ``labels.json`` (checksum verified), keyed by data file path."""
-    path = verified_path("labels.json", root)
+def load_interval_labels() -> dict[str, list[list[int]]]:
+    """The anomaly intervals of fedad's own ``labels.json`` (shipped in the package), keyed by data file path."""
+    source = own_files.LABELS
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(source.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise MalformedDataError(f"labels.json at {path} is not valid JSON: {exc}") from None
+        raise MalformedDataError(f"labels.json at {source} is not valid JSON: {exc}") from None
     return {k: v for k, v in raw.items() if not k.startswith("_")}

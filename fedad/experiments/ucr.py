@@ -33,7 +33,7 @@ from importlib import resources
 
 import numpy as np
 
-from fedad.data.datadir import data_dir
+from fedad.data.datadir import data_dir, locate
 from fedad.data.ucr_archive import UcrFile, archive_sources, catalogue, load_ucr, select
 from fedad.detection.pipeline import FALSE_ALARM_RATE, calibrate, scored_errors
 from fedad.detection.threshold import false_alarm_threshold
@@ -229,9 +229,9 @@ def absent_series(runs: list[dict]) -> dict[str, str]:
     faked; a present file is still sha256-verified when its run loads it."""
     out = {}
     for sid in dict.fromkeys(r["ucr_id"] for r in runs):
-        path = data_dir() / select([sid])[0].relpath
-        if not path.is_file():
-            out[f"{sid:03d}"] = f"not run: data absent ({path} not found)"
+        relpath = select([sid])[0].relpath
+        if locate(relpath) is None:
+            out[f"{sid:03d}"] = f"not run: data absent ({data_dir() / relpath} not found; `fedad data fetch ucr_anomaly`)"
     return out
 
 
