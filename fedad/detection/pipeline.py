@@ -105,7 +105,8 @@ class PreparedSeries:
 
         Neither V2 nor the test windows are in the task: μ, Σ and ς read V2, the test part is read once.
         """
-        fit, val = self.windows["fit"], self.windows.get(STOPPING, self.windows["validation"])
+        fit = self.windows["fit"]
+        val = self.windows[STOPPING] if STOPPING in self.windows else self.windows["validation"]
         normal = ~val.labels
         t = torch.from_numpy
         return ForecastTask(t(fit.x), t(fit.y), None, None, name=self.name, x_val=t(val.x[normal]),
