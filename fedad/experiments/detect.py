@@ -29,6 +29,7 @@ from fedad.data.protocol import protocol_for
 from fedad.detection.pipeline import detection_metrics, prepare_series, scored_errors
 from fedad.detection.scores import COVARIANCES
 from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
+from fedad.experiments.train_search import run_search
 from fedad.federated.loop import EpochBudget, build_trainer, pick_device
 from fedad.models import NEURAL_FORECASTERS, REFERENCES, build_model
 from fedad.models.references import SeasonalNaive
@@ -109,8 +110,10 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
                           train.get("momentum", 0.9), min_epochs=budget.get("min_epochs", 0), seed=run["seed"],
                           device=pick_device(), progress=progress,
                           desc=run["label"], checkpoint=lambda s: store.save_checkpoint(run, s),
-                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run))
-    facts = {"training": training, "lr": train["lr"], "n_params": sum(p.numel() for p in model.parameters()),
+                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run),
+                          optimizer=train.get("optimizer", "sgd"))
+    facts = {"training": training, "lr": train["lr"], "optimizer": train.get("optimizer", "sgd"),
+             "n_params": sum(p.numel() for p in model.parameters()),
              **({"worker": run["worker"], "worker_windows": len(task.x_train)} if training == "local" else {}),
              **{k: v for k, v in out.items() if k != "history"}}
     return model, facts, out["history"]
@@ -376,9 +379,13 @@ def choose_learning_rates(cfg: dict, args) -> dict:
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(__doc__, argv, extra=_extra_arguments)
     cfg = prepare(args, EXPERIMENT)
+    if cfg.get("lr_sweep") and cfg.get("train_search"):
+        raise ConfigError("the config gives both lr_sweep and train_search: keep one (train_search searches η too)")
     if cfg.get("lr_sweep"):
         cfg["lr"] = {**cfg.get("lr", {}), **choose_learning_rates(cfg, args)}
     runs = expand(cfg, args.allow_no_test_anomaly)
+    if cfg.get("train_search"):
+        runs = run_search(cfg, runs, args)
     out = run_all(EXPERIMENT, runs, run_one, args)
     atomic_write_json(args.results / EXPERIMENT / f"_config_{cfg['profile']}.json",
                       {k: v for k, v in cfg.items() if k != "config_file"})
