@@ -34,9 +34,11 @@ def test_the_event_profile_tells_an_edge_only_forecaster_from_one_that_errs_thro
 
 def test_the_eq9_section_pairs_each_lead_against_the_papers_setting(frame):
     text = "\n".join(report_controls.eq9_section(frame))
-    assert "all T leads (T = 168)" in text and "lead 1 alone" in text and "lead T alone" in text
+    assert "all T leads, Σ Ledoit–Wolf (T = 168)" in text and "lead 1 alone" in text and "lead T alone" in text
     line = next(x for x in text.splitlines() if x.startswith("| Eq. 9 literal") and "all T leads" in x and "AMCNN" in x)
     assert "+5.3 [" in line and "(n=3)" in line  # 5 + 0.2·seed², paired over the three seeds
+    naive = next(x for x in text.splitlines() if "all T leads" in x and "seasonal naive" in x)
+    assert "+11.0 [+8.5, +13.5] (n=3)" in naive  # seasonal-naive (one run) − (c), signed as the other rows
 
 
 def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(frame):
@@ -72,3 +74,13 @@ def test_the_search_section_lists_every_tried_configuration_and_flags_a_grid_edg
     (tmp_path / "train_search" / "_choice_full.json").write_text(json.dumps(
         {"search": {"seed": 0, "grid": {}, "budget": {}}, "choice": choice}))
     assert "η = 0.1 (grid edge)" in "\n".join(search_section(tmp_path, "full"))
+
+
+def test_the_report_states_the_malhotra_anchor_as_not_done_and_quotes_no_number_of_theirs(tmp_path):
+    from fedad.experiments import report
+
+    text = report.build_report(fill_results(tmp_path))
+    section = text.split("## Outside anchor: Malhotra et al. (2015) — not done")[1].split("\n## ")[0]
+    assert "none of their numbers is quoted" in section and not any(ch.isdigit() for ch in section.replace(
+        "2015", "").replace("F0.1", ""))
+    assert "## Learning rates" in text and "## Training search" in text  # no search in the fixture: both say so

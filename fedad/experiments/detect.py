@@ -8,7 +8,13 @@ Every (data set, model, variant, seed) of the config's ``plan`` is one run:
   ``budget.max_epochs`` (the best weights are kept); the variants say how (centralised, or federated with
   GCM, dense, without memory, on contiguous partitions — the controls of REPORT.md);
 * references (persistence, seasonal-naive) and the SVM need no epochs;
-* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once.
+* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once;
+  every run also records forecast skill (RMSE, MASE on normal points) and the error profile through each
+  test event;
+* variants with an ``eq9`` entry read Eq. 9 literally (window = horizon = one period; per-lead scores,
+  Ledoit–Wolf Σ, optionally a seasonal-residual target): labelled controls, never the headline;
+* with ``train_search`` in the config (full profile), every learned model's optimiser, η and epoch cap
+  come from a search on V1 loss first (:mod:`fedad.experiments.train_search`).
 
     python -m reproduce.detect --profile quick          # then: python -m figures fig5 fig6
 """

@@ -17,7 +17,7 @@ from fedad.experiments.report_comm import comm_rows, comm_section
 from fedad.experiments.report_controls import detection_sections
 from fedad.experiments.report_detect import DETECTION_PREAMBLE, claim_rows
 from fedad.experiments.report_lr import learning_rate_section
-from fedad.experiments.report_search import search_section
+from fedad.experiments.report_search import anchor_section, search_section, search_table
 from fedad.experiments.report_ucr import ucr_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
 from fedad.figures.result_tables import load, main_runs, protocol_runs
@@ -239,8 +239,11 @@ def build_report(results: Path) -> str:
     try:
         detect = load("detect", results)
         lines += detection_sections(detect)
-        lines += learning_rate_section(results, detect.profile.iloc[0])
-        lines += search_section(results, detect.profile.iloc[0])
+        profile = detect.profile.iloc[0]
+        searched = search_table(results, profile) is not None  # the search chose η: no sweep to report
+        lines += search_section(results, profile) if searched else [*learning_rate_section(results, profile),
+                                                                    *search_section(results, profile)]
+        lines += anchor_section()
     except FileNotFoundError:
         pass
     lines += fig4_lr_section(results)
