@@ -46,7 +46,9 @@ def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(fra
     assert "accuracy ceiling of the published labels 94.97 %" in text
     line = next(x for x in text.splitlines() if x.startswith("| under-training"))
     assert "*hypothesis*" in line  # no training search in the fixture
-    assert "| reading of Eq. 9" in text and "edges only" in text
+    assert "| reading of Eq. 9" in text and "power_demand: AMCNN-LSTM edges only, seasonal-naive whole event" in text
+    # the fixture's audited runs profile the same; 3 seeds but one test event: indicative only
+    assert "shown on power_demand (indicative: 3 seeds, 1 test event), power_demand_audited (indicative" in text
     assert "a competent forecaster: beats seasonal-naive" in text  # MASE 0.81 on every seed
     assert "| federation (b − a)" in text and "shown" in text
     full = "\n".join(report_controls.detection_sections(frame))

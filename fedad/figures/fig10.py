@@ -17,6 +17,9 @@ from fedad.figures.style import save, setup_style, stamp
 from fedad.models import LABELS
 
 LINES = (("amcnn_lstm", "#1f77b4"), ("svm", "#d62728"), ("seasonal_naive", "#424242"), ("persistence", "#9e9e9e"))
+AUDITED = "power_demand_audited"
+TITLES = {AUDITED: "Power demand, audited labels (whole holidays)",
+          "power_demand": "Power demand, published labels (a week around Christmas)"}
 PANELS = (("error", "error (RMS of β over leads, scaled)"), ("score_percentile", "score percentile among V2's normal"))
 
 
@@ -34,6 +37,8 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         raise FileNotFoundError("no event profiles in the detect results: rerun `make detect` (they are recorded "
                                 "since the forecast-skill controls)")
     datasets, _ = order(frame)
+    if (frame.dataset == AUDITED).any():  # day-long holiday events: the mechanism at the holidays themselves
+        datasets.insert(datasets.index("power_demand") + 1 if "power_demand" in datasets else 0, AUDITED)
     datasets = [d for d in datasets if frame[frame.dataset == d]["event_profile.bin_edges"].notna().any()]
     setup_style()
     height = 3.2 * len(datasets) + 2.4
@@ -60,7 +65,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             ax.set_ylabel(ylabel, fontsize=8)
             if key == "error":
                 ax.set_yscale("log")
-            ax.set_title(f"{DATASETS.get(d, d)}", fontsize=10)
+            ax.set_title(TITLES.get(d, DATASETS.get(d, d)), fontsize=9 if d in TITLES else 10)
             if i == len(datasets) - 1:
                 ax.set_xlabel("relative position (0 = event start, 1 = its end; shaded)", fontsize=9)
     handles, labels = axes[0, 0].get_legend_handles_labels()
