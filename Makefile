@@ -18,7 +18,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed
 INSTALL := $(PY) requirements/install.py -c $(CONSTRAINTS)
 
-.PHONY: help install test lint profile data data-check table1 fig4 detect fig5 fig5b fig6 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
+.PHONY: help install test lint profile data data-check table1 fig4 detect fig5 fig5b fig6 fig10 fig7 fig7-measured fig8 ucr fig9 report reproduce bench syft-demo flower-sim flower-deploy tutorials clean
 
 help:  ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -76,8 +76,11 @@ fig5: detect  ## Fig. 5: detection accuracy per model and data set, with the ref
 fig5b: detect  ## Fig. 5b: PR-AUC and event recall per model and data set, with the references
 	$(DRAW) fig5b
 
-fig6: detect  ## Fig. 6: forecast RMSE per model and data set, with the references
+fig6: detect  ## Fig. 6: forecast RMSE and skill (MASE on normal points) per model and data set, with the references
 	$(DRAW) fig6
+
+fig10: detect  ## Fig. 10 (beyond the paper): error and score through each test event against normal stretches
+	$(DRAW) fig10
 
 fig7: $(STAMP) data-check  ## Fig. 7: time to accuracy, fixed rounds, bandwidth sweep (runs comm, cached)
 	$(FEDAD) run comm $(RUNFLAGS) --jobs 1  # timings: no parallel run may share the cores
@@ -100,7 +103,7 @@ fig9: ucr  ## Fig. 9 (beyond the paper): UCR score and PR-AUC per detector acros
 report: $(STAMP)  ## results/REPORT.md from the saved results (run the figures first)
 	FEDAD_PROFILE=$(PROFILE) $(FEDAD) report
 
-reproduce: table1 fig4 fig5 fig5b fig6 fig7 fig8 fig9 report  ## everything, quick profile unless PROFILE=full or paper
+reproduce: table1 fig4 fig5 fig5b fig6 fig10 fig7 fig8 fig9 report  ## everything, quick profile unless PROFILE=full or paper
 	@echo "done: figures in figures/out/, report in results/REPORT.md"
 
 syft-demo: $(VENV)/.fedad-syft  ## 1 aggregator + 3 syft datasites on the mock Drive vs in-process

@@ -87,15 +87,18 @@ def test_learning_rate_sweep_picks_the_lowest_finite_validation_loss(tmp_path, m
 
 
 @needs_real
-def test_a_diverging_rate_loses_the_sweep_instead_of_ending_it(tmp_path):
+def test_a_diverging_configuration_loses_the_training_search_instead_of_ending_it(tmp_path):
     import json
 
     (result,) = detect.main(["--results", str(tmp_path), "--profile", "full", *TINY,
-                             "--set", "lr_sweep.values=[0.1, 1.0e+6]", "--set", "lr_sweep.max_epochs=1",
+                             "--set", "train_search.grid={centralised: {sgd: [0.1, 1.0e+6]}, federated: {sgd: [0.1]}}",
+                             "--set", "train_search.budget={max_epochs: 1, patience: 1}",
                              "--set", "plan=[{models: [sae], variants: [centralised]}]"])
-    choice = json.loads((tmp_path / "lr_sweep" / "_choice_full.json").read_text())["choice"]
-    assert choice["sae/centralised"]["lr"] == 0.1 and result["metrics"]["lr"] == 0.1
-    runs = [json.loads(p.read_text()) for p in (tmp_path / "lr_sweep").glob("[!_]*.json")]
+    choice = json.loads((tmp_path / "train_search" / "_choice_full.json").read_text())["choice"]
+    entry = choice["power_demand/sae/centralised"]
+    assert entry["config"] == {"optimizer": "sgd", "lr": 0.1} and len(entry["tried"]) == 2
+    assert result["metrics"]["lr"] == 0.1 and result["config"]["searched"] and result["config"]["seed"] == 0
+    runs = [json.loads(p.read_text()) for p in (tmp_path / "train_search").glob("[!_]*.json")]
     assert [r["metrics"]["diverged"] for r in runs if r["config"]["train"]["lr"] == 1e6] != [None]
 
 

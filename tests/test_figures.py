@@ -3,7 +3,7 @@
 import pytest
 
 from fedad.experiments import report
-from fedad.figures import fig4, fig5, fig5b, fig6, fig7, fig8
+from fedad.figures import fig4, fig5, fig5b, fig6, fig7, fig8, fig10
 from fedad.figures import table1 as table1_fig
 from fedad.results import ResultStore, atomic_write_text
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
@@ -14,7 +14,7 @@ def results(tmp_path):
     return fill_results(tmp_path)
 
 
-@pytest.mark.parametrize("module", [fig4, fig5, fig5b, fig6, fig7, fig8, table1_fig])
+@pytest.mark.parametrize("module", [fig4, fig5, fig5b, fig6, fig7, fig8, fig10, table1_fig])
 def test_each_figure_draws_png_and_pdf(results, tmp_path, module):
     paths = module.draw(results, tmp_path / "out")
     assert {p.suffix for p in paths} >= {".png", ".pdf"}

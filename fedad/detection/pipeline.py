@@ -21,6 +21,12 @@ rule (μ, Σ and ς on the training part the model was fitted on) is computed be
 ``one_sided`` (Eq. 10 with only errors larger than μ counting, ς by max F_θ), ``bootstrap`` (95 % intervals
 of test accuracy and F1 over period-long test segments resampled) and ``sensitivity`` (test accuracy and F1
 as the precision floor and θ of max F_θ change). "Flag nothing" is scored under ``flag_nothing``. No test label reaches μ, Σ, ς or the model (tests scramble them to check).
+
+Two analyses are recorded beside the detection metrics: ``skill`` — RMSE and MASE on the normal points of
+the test part and of V2 (:mod:`fedad.detection.skill`: is the forecaster competent at all?) — and
+``event_profile`` — the mean error and score percentile by relative position through each labelled test
+event against the same positions of normal stretches (:mod:`fedad.detection.event_profile`: does it err
+through an event, or only at its edges?).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from fedad.data.splits import Split, split_three_way
 from fedad.data.subsequences import DEFAULT_RULES
 from fedad.data.windows import SeriesPart, Windows, fit_scalers, scale_part, windows_of
 from fedad.detection.errors import PointErrors, point_errors, window_errors
+from fedad.detection.event_profile import event_profile
 from fedad.detection.metrics import (
     classification_metrics,
     event_metrics,
@@ -46,7 +53,9 @@ from fedad.detection.metrics import (
     threshold_free_metrics,
 )
 from fedad.detection.scores import GaussianErrorModel
+from fedad.detection.skill import forecast_skill
 from fedad.detection.threshold import ThresholdChoice, choose_threshold, false_alarm_threshold
+from fedad.models.references import Persistence, SeasonalNaive
 from fedad.statistics import segment_bootstrap
 from fedad.training.tasks import ForecastTask
 
@@ -98,7 +107,8 @@ class PreparedSeries:
 
         Neither V2 nor the test windows are in the task: μ, Σ and ς read V2, the test part is read once.
         """
-        fit, val = self.windows["fit"], self.windows.get(STOPPING, self.windows["validation"])
+        fit = self.windows["fit"]
+        val = self.windows[STOPPING] if STOPPING in self.windows else self.windows["validation"]
         normal = ~val.labels
         t = torch.from_numpy
         return ForecastTask(t(fit.x), t(fit.y), None, None, name=self.name, x_val=t(val.x[normal]),
@@ -159,8 +169,9 @@ def prepare_split(protocol: SeriesProtocol, split: Split, window: int, horizon: 
                           dict(periods or {}))
 
 
-def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> PointErrors:
-    """β_t of every scored point of a part (context points dropped)."""
+def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray, lead: int | None = None) -> PointErrors:
+    """β_t of every scored point of a part (context points dropped); with ``lead`` (1 … T) only the
+    errors of the forecast made that many steps ahead (one per channel), instead of the vector over leads."""
     w, segs = prep.windows[part], prep.part(part)
     pe = point_errors(window_errors(w.y, forecast), w.sequence, w.start, segs.labels, prep.window)
     keep = pe.position >= np.asarray(segs.context)[pe.sequence]
@@ -168,7 +179,29 @@ def scored_errors(prep: PreparedSeries, part: str, forecast: np.ndarray) -> Poin
     if masks:
         offsets = np.concatenate([[0], np.cumsum([len(m) for m in masks])[:-1]]).astype(np.int64)
         keep &= ~np.concatenate(masks)[offsets[pe.sequence] + pe.position]
-    return PointErrors(pe.errors[keep], pe.labels[keep], pe.sequence[keep], pe.position[keep])
+    errors = pe.errors[keep]
+    if lead is not None:
+        if not 1 <= lead <= prep.horizon:
+            raise ValueError(f"lead must be between 1 and the horizon {prep.horizon}, got {lead}")
+        dims = errors.shape[1] // prep.horizon
+        errors = errors[:, (lead - 1) * dims : lead * dims]
+    return PointErrors(errors, pe.labels[keep], pe.sequence[keep], pe.position[keep])
+
+
+def reference_forecast(prep: PreparedSeries, part: str) -> np.ndarray:
+    """The scale of MASE for a part's windows: seasonal-naive (each record's own period) where the data set
+    has a period, persistence where it has none."""
+    x = prep.windows[part].x
+    if prep.period is not None and prep.horizon <= prep.period <= prep.window:
+        return SeasonalNaive(prep.dims, prep.horizon, prep.window, prep.period).predict(x, prep.window_periods(part))
+    return Persistence(prep.dims, prep.horizon).predict(x)
+
+
+def skill_scale(prep: PreparedSeries) -> str:
+    """The reference forecaster :func:`reference_forecast` uses, by name."""
+    if prep.period is not None and prep.horizon <= prep.period <= prep.window:
+        return "seasonal_naive"
+    return "persistence"
 
 
 def _test_metrics(test: PointErrors, scores: np.ndarray, threshold: float, theta: float, chunk: int) -> dict:
@@ -209,14 +242,16 @@ class Calibration:
 
 
 def calibrate(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05, min_precision: float = 0.5,
-              fallback_percentile: float = 99.5, headline: str = "false_alarm") -> Calibration:
+              fallback_percentile: float = 99.5, headline: str = "false_alarm", lead: int | None = None,
+              covariance: str = "ml") -> Calibration:
     """μ, Σ on the validation part's normal points and ς by both rules; ``headline`` names the one the
-    top-level metrics (and the figures) use. Takes no test input."""
+    top-level metrics (and the figures) use; ``lead`` and ``covariance`` as in :func:`detection_metrics`.
+    Takes no test input."""
     if headline not in HEADLINE_RULES:
         raise ValueError(f"threshold headline must be one of {HEADLINE_RULES}, got {headline!r}")
-    val = scored_errors(prep, "validation", forecasts["validation"])
+    val = scored_errors(prep, "validation", forecasts["validation"], lead)
     normal = ~val.labels
-    gaussian = GaussianErrorModel.fit(val.errors[normal] if normal.sum() > 1 else val.errors)
+    gaussian = GaussianErrorModel.fit(val.errors[normal] if normal.sum() > 1 else val.errors, covariance=covariance)
     val_scores = gaussian.score(val.errors)
     max_f = choose_threshold(val_scores, val.labels, theta, min_precision, fallback_percentile, "validation")
     far = false_alarm_threshold(val_scores[normal] if normal.any() else val_scores, FALSE_ALARM_RATE)
@@ -225,18 +260,20 @@ def calibrate(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: flo
 
 def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], theta: float = 0.05,
                       min_precision: float = 0.5, fallback_percentile: float = 99.5,
-                      headline: str = "false_alarm") -> dict:
+                      headline: str = "false_alarm", lead: int | None = None, covariance: str = "ml") -> dict:
     """Scores, ς from the validation part, and the test metrics (see the module docstring).
 
     ``forecasts`` maps "fit", "validation" and "test" to the forecaster's outputs [M, T, D] for that
-    part's windows (in :attr:`PreparedSeries.windows` order).
+    part's windows (in :attr:`PreparedSeries.windows` order). ``lead`` scores each point by its forecast
+    that many steps ahead only (default: the vector over all T leads, Eq. 10); ``covariance`` is Σ's
+    estimator (:class:`GaussianErrorModel`).
     """
     missing = [p for p in PARTS if p not in forecasts]
     if missing:
         raise ValueError(f"detection_metrics needs forecasts for every part; missing {missing}")
-    cal = calibrate(prep, forecasts, theta, min_precision, fallback_percentile, headline)
-    fit, val = scored_errors(prep, "fit", forecasts["fit"]), cal.validation
-    test = scored_errors(prep, "test", forecasts["test"])  # read once, after everything above is fixed
+    cal = calibrate(prep, forecasts, theta, min_precision, fallback_percentile, headline, lead, covariance)
+    fit, val = scored_errors(prep, "fit", forecasts["fit"], lead), cal.validation
+    test = scored_errors(prep, "test", forecasts["test"], lead)  # read once, after everything above is fixed
     test_scores = cal.gaussian.score(test.errors)
     choice = cal.threshold
     out = {
@@ -284,13 +321,27 @@ def detection_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray], th
         out["sensitivity"].append({"min_precision": floor, "theta": th, "flags_nothing": c.flags_nothing,
                                    "accuracy": m["accuracy"], "f1": m["f1"]})
     # the paper's rule: μ, Σ and ς in-sample on the training part (fit + validation: all the paper had)
-    inside = [fit, val] + ([scored_errors(prep, STOPPING, forecasts[STOPPING])] if STOPPING in forecasts else [])
+    inside = [fit, val] + ([scored_errors(prep, STOPPING, forecasts[STOPPING], lead)] if STOPPING in forecasts else [])
     train_err = np.concatenate([e.errors for e in inside])
     train_lab = np.concatenate([e.labels for e in inside])
-    paper_gauss = GaussianErrorModel.fit(train_err[~train_lab] if (~train_lab).sum() > 1 else train_err)
+    paper_gauss = GaussianErrorModel.fit(train_err[~train_lab] if (~train_lab).sum() > 1 else train_err,
+                                         covariance=covariance)
     paper_choice = choose_threshold(paper_gauss.score(train_err), train_lab, theta, rule="in_sample")
     paper_scores = paper_gauss.score(test.errors)
     out["paper_rule"] = {"threshold": paper_choice.value, "threshold_rule": paper_choice.rule,
                          **_test_metrics(test, paper_scores, paper_choice.value, theta, prep.chunk),
                          "threshold_free": threshold_free_metrics(test.labels, paper_scores)}
+    out["skill"] = skill_metrics(prep, forecasts)
+    normal_val = cal.validation_scores[~val.labels] if (~val.labels).any() else cal.validation_scores
+    out["event_profile"] = event_profile(test, test_scores, normal_val, prep.period)
+    return out
+
+
+def skill_metrics(prep: PreparedSeries, forecasts: dict[str, np.ndarray]) -> dict:
+    """RMSE and MASE (:mod:`fedad.detection.skill`) on the normal points of the test part and of V2, every
+    lead of each point, against the reference :func:`skill_scale` names."""
+    out = {"scale": skill_scale(prep)}
+    for part, key in (("test", "test_normal"), ("validation", "validation_normal")):
+        model = scored_errors(prep, part, forecasts[part])
+        out[key] = forecast_skill(model, scored_errors(prep, part, reference_forecast(prep, part)))
     return out

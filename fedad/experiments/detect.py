@@ -8,7 +8,13 @@ Every (data set, model, variant, seed) of the config's ``plan`` is one run:
   ``budget.max_epochs`` (the best weights are kept); the variants say how (centralised, or federated with
   GCM, dense, without memory, on contiguous partitions — the controls of REPORT.md);
 * references (persistence, seasonal-naive) and the SVM need no epochs;
-* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once.
+* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once;
+  every run also records forecast skill (RMSE, MASE on normal points) and the error profile through each
+  test event;
+* variants with an ``eq9`` entry read Eq. 9 literally (window = horizon = one period; per-lead scores,
+  Ledoit–Wolf Σ, optionally a seasonal-residual target): labelled controls, never the headline;
+* with ``train_search`` in the config (full profile), every learned model's optimiser, η and epoch cap
+  come from a search on V1 loss first (:mod:`fedad.experiments.train_search`).
 
     python -m reproduce.detect --profile quick          # then: python -m figures fig5 fig6
 """
@@ -27,10 +33,13 @@ from fedad.data.partition import partition
 from fedad.data.power_labels import accuracy_ceiling, audit_labels
 from fedad.data.protocol import protocol_for
 from fedad.detection.pipeline import detection_metrics, prepare_series, scored_errors
+from fedad.detection.scores import COVARIANCES
 from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
+from fedad.experiments.train_search import run_search
 from fedad.federated.loop import EpochBudget, build_trainer, pick_device
-from fedad.models import REFERENCES, build_model
+from fedad.models import NEURAL_FORECASTERS, REFERENCES, build_model
 from fedad.models.references import SeasonalNaive
+from fedad.models.seasonal_residual import SeasonalResidual
 from fedad.results import ResultStore, atomic_write_json, config_hash, finite_or_none
 from fedad.seeding import seed_everything
 from fedad.training.centralised import fit_centralised
@@ -55,6 +64,11 @@ def model_builder(run: dict, dims: int, window: int, period: int | None = None):
     kwargs = dict(run.get("model_kwargs", {}).get(run["model"], {}))
     if run["model"] == "seasonal_naive":
         kwargs["period"] = period
+    if (run.get("eq9") or {}).get("target") == "seasonal_residual" and run["model"] not in REFERENCES:
+        if run["model"] not in NEURAL_FORECASTERS:
+            raise ConfigError(f"{run['label']}: a seasonal-residual target needs a neural forecaster")
+        return lambda: SeasonalResidual(build_model(run["model"], dims=dims, horizon=run["horizon"], window=window,
+                                                    **kwargs), period, window, run["horizon"])
     return lambda: build_model(run["model"], dims=dims, horizon=run["horizon"], window=window, **kwargs)
 
 
@@ -102,8 +116,10 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
                           train.get("momentum", 0.9), min_epochs=budget.get("min_epochs", 0), seed=run["seed"],
                           device=pick_device(), progress=progress,
                           desc=run["label"], checkpoint=lambda s: store.save_checkpoint(run, s),
-                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run))
-    facts = {"training": training, "lr": train["lr"], "n_params": sum(p.numel() for p in model.parameters()),
+                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run),
+                          optimizer=train.get("optimizer", "sgd"))
+    facts = {"training": training, "lr": train["lr"], "optimizer": train.get("optimizer", "sgd"),
+             "n_params": sum(p.numel() for p in model.parameters()),
              **({"worker": run["worker"], "worker_windows": len(task.x_train)} if training == "local" else {}),
              **{k: v for k, v in out.items() if k != "history"}}
     return model, facts, out["history"]
@@ -152,12 +168,32 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     forecasts = {p: forecast(model, w.x, prep.window_periods(p)) for p, w in prep.windows.items()}
     if not all(np.isfinite(f).all() for f in forecasts.values()):
         raise FloatingPointError(f"{run['label']}: the model produced non-finite forecasts (training diverged)")
+    eq9 = run.get("eq9") or {}
     metrics = {**detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"],
-                                   run["headline_rule"]), **facts,
+                                   run["headline_rule"], covariance=eq9.get("covariance", "ml")), **facts,
                **prep.describe(), "no_test_anomaly": prep.split.events()["test"]["events"] == 0}
+    if eq9:
+        metrics["eq9"] = eq9_lead_metrics(run, prep, forecasts)
     if prep.protocol.loader == "power_demand":
         metrics["label_audit"] = label_ceilings(prep)
     return {"metrics": metrics, "records": records}
+
+
+EQ9_KEEP = ("threshold_free", "point", "event", "flags_nothing", "threshold_rule", "skill")
+
+
+def eq9_lead_metrics(run: dict, prep, forecasts: dict) -> dict:
+    """Eq. 9 read literally (window = horizon = T): beside the vector over all T leads (the run's headline
+    metrics), each point scored by its forecast at each stated lead alone ("last" = T, a whole window ahead)."""
+    eq9 = run["eq9"]
+    leads = {}
+    for lead in eq9.get("leads", []):
+        step = prep.horizon if lead == "last" else int(lead)
+        out = detection_metrics(prep, forecasts, run["theta"], run["min_precision"], run["fallback_percentile"],
+                                run["headline_rule"], lead=step)
+        leads[str(lead)] = {"lead": step, **{k: out[k] for k in EQ9_KEEP}}
+    return {"T": prep.horizon, "covariance": eq9.get("covariance", "ml"),
+            "target": eq9.get("target", "values"), "leads": leads}
 
 
 def sweep_one(run: dict, store: ResultStore, progress: bool) -> dict:
@@ -195,9 +231,34 @@ def per_dataset(value, dataset: str):
     return value
 
 
-def _budget(cfg: dict, dataset: str) -> dict:
-    """Caps, patience and the minimum in epochs: the same for every model of a data set."""
-    budget = {k: per_dataset(v, dataset) for k, v in cfg["budget"].items()}
+EQ9_KEYS = ("leads", "covariance", "target")
+EQ9_TARGETS = ("values", "seasonal_residual")
+
+
+def _eq9_setting(run: dict, eq9: dict) -> dict:
+    """Window = horizon = T, one period of the data set (its window rule's window where it has no period):
+    Eq. 9's [x_{n−T+1} … x_n] → [x_{n+1} … x_{n+T}]."""
+    unknown = sorted(set(eq9) - set(EQ9_KEYS))
+    if unknown:
+        raise ConfigError(f"{run['variant']}: unknown eq9 keys {unknown}; known: {list(EQ9_KEYS)}")
+    if eq9.get("target", "values") not in EQ9_TARGETS:
+        raise ConfigError(f"{run['variant']}: eq9 target must be one of {EQ9_TARGETS}")
+    if eq9.get("covariance", "ml") not in COVARIANCES:
+        raise ConfigError(f"{run['variant']}: eq9 covariance must be one of {COVARIANCES}")
+    bad = [lead for lead in eq9.get("leads", []) if lead != "last" and not (isinstance(lead, int) and lead >= 1)]
+    if bad:
+        raise ConfigError(f"{run['variant']}: eq9 leads must be positive integers or 'last', got {bad}")
+    base = prepared(run)
+    period = base.period or base.window
+    return {"horizon": period, "window": period, "eq9": dict(eq9),
+            "label": run["label"] + f" T={period}"}
+
+
+def _budget(cfg: dict, dataset: str, spec: dict | None = None) -> dict:
+    """Caps, patience and the minimum in epochs: the same for every model of a data set, unless a variant
+    states its own (``budget`` in the variant)."""
+    merged = {**cfg["budget"], **((spec or {}).get("budget") or {})}
+    budget = {k: per_dataset(v, dataset) for k, v in merged.items()}
     if budget.get("min_epochs", 0) > budget["max_epochs"]:
         raise ConfigError(f"{dataset}: min_epochs {budget['min_epochs']} exceeds max_epochs {budget['max_epochs']}")
     return budget
@@ -222,11 +283,14 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                     if variant not in variants:
                         raise ConfigError(f"plan names variant {variant!r}; known: {sorted(variants)}")
                     spec = variants[variant]
-                    training = spec.get("training", "centralised")
+                    training = "none" if model in REFERENCES else spec.get("training", "centralised")
                     if training not in TRAININGS:
                         raise ConfigError(f"variant {variant}: training must be one of {TRAININGS}")
                     if model == "seasonal_naive" and protocol.split_mode == "sequences":
                         continue  # no period: persistence is the reference there
+                    eq9 = spec.get("eq9")
+                    if eq9 and eq9.get("target") == "seasonal_residual" and protocol.split_mode == "sequences":
+                        continue  # no period, so no seasonal residual (the engine)
                     deterministic = training == "none" or model == "svm"  # no seed changes their result
                     seeds = [0] if deterministic else entry.get("seeds", cfg["seeds"])
                     workers = range(cfg["federated"]["n_workers"]) if training == "local" else [None]
@@ -242,13 +306,15 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                                "model_kwargs": cfg.get("model_kwargs", {}),
                                "label": f"{dataset} {model} {variant} seed={seed}"
                                         + (f" worker={worker}" if worker is not None else "")}
+                        if eq9:
+                            run.update(_eq9_setting(run, eq9))
                         if model == "svm":
                             limit = cfg["svm"]["max_train"]
                             run["svm"] = {**cfg["svm"], "max_train": limit[dataset] if isinstance(limit, dict) else limit}
                         elif training == "federated":
                             fed = _deep_merge(cfg["federated"], spec.get("federated", {}))
                             run["federated"] = {**fed, "lr": _lr(cfg, model, "federated")}
-                            run.update(budget=_budget(cfg, dataset),
+                            run.update(budget=_budget(cfg, dataset, spec),
                                        fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
                         elif training in ("centralised", "local"):
                             run["train"] = {**cfg["train"], "lr": _lr(cfg, model, "centralised")}
@@ -257,7 +323,7 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                                 run["train"]["batch_size"] = fed["batch_size"]
                                 run.update(worker=worker, local={"partition": fed["partition"],
                                                                  "n_workers": fed["n_workers"]})
-                            run.update(budget=_budget(cfg, dataset),
+                            run.update(budget=_budget(cfg, dataset, spec),
                                        fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
                         runs.append(run)
     runs = list({config_hash(r): r for r in runs}.values())  # a run named by two plan entries runs once
@@ -319,9 +385,13 @@ def choose_learning_rates(cfg: dict, args) -> dict:
 def main(argv: list[str] | None = None) -> list[dict]:
     args = parse_args(__doc__, argv, extra=_extra_arguments)
     cfg = prepare(args, EXPERIMENT)
+    if cfg.get("lr_sweep") and cfg.get("train_search"):
+        raise ConfigError("the config gives both lr_sweep and train_search: keep one (train_search searches η too)")
     if cfg.get("lr_sweep"):
         cfg["lr"] = {**cfg.get("lr", {}), **choose_learning_rates(cfg, args)}
     runs = expand(cfg, args.allow_no_test_anomaly)
+    if cfg.get("train_search"):
+        runs = run_search(cfg, runs, args)
     out = run_all(EXPERIMENT, runs, run_one, args)
     atomic_write_json(args.results / EXPERIMENT / f"_config_{cfg['profile']}.json",
                       {k: v for k, v in cfg.items() if k != "config_file"})

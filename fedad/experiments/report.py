@@ -14,11 +14,13 @@ from scipy.stats import spearmanr
 
 from fedad import paper
 from fedad.experiments.report_comm import comm_rows, comm_section
-from fedad.experiments.report_detect import DETECTION_PREAMBLE, claim_rows, detection_sections
+from fedad.experiments.report_controls import detection_sections
+from fedad.experiments.report_detect import DETECTION_PREAMBLE, claim_rows
 from fedad.experiments.report_lr import learning_rate_section
+from fedad.experiments.report_search import anchor_section, search_section, search_table
 from fedad.experiments.report_ucr import ucr_section
 from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
-from fedad.figures.result_tables import load, main_runs
+from fedad.figures.result_tables import load, main_runs, protocol_runs
 from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
 
 COMPRESSION_REASON = ("ours counts real bytes: values + delta-varint indices (clustered top entries often "
@@ -137,7 +139,7 @@ def fig4_lr_section(results: Path) -> list[str]:
 
 
 def fig5_6_rows(results: Path) -> list[Row]:
-    return claim_rows(load("detect", results))
+    return claim_rows(protocol_runs(load("detect", results)))
 
 
 def fig7_rows(results: Path) -> list[Row]:
@@ -237,7 +239,11 @@ def build_report(results: Path) -> str:
     try:
         detect = load("detect", results)
         lines += detection_sections(detect)
-        lines += learning_rate_section(results, detect.profile.iloc[0])
+        profile = detect.profile.iloc[0]
+        searched = search_table(results, profile) is not None  # the search chose η: no sweep to report
+        lines += search_section(results, profile) if searched else [*learning_rate_section(results, profile),
+                                                                    *search_section(results, profile)]
+        lines += anchor_section()
     except FileNotFoundError:
         pass
     lines += fig4_lr_section(results)

@@ -662,9 +662,3 @@ def label_audit_section(frame: pd.DataFrame) -> list[str]:
         lines += ["The paper's model and the references against each label set (test part, mean ± sd over seeds):",
                   "", _table(pd.DataFrame(scores.values())), ""]
     return lines
-
-
-def detection_sections(frame: pd.DataFrame) -> list[str]:
-    return [*protocol_section(frame), *results_section(frame), *label_audit_section(frame),
-            *threshold_rule_section(frame),
-            *controls_section(frame), *equal_conditions_section(frame), *convergence_section(frame)]

@@ -1,5 +1,5 @@
 """Draw figures from saved results: ``fedad figures NAME…`` or ``python -m figures NAME…`` (table1, fig4, fig5,
-fig5b, fig6, fig7, fig8, fig9, all)."""
+fig5b, fig6, fig7, fig8, fig9, fig10, all)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import importlib
 from pathlib import Path
 
-FIGURES = ("table1", "fig4", "fig5", "fig5b", "fig6", "fig7", "fig8", "fig9")
+FIGURES = ("table1", "fig4", "fig5", "fig5b", "fig6", "fig7", "fig8", "fig9", "fig10")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 import torch
 from tqdm.auto import tqdm
 
+OPTIMIZERS = ("sgd", "adam")
+
 
 def train_centralised(model: torch.nn.Module, task, steps: int, batch_size: int, lr: float, momentum: float = 0.9,
                       weight_decay: float = 0.0, seed: int = 0, device: torch.device | str = "cpu",
@@ -54,9 +56,12 @@ def fit_centralised(model: torch.nn.Module, task, max_epochs: int, patience: int
                     momentum: float = 0.9, weight_decay: float = 0.0, min_epochs: int = 0, seed: int = 0,
                     device: torch.device | str = "cpu", progress: bool = False, desc: str = "epochs",
                     checkpoint: Callable[[dict], None] | None = None, checkpoint_every: int = 0,
-                    resume: dict | None = None) -> dict:
+                    resume: dict | None = None, optimizer: str = "sgd") -> dict:
     """Train until the validation loss has not improved for ``patience`` epochs (and at least
     ``min_epochs`` ran), or ``max_epochs``.
+
+    ``optimizer``: "sgd" (momentum SGD, the federated runs' optimiser) or "adam" (``momentum`` unused), the
+    choice the training search (:mod:`fedad.experiments.train_search`) makes for centralised models.
 
     One epoch is one shuffled pass over ``task.x_train`` in mini-batches of ``batch_size``; the
     validation loss (``task.evaluate(model)["val_loss"]``) is computed after every epoch and the best
@@ -68,7 +73,10 @@ def fit_centralised(model: torch.nn.Module, task, max_epochs: int, patience: int
     model.to(device).train()
     x, y = task.x_train.to(device), task.y_train.to(device)
     gen = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    optimiser = (torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay) if optimizer == "adam" else
+                 torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay))
     stopper = EarlyStopping(patience, min_epochs=min_epochs)
     history, first = [], 0
     if resume is not None:
