@@ -54,3 +54,12 @@ def test_eq9_literal_scores_a_week_ahead_on_power_demand_with_each_lead(tmp_path
     assert naive["metrics"]["skill"]["test_normal"]["mase"] == pytest.approx(1.0)
     for r in (sae, naive):
         assert 0 < r["metrics"]["threshold_free"]["pr_auc"] <= 100 and "event_profile" in r["metrics"]
+
+
+@needs_real
+def test_a_lead_beyond_one_period_is_refused_before_any_training(tmp_path):
+    variants = "variants={eq9_x: {training: centralised, eq9: {leads: [1, 500]}}}"
+    with pytest.raises(ConfigError, match=r"eq9 leads \[500\] exceed T = 168 steps of power_demand"):
+        detect.main(["--results", str(tmp_path), *TINY, "--set", variants,
+                     "--set", "plan=[{models: [sae], variants: [eq9_x]}]"])
+    assert not list(tmp_path.glob("detect/*.json"))

@@ -250,6 +250,9 @@ def _eq9_setting(run: dict, eq9: dict) -> dict:
         raise ConfigError(f"{run['variant']}: eq9 leads must be positive integers or 'last', got {bad}")
     base = prepared(run)
     period = base.period or base.window
+    beyond = [lead for lead in eq9.get("leads", []) if lead != "last" and lead > period]
+    if beyond:  # refused before any training, not after it
+        raise ConfigError(f"{run['variant']}: eq9 leads {beyond} exceed T = {period} steps of {run['dataset']}")
     return {"horizon": period, "window": period, "eq9": dict(eq9),
             "label": run["label"] + f" T={period}"}
 

@@ -173,7 +173,9 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                  "MASE, test normal": mean_sd(c.get("skill.test_normal.mase", []), 2),
                  "converged": rd._converged_text(c), "PR-AUC − (c)": "—", "ROC-AUC − (c)": "—"}]
         sub = eq9[eq9.dataset == d]
-        for variant, meaning in EQ9_VARIANTS:
+        named = dict(EQ9_VARIANTS)
+        for variant in [v for v in named if (sub.variant == v).any()] + sorted(set(sub.variant) - set(named)):
+            meaning = named.get(variant, f"Eq. 9 variant {variant}")
             for m in rd.models_of(sub[sub.variant == variant]):
                 r = sub[(sub.variant == variant) & (sub.model == m)]
                 leads = sorted({k.split(".")[2] for k in r.columns if k.startswith("eq9.leads.")
