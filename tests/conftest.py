@@ -152,7 +152,7 @@ def pytest_collection_modifyitems(config, items):
     worker takes the first half of the list, the second the rest, and an idle worker steals from the end of
     a busy one's queue. So the namespace tests (one at a time anyway) head the first queue and the loopback
     deployments the second, and their waiting overlaps the other tests' computing instead of ending the run."""
-    if config.getoption("dist", "no") != "worksteal":
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect (the controller only schedules)
         return
     kinds = {kind: [i for i in items if _waits_on_deployment(i) == kind] for kind in ("namespaces", "loopback", None)}
     rest = kinds[None]
