@@ -199,7 +199,12 @@ def eq9_lead_metrics(run: dict, prep, forecasts: dict) -> dict:
 def sweep_one(run: dict, store: ResultStore, progress: bool) -> dict:
     """One learning-rate sweep run: train only, since its best validation loss alone decides η. A rate that
     makes training diverge is a result of the sweep (it loses), not an error that ends it."""
-    prep = prepared(run)
+    return trained_loss(run, prepared(run), store, progress)
+
+
+def trained_loss(run: dict, prep, store: ResultStore, progress: bool) -> dict:
+    """Train the run's model on ``prep`` and keep its best validation loss, the result of a sweep or search
+    run; a configuration that diverges loses (best_val_loss None, and why) instead of ending the experiment."""
     try:
         _, facts, records = train_model(run, prep, store, progress)
     except FloatingPointError as exc:

@@ -119,16 +119,9 @@ def apply_choice(runs: list[dict], choice: dict, cap_factor: float, share: dict 
 
 def search_one(run: dict, store: ResultStore, progress: bool) -> dict:
     """Train one configuration on the training view (fitting windows and V1 only) and keep its V1 loss."""
-    from fedad.experiments.detect import prepared, train_model
+    from fedad.experiments.detect import prepared, trained_loss
 
-    prep = training_view(prepared(run))
-    try:
-        _, facts, records = train_model(run, prep, store, progress)
-    except FloatingPointError as exc:
-        return {"metrics": {"training": run["training"], "best_val_loss": None, "diverged": str(exc)}, "records": []}
-    loss = finite_or_none(facts.get("best_val_loss"))
-    return {"metrics": {**facts, "best_val_loss": loss,
-                        "diverged": None if loss is not None else "no finite validation loss"}, "records": records}
+    return trained_loss(run, training_view(prepared(run)), store, progress)
 
 
 def run_search(cfg: dict, runs: list[dict], args) -> list[dict]:
