@@ -29,3 +29,6 @@ def test_flower_simulation_gives_the_in_process_weights(tmp_path):
                                atol=1e-6, rtol=1e-6)
     assert [r["bytes_up"] for r in trainer.result.records] == [r["bytes_up"] for r in reference.result.records]
     assert trainer.result.final["rmse"] == pytest.approx(reference.result.final["rmse"], abs=1e-6)
+    # the state lives on disk, not in context.state, which a late duplicate query could write back stale
+    kept = sorted(p.name for p in (tmp_path / "node_state" / "simulation").iterdir())
+    assert kept == sorted(f"{w.id}.round{r}.pt" for w in trainer.workers for r in (1, 2)), kept

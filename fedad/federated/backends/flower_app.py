@@ -4,10 +4,11 @@ importing torch and fedad; the long-lived mode's app is :mod:`flower_relay`).
 
 Loaded by reference (``fedad.federated.backends.flower_app:client_app``) in simulation and by
 ``flower-supernode`` in a deployment. The node's partition is ``<partition_dir>/<partition-id>.pt``
-(or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives in
-``context.state``; in a deployment whose node config names a ``state-dir``, on the node's disk instead,
-one file per finished round, so that a run resumed from the ServerApp's checkpoint of round r finds the
-state each worker had after round r (Flower's ``context.state`` belongs to one run and is gone then).
+(or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives on disk, one file per finished round,
+where the node config's ``state-dir`` says (a deployment: a run resumed from the ServerApp's checkpoint
+of round r finds the state each worker had after round r) or the job spec's ``state_dir`` (simulation:
+two Ray workers may hold the same node's ``Context`` at once, and the one that finishes last writes back
+a stale ``context.state``). Without either it lives in ``context.state``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def train(msg: Message, context: Context) -> Message:
     spec = json.loads(msg.content["fedad"]["spec"])
     path = context.node_config.get("data-path") or Path(spec["partition_dir"]) / f"{partition_id(context)}.pt"
     data = torch.load(path, weights_only=True)
-    state_dir = context.node_config.get("state-dir")
+    state_dir = context.node_config.get("state-dir") or spec.get("state_dir")
     on_disk = state_file(state_dir, spec, spec["round"] - 1)
     if on_disk is not None:
         state = on_disk.read_bytes() if on_disk.is_file() else None

@@ -50,6 +50,7 @@ class FlowerBackend(RemoteBackend):
         self.node_of: dict[str, int] = {}
         self.partition_of: dict[str, int] = {}
         self.run_name: str | None = None  # set by a deployment: SuperNodes then keep state per run on disk
+        self.state_dir: Path | None = None  # set by a simulation: where its ClientApps keep the workers' state
         self.started = time.monotonic()
         # every drop: round, worker, SuperNode id, reason, seconds since the backend was bound to its grid
         self.drop_log: list[dict] = []
@@ -123,7 +124,8 @@ class FlowerBackend(RemoteBackend):
         start = time.perf_counter()
         messages_out = []
         for w in workers:
-            spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()), run_name=self.run_name)
+            spec = self.spec(w, round_idx, partition_dir=str(self.partition_dir.resolve()), run_name=self.run_name,
+                             state_dir=str(self.state_dir.resolve()) if self.state_dir is not None else None)
             messages_out.append(Message(RecordDict({"fedad": ConfigRecord({"spec": json.dumps(spec)})}),
                                         dst_node_id=self.node_of[w.id], message_type="train", group_id=str(round_idx)))
         replies = self.send_and_receive(messages_out, timeout_s=self.timeout_s)
@@ -173,10 +175,19 @@ def server_app_for(trainer, progress: bool = False):
 
 
 def run_simulation(trainer, progress: bool = False, num_cpus_per_client: float = 1.0) -> None:
-    """Run ``trainer`` (built with a :class:`FlowerBackend`) in Flower's simulation engine (Ray)."""
+    """Run ``trainer`` (built with a :class:`FlowerBackend`) in Flower's simulation engine (Ray).
+
+    The workers' state goes to ``<workdir>/node_state``: a late duplicate of the partition query (the
+    backend asks again a node that has not answered in time) would otherwise write back an old
+    ``context.state`` over a round's state in Flower's engine.
+    """
     from flwr.simulation import run_simulation as flower_run
 
     from fedad.federated.backends.flower_app import client_app
+
+    backend = trainer.backend
+    backend.state_dir = backend.workdir / "node_state"
+    backend.run_name = backend.run_name or "simulation"
 
     flower_run(server_app=server_app_for(trainer, progress), client_app=client_app,
                num_supernodes=len(trainer.workers),
