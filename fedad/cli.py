@@ -33,9 +33,10 @@ class InputError(ValueError):
 
 
 def _forward(module: str):
-    """A sub-command that hands its remaining arguments to ``fedad.experiments.<module>.main``."""
+    """A sub-command that hands its remaining arguments to ``<module>.main`` (a bare name is an experiment,
+    ``fedad.experiments.<module>``)."""
     def run(args: argparse.Namespace) -> int:
-        main = importlib.import_module(f"fedad.experiments.{module}").main
+        main = importlib.import_module(module if "." in module else f"fedad.experiments.{module}").main
         out = main(args.rest)
         return out if isinstance(out, int) else 0
     return run
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("measure-link", "Fig. 7's measured points: a Flower deployment over tc-shaped links (needs root).",
         _forward("comm_measured"))
     add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, fig9, all).", _figures)
-    add("report", "Write results/REPORT.md from the saved results.", _forward("report"))
+    add("report", "Write results/REPORT.md from the saved results.", _forward("fedad.report.writer"))
     add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json and .md).", _forward("bench"))
     add("profile", "Where a profile spends its time: per stage, per run kind, inside a run (results/profile.md).",
         _forward("stage_profile"))

@@ -1,7 +1,7 @@
-"""Entry point kept for ``python -m reproduce.report``; the code is :mod:`fedad.experiments.report`."""
+"""Entry point kept for ``python -m reproduce.report``; the code is :mod:`fedad.report.writer`."""
 
-from fedad.experiments.report import *
-from fedad.experiments.report import main
+from fedad.report.writer import *
+from fedad.report.writer import main
 
 if __name__ == "__main__":
     main()

@@ -117,8 +117,8 @@ def test_one_quick_run_scores_every_detector_kind_and_caches(tiny, tmp_path):
 
 
 def test_absent_series_are_reported_not_run_and_not_drawn(fake_data, tmp_path, capsys):
-    from fedad.experiments.report_ucr import ucr_section
     from fedad.figures import fig9
+    from fedad.report.ucr import ucr_section
 
     results = tmp_path / "results"
     out = ucr.main(["--profile", "quick", "--results", str(results), "--quiet"])  # the fake data dir has no UCR file

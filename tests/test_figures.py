@@ -2,9 +2,9 @@
 
 import pytest
 
-from fedad.experiments import report
 from fedad.figures import fig4, fig5, fig5b, fig6, fig7, fig8, fig10
 from fedad.figures import table1 as table1_fig
+from fedad.report import writer as report
 from fedad.results import ResultStore, atomic_write_text
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
 
@@ -50,7 +50,7 @@ def test_controls_are_paired_with_intervals(results):
 def test_figures_read_only_the_latest_configs_runs(results):
     import json
 
-    from fedad.figures.result_tables import load
+    from fedad.results.tables import load
 
     n = len(load("detect", results))
     stale = ResultStore("detect", results).save(
@@ -64,7 +64,7 @@ def test_figures_read_only_the_latest_configs_runs(results):
 
 def test_bar_figures_leave_out_a_data_set_without_test_events(results):
     from fedad.figures.bars import order
-    from fedad.figures.result_tables import load, paper_setting
+    from fedad.results.tables import load, paper_setting
 
     for m in ("amcnn_lstm", "persistence"):
         metrics = {**_detect_metrics(0, 0, "reference" if m == "persistence" else "federated_gcm"),
@@ -143,7 +143,7 @@ def test_report_tests_each_panels_trend_and_reads_the_learning_rate_control(resu
 def test_the_detection_figures_name_the_headline_threshold_rule():
     import pandas as pd
 
-    from fedad.figures.result_tables import headline_text
+    from fedad.results.tables import headline_text
 
     assert "1 % false alarms" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm"] * 2}))
     assert "max F_θ" in headline_text(pd.DataFrame({"model": ["amcnn_lstm"]}))  # a run that records no rule

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from fedad.experiments.report_comm import crossover_edge, measured_section
+from fedad.report.comm import crossover_edge, measured_section
 from tests.result_fixture import fill_measured
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from fedad.experiments import report_controls, report_detect
-from fedad.figures.result_tables import load, protocol_runs
+from fedad.report import controls as report_controls
+from fedad.report import detect as report_detect
+from fedad.results.tables import load, protocol_runs
 from tests.result_fixture import fill_results
 
 
@@ -59,7 +60,7 @@ def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(fra
 def test_the_search_section_lists_every_tried_configuration_and_flags_a_grid_edge(tmp_path):
     import json
 
-    from fedad.experiments.report_search import search_section
+    from fedad.report.search import search_section
 
     assert "*hypothesis*" in "\n".join(search_section(tmp_path, "quick"))
     tried = [{"optimizer": "sgd", "lr": lr, "best_val_loss": loss, "best_epoch": 9, "epochs_run": 19}
@@ -79,7 +80,7 @@ def test_the_search_section_lists_every_tried_configuration_and_flags_a_grid_edg
 
 
 def test_the_report_states_the_malhotra_anchor_as_not_done_and_quotes_no_number_of_theirs(tmp_path):
-    from fedad.experiments import report
+    from fedad.report import writer as report
 
     text = report.build_report(fill_results(tmp_path))
     section = text.split("## Outside anchor: Malhotra et al. (2015) — not done")[1].split("\n## ")[0]

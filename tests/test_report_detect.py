@@ -2,9 +2,9 @@
 
 import pytest
 
-from fedad.experiments import report_detect
-from fedad.figures.result_tables import load
+from fedad.report import detect as report_detect
 from fedad.results import ResultStore
+from fedad.results.tables import load
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
 
 
@@ -46,7 +46,7 @@ def test_thresholds_are_not_comparable_to_the_papers_scale(results):
 
 
 def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_and_the_sensitivity(results):
-    from fedad.experiments import report
+    from fedad.report import writer as report
 
     section = report.build_report(results).split("## Threshold rules compared")[1].split("\n## ")[0]
     assert "accuracy, 1 % false alarms" in section and "accuracy, max F_θ" in section
@@ -96,7 +96,7 @@ def test_a_verdict_resting_on_one_test_event_is_only_indicative(results):
 
 
 def test_the_paper_value_must_lie_inside_the_seeds_95_percent_interval():
-    from fedad.experiments.verdicts import verdict
+    from fedad.report.verdicts import verdict
 
     assert verdict([96.0, 97.0, 98.0], 96.85, 0.1)[1] == "reproduced"
     assert verdict([96.9, 97.0, 97.1], 96.5, 0.1)[1] == "not reproduced"  # outside a narrow interval
@@ -113,7 +113,7 @@ def test_pr_auc_at_or_below_the_base_rate_is_beaten_by_a_random_ranking(results)
 
 
 def test_the_accuracy_tolerance_is_a_share_of_the_anomalous_part():
-    from fedad.experiments.verdicts import accuracy_tolerance
+    from fedad.report.verdicts import accuracy_tolerance
 
     assert accuracy_tolerance(93.14) == pytest.approx(0.2 * 6.86)
     assert accuracy_tolerance(80.0) == 1.5 and accuracy_tolerance(None) == 1.5

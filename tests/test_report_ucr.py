@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from fedad.experiments import report_ucr
-from fedad.experiments.report_ucr import beats_verdict, equivalence_verdict, paired, per_series, ucr_section
-from fedad.experiments.ucr_tables import common_series
 from fedad.figures import fig9
-from fedad.figures.result_tables import load
+from fedad.report import ucr as report_ucr
+from fedad.report.ucr import beats_verdict, equivalence_verdict, paired, per_series, ucr_section
 from fedad.results import ResultStore
+from fedad.results.tables import load
+from fedad.results.ucr import common_series
 from fedad.statistics import Equivalence, PairedTest
 
 DETECTORS = {"amcnn_lstm_federated": ("amcnn_lstm", "federated"), "amcnn_lstm_centralised": ("amcnn_lstm", "centralised"),

@@ -11,7 +11,8 @@ from fedad import cli
 from fedad.data import datadir
 from fedad.data.datadir import verified_path
 from fedad.data.fetch import FetchError, fetch
-from fedad.data.status import ensure, profile_datasets, status_table
+from fedad.data.status import ensure, status_table
+from fedad.experiments.common import profile_datasets
 from tests.http_mirror import serve
 from tests.test_fetch import POWER, register
 
@@ -27,9 +28,9 @@ def test_ensure_does_not_ask_again_for_what_only_a_mirror_serves(fake_data, monk
     from fedad.data import status
 
     monkeypatch.delenv("FEDAD_DATA_MIRROR", raising=False)
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["mnist10k"])
+    needed = ["mnist10k"]
     monkeypatch.setenv("FEDAD_OFFLINE", "1")  # a fetch would raise
-    assert ensure("quick") == []
+    assert ensure(needed) == []
     assert status.dataset_state("mnist10k").state == "absent"  # status still shows it
 
 
@@ -39,7 +40,7 @@ def test_offline_mode_is_one_line_naming_the_fetch_command(fake_data, monkeypatc
         fetch(["power_demand"])
     assert "`fedad data fetch power_demand`" in str(info.value)
     with pytest.raises(FetchError) as info:
-        ensure("quick")
+        ensure(profile_datasets("quick"))
     msg = str(info.value)
     assert "FEDAD_OFFLINE=1" in msg and "fedad data fetch" in msg and "ucr_anomaly" in msg and "\n" not in msg
     assert cli.main(["data", "ensure", "--profile", "quick"]) == 2
@@ -48,23 +49,21 @@ def test_offline_mode_is_one_line_naming_the_fetch_command(fake_data, monkeypatc
 
 
 def test_ensure_does_nothing_when_the_profile_data_is_here(fake_data, monkeypatch):
-    from fedad.data import status
 
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
+    needed = ["power_demand"]
     fake_data.write(POWER, "1\n2\n")
     monkeypatch.setenv("FEDAD_DATA_MIRROR", "http://127.0.0.1:9")  # nothing listens: a download would fail
-    assert ensure("quick") == []
+    assert ensure(needed) == []
 
 
 def test_ensure_fetches_what_is_missing_and_says_how_much(fake_data, mirror_dir, monkeypatch):
-    from fedad.data import status
 
-    monkeypatch.setattr(status, "profile_datasets", lambda profile: ["power_demand"])
+    needed = ["power_demand"]
     register(fake_data, POWER, b"7\n" * 1000, mirror_dir)
     out = io.StringIO()
     with serve(mirror_dir) as mirror:
         monkeypatch.setenv("FEDAD_DATA_MIRROR", mirror.url)
-        assert ensure("quick", out=out) == ["power_demand"]
+        assert ensure(needed, why="profile quick", out=out) == ["power_demand"]
     assert "power_demand" in out.getvalue() and "0.0 MB" in out.getvalue()  # 2,000 bytes
     assert verified_path(POWER)
 

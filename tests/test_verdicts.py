@@ -2,7 +2,7 @@
 
 import math
 
-from fedad.experiments.verdicts import TOLERANCE, verdict
+from fedad.report.verdicts import TOLERANCE, verdict
 
 
 def test_the_papers_value_inside_our_seeds_95_interval_is_reproduced():

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
         return 0
     if args.action == "ensure":
-        ensure(args.profile)
+        from fedad.experiments.common import profile_datasets  # the profile's configs say what it reads
+
+        ensure(profile_datasets(args.profile), why=f"profile {args.profile}")
         return 0
     failed = []
     for out in fetch(args.names or None):

@@ -96,28 +96,12 @@ def status_table(names: list[str] | None = None, verify: bool = True) -> tuple[s
     return "\n".join(lines), rows
 
 
-def profile_datasets(profile: str) -> list[str]:
-    """The data sets the experiments of ``make reproduce`` read under a profile, from its config files."""
-    from fedad.data.loaders import PAPER_SERIES
-    from fedad.data.protocol import PROTOCOLS
-    from fedad.experiments.common import load_config
-
-    names: list[str] = list(PAPER_SERIES)  # Table I
-    names += load_config("detect", profile)["datasets"]
-    names.append(load_config("comm", profile)["dataset"])
-    names += load_config("tune_rho", profile)["datasets"]
-    names += list(load_config("compressors", profile)["workloads"])
-    names.append(UCR)
-    known = set(manifest.datasets())
-    resolved = [PROTOCOLS[n].loader if n in PROTOCOLS else n for n in names]
-    return [n for n in dict.fromkeys(resolved) if n in known]
-
-
-def ensure(profile: str, out=sys.stdout) -> list[str]:
-    """Fetch what a profile needs and is not here (quick check: presence and size, no hashing, no writes
-    when everything is present); returns the data sets fetched. Raises :class:`FetchError` with one line
+def ensure(datasets: list[str], why: str = "needed", out=sys.stdout) -> list[str]:
+    """Fetch those of ``datasets`` that are not here (quick check: presence and size, no hashing, no writes
+    when everything is present); returns the data sets fetched. ``why`` opens the line that says what is
+    downloaded (``fedad data ensure`` passes "profile quick"). Raises :class:`FetchError` with one line
     when something is absent and downloads are off, or when a fetch leaves something absent."""
-    states = (dataset_state(n, verify=False, fetchable=True) for n in profile_datasets(profile))
+    states = (dataset_state(n, verify=False, fetchable=True) for n in datasets)
     missing = [r for r in states if r.state != "verified"]
     if not missing:
         return []
@@ -125,7 +109,7 @@ def ensure(profile: str, out=sys.stdout) -> list[str]:
     if offline():
         raise FetchError(offline_message(names))
     total = sum(r.size for r in missing)
-    print(f"profile {profile}: {', '.join(names)} not here; downloading up to {_mb(total)} into {fetch_dir()}",
+    print(f"{why}: {', '.join(names)} not here; downloading up to {_mb(total)} into {fetch_dir()}",
           file=out, flush=True)
     failed = [f for o in fetch(names) for f in o.failed]
     if failed:

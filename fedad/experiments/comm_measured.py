@@ -31,8 +31,8 @@ from pathlib import Path
 
 from fedad.federated.backends.flower_modes import MODES, TASK_POLL_S
 from fedad.federated.netlab import LinkShape, NetLab, available
-from fedad.figures.comm_stats import is_control, row_mode
 from fedad.results import RESULTS_DIR, atomic_write_json, environment_info
+from fedad.results.comm import is_control, row_mode
 
 EXPERIMENT = "comm_measured"
 

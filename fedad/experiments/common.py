@@ -192,3 +192,19 @@ def run_all(experiment: str, runs: list[dict], fn: RunFn, args: argparse.Namespa
     return results
 
 
+def profile_datasets(profile: str) -> list[str]:
+    """The data sets the experiments of ``make reproduce`` read under a profile, from its config files."""
+    from fedad.data import manifest
+    from fedad.data.loaders import PAPER_SERIES
+    from fedad.data.protocol import PROTOCOLS
+    from fedad.data.status import UCR
+
+    names: list[str] = list(PAPER_SERIES)  # Table I
+    names += load_config("detect", profile)["datasets"]
+    names.append(load_config("comm", profile)["dataset"])
+    names += load_config("tune_rho", profile)["datasets"]
+    names += list(load_config("compressors", profile)["workloads"])
+    names.append(UCR)
+    known = set(manifest.datasets())
+    resolved = [PROTOCOLS[n].loader if n in PROTOCOLS else n for n in names]
+    return [n for n in dict.fromkeys(resolved) if n in known]

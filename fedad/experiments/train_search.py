@@ -20,6 +20,7 @@ import math
 from fedad.detection.pipeline import STOPPING, PreparedSeries
 from fedad.experiments.common import ConfigError, run_all
 from fedad.results import ResultStore, atomic_write_json, finite_or_none
+from fedad.results.tables import search_choice_path
 
 EXPERIMENT = "train_search"
 SEARCHED = ("centralised", "federated")
@@ -131,7 +132,7 @@ def run_search(cfg: dict, runs: list[dict], args) -> list[dict]:
     todo = search_runs(runs, search)
     results = run_all(EXPERIMENT, todo, search_one, args)
     choice = choose([(r, res["metrics"]) for r, res in zip(todo, results, strict=True)])
-    atomic_write_json(args.results / EXPERIMENT / f"_choice_{cfg['profile']}.json",
+    atomic_write_json(search_choice_path(args.results, cfg["profile"]),
                       {"search": search, "choice": choice})
     for fam, entry in choice.items():
         print(f"training search {fam}: {entry.get('config', 'every configuration diverged')} "

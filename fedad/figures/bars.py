@@ -10,16 +10,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fedad.figures.result_tables import (
+from fedad.figures.style import setup_style, stamp
+from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
+from fedad.results.tables import (
     DETERMINISTIC,
     headline_text,
     load,
     mean_std,
+    ordered_models,
     paper_setting,
     without_test_events,
 )
-from fedad.figures.style import ordered_models, setup_style, stamp
-from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 
 DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
             "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102"}

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from fedad.figures.bars import DATASETS, order
-from fedad.figures.result_tables import load, paper_setting, protocol_runs
 from fedad.figures.style import save, setup_style, stamp
 from fedad.models import LABELS
+from fedad.results.tables import load, paper_setting, protocol_runs
 
 LINES = (("amcnn_lstm", "#1f77b4"), ("svm", "#d62728"), ("seasonal_naive", "#424242"), ("persistence", "#9e9e9e"))
 AUDITED = "power_demand_audited"

@@ -7,8 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from fedad import paper
-from fedad.figures.result_tables import absent, load, main_runs, mean_std
 from fedad.figures.style import PAPER_COLOUR, save, setup_style, stamp
+from fedad.results.tables import absent, load, main_runs, mean_std
 
 PANELS = (("mnist", "MNIST"), ("cifar10", "CIFAR-10"), ("fashion_mnist", "Fashion-MNIST (extra panel)"))
 

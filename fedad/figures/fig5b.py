@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from fedad.figures.bars import draw_bars, legend_below, note_not_drawn, order, seeds_text
-from fedad.figures.result_tables import headline_text, load, paper_setting
 from fedad.figures.style import save, setup_style, stamp
+from fedad.results.tables import headline_text, load, paper_setting
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:

@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from fedad.figures.bars import draw_bars, legend_below, note_not_drawn, order, seeds_text
-from fedad.figures.result_tables import load, paper_setting
 from fedad.figures.style import save, setup_style, stamp
 from fedad.models import NOT_FORECASTS
+from fedad.results.tables import load, paper_setting
 
 MASE = "skill.test_normal.mase"
 

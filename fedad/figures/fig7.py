@@ -11,11 +11,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fedad.figures import comm_stats
-from fedad.figures.comm_stats import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
-from fedad.figures.style import PAPER_COLOUR, ordered_models, save, setup_style, stamp
+from fedad.figures.style import PAPER_COLOUR, save, setup_style, stamp
 from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
+from fedad.results import comm as comm_stats
+from fedad.results.comm import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
+from fedad.results.tables import ordered_models
 
 VARIANTS = (("dense", "without GCM (dense fp32)", "#4c72b0"), ("gcm", "with GCM (top-k ρ = 0.3)", "#dd8452"),
             ("gcm_two_way", "GCM + top-k broadcast", "#55a868"))

@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fedad.figures.result_tables import load_raw
 from fedad.figures.style import save, setup_style, stamp
+from fedad.results.tables import load_raw
 
 STYLE = {"dense": ("dense fp32 (ρ = 100)", "#4c72b0", "o"),
          "topk_momentum": ("top-k + momentum correction (GCM)", "#dd8452", "s"),

@@ -12,10 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, tsbuad_table
-from fedad.experiments.report_ucr import detector_label
-from fedad.experiments.ucr_tables import common_series, learned_and_references, per_series, read_plan
-from fedad.figures.result_tables import absent, load
 from fedad.figures.style import save, setup_style, stamp
+from fedad.results.tables import absent, load
+from fedad.results.ucr import common_series, detector_label, learned_and_references, per_series, read_plan
 from fedad.statistics import binomial_interval, cluster_bootstrap_mean
 
 OURS, PUBLISHED = "#4c72b0", "black"

@@ -31,15 +31,6 @@ def stamp(fig, profiles: set[str], full_text: str = "trained to convergence by v
                  ha="left", va="top", fontsize=9, color="#1f4e79", style="italic", weight="bold")
 
 
-MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive", "raw_value")
-
-
-def ordered_models(models) -> list[str]:
-    """Models in the paper's order (AMCNN-LSTM first), whatever order the result files came in."""
-    present = list(dict.fromkeys(models))
-    return [m for m in MODEL_ORDER if m in present] + [m for m in present if m not in MODEL_ORDER]
-
-
 def save(fig, name: str, out_dir: Path | None = None) -> list[Path]:
     """Save ``name``.png and ``name``.pdf; return their paths."""
     out = Path(out_dir or OUT_DIR)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from fedad.experiments.train_search import EXPERIMENT
 from fedad.models import LABELS
+from fedad.results.tables import search_choice_path
 
 
 def search_table(results: Path, profile: str) -> tuple[dict, pd.DataFrame] | None:
     """(the search's settings, one row per family), or None when the profile ran no search."""
-    path = Path(results) / EXPERIMENT / f"_choice_{profile}.json"
+    path = search_choice_path(results, profile)
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))

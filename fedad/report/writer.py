@@ -13,15 +13,15 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from fedad import paper
-from fedad.experiments.report_comm import comm_rows, comm_section
-from fedad.experiments.report_controls import detection_sections
-from fedad.experiments.report_detect import DETECTION_PREAMBLE, claim_rows
-from fedad.experiments.report_lr import learning_rate_section
-from fedad.experiments.report_search import anchor_section, search_section, search_table
-from fedad.experiments.report_ucr import ucr_section
-from fedad.experiments.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
-from fedad.figures.result_tables import load, main_runs, protocol_runs
+from fedad.report.comm import comm_rows, comm_section
+from fedad.report.controls import detection_sections
+from fedad.report.detect import DETECTION_PREAMBLE, claim_rows
+from fedad.report.learning_rate import learning_rate_section
+from fedad.report.search import anchor_section, search_section, search_table
+from fedad.report.ucr import ucr_section
+from fedad.report.verdicts import TOLERANCE, TOLERANCE_TEXT, Row, fmt, verdict
 from fedad.results import RESULTS_DIR, atomic_write_text, environment_info
+from fedad.results.tables import load, main_runs, protocol_runs
 
 COMPRESSION_REASON = ("ours counts real bytes: values + delta-varint indices (clustered top entries often "
                       "need 1-byte gaps); the paper does not say how it counted")

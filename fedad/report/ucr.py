@@ -24,18 +24,18 @@ import pandas as pd
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, TSBUAD_NOTE, tsbuad_table
 from fedad.detection.ucr_score import RULES
-from fedad.experiments.ucr_tables import (
+from fedad.results.tables import absent, load
+from fedad.results.ucr import (
     CENTRALISED,
     PAPER_DETECTOR,
     common_series,
+    detector_label,
     learned_and_references,
     location_errors,
     order,
     per_series,
     read_plan,
 )
-from fedad.figures.result_tables import absent, load
-from fedad.models import LABELS
 from fedad.statistics import (
     Equivalence,
     PairedTest,
@@ -54,14 +54,6 @@ __all__ = ["beats_verdict", "detector_label", "equivalence_verdict", "order", "p
 # under 10 percentage points (about the spread between neighbouring published detectors' UCR scores).
 EQUIVALENCE_MARGINS = {"pr_auc": 5.0, "hit_kdd": 10.0}
 MIN_SOURCES = 10  # fewer independent sources leave any equivalence test without power: no verdict
-DETECTOR_LABELS = {"amcnn_lstm_federated": "AMCNN-LSTM, federated GCM (ρ = 0.3, N = 10)",
-                   "amcnn_lstm_centralised": "AMCNN-LSTM, centralised"}
-
-
-def detector_label(name: str) -> str:
-    return DETECTOR_LABELS.get(name, LABELS.get(name, name))
-
-
 @dataclass(frozen=True)
 class Comparison:
     """A − B on the common series: PR-AUC (Wilcoxon, sign test), VUS-PR (Wilcoxon) and KDD-rule hits."""

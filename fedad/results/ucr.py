@@ -15,11 +15,19 @@ import pandas as pd
 
 from fedad.data.ucr_archive import archive_sources
 from fedad.detection.ucr_score import RULES
+from fedad.models import LABELS
 from fedad.results import RESULTS_DIR
 
 PAPER_DETECTOR = "amcnn_lstm_federated"
 CENTRALISED = "amcnn_lstm_centralised"
+DETECTOR_LABELS = {"amcnn_lstm_federated": "AMCNN-LSTM, federated GCM (ρ = 0.3, N = 10)",
+                   "amcnn_lstm_centralised": "AMCNN-LSTM, centralised"}
 MEANS = ("pr_auc", "roc_auc", "vus_pr", "vus_roc", "base_rate", "point.f1", "wall_time_s", "hit_cap")
+
+
+def detector_label(name: str) -> str:
+    """The name a detector has in REPORT.md's UCR tables and Fig. 9."""
+    return DETECTOR_LABELS.get(name, LABELS.get(name, name))
 
 
 def per_series(frame: pd.DataFrame) -> pd.DataFrame:

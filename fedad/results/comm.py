@@ -10,7 +10,7 @@ import numpy as np
 
 from fedad.federated.backends.flower_modes import MODES
 from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
-from fedad.figures.result_tables import load_raw
+from fedad.results.tables import load_raw
 from fedad.results import RESULTS_DIR
 
 PAPER_RATIO = 0.5

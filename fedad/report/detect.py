@@ -11,7 +11,8 @@ import pandas as pd
 
 from fedad import paper
 from fedad.data.power_labels import BORDERLINE_RATIO
-from fedad.experiments.verdicts import (
+from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
+from fedad.report.verdicts import (
     INDICATIVE_EVENTS,
     TOLERANCE,
     Row,
@@ -20,15 +21,14 @@ from fedad.experiments.verdicts import (
     indicative,
     verdict,
 )
-from fedad.figures.result_tables import (
+from fedad.results.tables import (
     DETERMINISTIC,
     PAPER_VARIANT,
     headline_rule,
+    ordered_models,
     paper_setting,
     without_test_events,
 )
-from fedad.figures.style import ordered_models
-from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 from fedad.statistics import binomial_interval, finite, mean_sd, paired_difference
 
 CONTROLS = (  # (variant, letter, meaning) — AMCNN-LSTM trained each way on the same seeds

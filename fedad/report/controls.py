@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from fedad import paper
-from fedad.experiments import report_detect as rd
-from fedad.figures.result_tables import is_eq9, paper_setting, protocol_runs
 from fedad.models import LABELS, NOT_FORECASTS
+from fedad.report import detect as rd
+from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import Difference, finite, mean_sd, paired_difference
 
 EDGE_ONLY = 1.5  # an interior ratio below this, with a larger edge ratio, is "errs at the edges only"

@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 from fedad import paper
-from fedad.experiments.verdicts import TOLERANCE, Row, fmt, verdict
 from fedad.federated.network import ranges_at_or_below
-from fedad.figures.comm_stats import (
+from fedad.models import LABELS
+from fedad.report.verdicts import TOLERANCE, Row, fmt, verdict
+from fedad.results import RESULTS_DIR
+from fedad.results.comm import (
     DEPLOYMENT_MODES,
     PAPER_RATIO,
     crossover_text,
@@ -25,8 +27,6 @@ from fedad.figures.comm_stats import (
     targets,
     time_to_target,
 )
-from fedad.models import LABELS
-from fedad.results import RESULTS_DIR
 from fedad.statistics import mean_sd, paired_difference
 
 MEASURED_TOLERANCE = 0.25  # measured ÷ modelled must be within ±25 %

@@ -12,6 +12,21 @@ from fedad.models import REFERENCES
 from fedad.results import RESULTS_DIR
 
 
+MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive", "raw_value")
+
+
+def search_choice_path(results: Path, profile: str) -> Path:
+    """Where the training search (``fedad.experiments.train_search``) writes, and REPORT.md reads, its
+    settings and the configuration it chose per family."""
+    return Path(results) / "train_search" / f"_choice_{profile}.json"
+
+
+def ordered_models(models) -> list[str]:
+    """Models in the paper's order (AMCNN-LSTM first), whatever order the result files came in."""
+    present = list(dict.fromkeys(models))
+    return [m for m in MODEL_ORDER if m in present] + [m for m in present if m not in MODEL_ORDER]
+
+
 def _infinity(value):
     return float(value) if value in ("inf", "-inf") else value
 
