@@ -21,8 +21,8 @@ import torch
 pytest.importorskip("flwr", reason="flower extra not installed (pip install -e '.[flower]')")
 psutil = pytest.importorskip("psutil", reason="flower extra not installed (pip install -e '.[flower]')")
 
-from fedad.federated import netlab
-from fedad.federated.backends.flower_deploy import BIN, FlowerDeployment, run_deployment
+from fedad.deployment import netlab
+from fedad.deployment.flower_deploy import BIN, FlowerDeployment, run_deployment
 from tests.conftest import NAMESPACES, real_data_available
 
 needs_flower = pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
@@ -66,8 +66,8 @@ def _processes_of(work: Path) -> list[psutil.Process]:
 
 def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int) -> tuple[str, list]:
     """The final weights' digest and per-round upload sizes of the same run on the in-process back-end."""
-    from fedad.federated.backends.flower_app import _trainer_from_run_config, _weights_digest
-    from fedad.federated.backends.remote_worker import build_model_from_spec
+    from fedad.deployment.flower_app import _trainer_from_run_config, _weights_digest
+    from fedad.deployment.remote_worker import build_model_from_spec
     from fedad.federated.loop import FederatedTrainer
 
     run_config = {"dataset": "mnist", "task": "mnist", "compressor": "topk", "train-samples": train_samples,
@@ -108,7 +108,7 @@ def test_long_lived_workers_keep_their_state_across_rounds_and_give_the_in_proce
 @needs_mnist
 def test_an_interrupted_run_leaves_no_process_behind(tmp_path):
     work = tmp_path / "run"
-    script = ("from pathlib import Path\nfrom fedad.federated.backends.flower_deploy import run_deployment\n"
+    script = ("from pathlib import Path\nfrom fedad.deployment.flower_deploy import run_deployment\n"
               f"run_deployment(workers=2, rounds=30, rho=1.0, train_samples=300, timeout_s=600, workdir=Path({str(work)!r}))\n")
     proc = subprocess.Popen([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=os.getcwd()))
     try:

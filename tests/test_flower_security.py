@@ -8,7 +8,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from fedad.federated.backends.flower_security import TlsFiles, make_certificates, make_node_key
+from fedad.deployment.flower_security import TlsFiles, make_certificates, make_node_key
 
 
 def test_the_run_ca_signs_a_server_certificate_for_every_address_given(tmp_path):

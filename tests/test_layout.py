@@ -1,6 +1,7 @@
 """The house's floors, read from the source: the core rooms never import experiments, REPORT.md's writer
-or a figure; figures and the report read fedad.results and never each other; no module-level import
-circle. Command-line entry points (``cli.py``, ``command.py``, ``__main__.py``) stand above every room."""
+or a figure; figures and the report read fedad.results and never each other; the federated core never
+imports a deployment transport; no module-level import circle. Command-line entry points (``cli.py``,
+``command.py``, ``__main__.py``) stand above every room."""
 
 from __future__ import annotations
 
@@ -69,3 +70,10 @@ def test_no_module_level_import_circle():
         graph.add_edges_from((module, i) for i in _imports(path, top_level_only=True) if i in SOURCES and i != module)
     cycles = list(nx.simple_cycles(graph))
     assert not cycles, f"import circles: {cycles[:3]}"
+
+
+@pytest.mark.parametrize("room", ["data", "models", "compression", "federated", "detection", "training"])
+def test_the_federated_core_knows_no_transport(room):
+    reaching = {m: sorted(i for i in _imports(p) if _room(i) == "deployment")
+                for m, p in SOURCES.items() if _room(m) == room and p.name not in ENTRY_POINTS}
+    assert not {m: i for m, i in reaching.items() if i}, f"{room} imports the deployment room: {reaching}"

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from fedad.federated import netlab
-from fedad.federated.netlab import LinkShape, NetLab
+from fedad.deployment import netlab
+from fedad.deployment.netlab import LinkShape, NetLab
 
 pytestmark = pytest.mark.usefixtures("namespaces_to_myself")  # netlab's hub name is fixed
 
@@ -57,7 +57,7 @@ def test_a_leftover_namespace_is_removed_at_start():
 
 @needs_netns
 def test_a_killed_run_cleans_up_its_namespaces():
-    script = ("import time\nfrom fedad.federated.netlab import NetLab\nwith NetLab(1):\n print('up', flush=True)\n"
+    script = ("import time\nfrom fedad.deployment.netlab import NetLab\nwith NetLab(1):\n print('up', flush=True)\n"
               " time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                             env=dict(os.environ, PYTHONPATH=os.getcwd()))

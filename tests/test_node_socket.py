@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fedad.federated.backends.node_socket import call, encode_frame, read_frame
+from fedad.deployment.node_socket import call, encode_frame, read_frame
 
 SCALARS = st.one_of(st.text(max_size=20), st.integers(-(2**62), 2**62), st.booleans(),
                     st.floats(allow_nan=False, allow_infinity=False))
@@ -46,6 +46,6 @@ def test_a_process_age_counts_from_its_creation():
     import subprocess
     import sys
 
-    script = "import time; time.sleep(0.5); from fedad.federated.backends.node_socket import process_age_s as a; print(a())"
+    script = "import time; time.sleep(0.5); from fedad.deployment.node_socket import process_age_s as a; print(a())"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert 0.5 <= float(out.stdout) < 5.0

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from fedad.federated.backends.node_socket import call
-from fedad.federated.backends.node_worker import NodeWorker, state_file
-from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker, build_model_from_spec
+from fedad.deployment.node_socket import call
+from fedad.deployment.node_worker import NodeWorker, state_file
+from fedad.deployment.remote_worker import RemoteBackend, RemoteWorker, build_model_from_spec
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
@@ -24,7 +24,7 @@ SPEC = {"name": "cnn_lstm", "kwargs": {"dims": 1, "horizon": 2, "window": 16, "c
 
 
 def start_worker(sock: Path, *extra: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "fedad.federated.backends.node_worker", "--socket", str(sock),
+    proc = subprocess.Popen([sys.executable, "-m", "fedad.deployment.node_worker", "--socket", str(sock),
                              "--cold-clientapp", *extra])
     deadline = time.monotonic() + 120
     while True:

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from fedad.federated.backends.supernode_poll import CappedSleep, main
+from fedad.deployment.supernode_poll import CappedSleep, main
 
 
 def test_sleeps_are_capped_and_everything_else_is_the_time_module():

@@ -5,7 +5,7 @@ import torch
 
 pytest.importorskip("syft_rds", reason="syft extra not installed (pip install -e '.[syft]')")
 
-from fedad.federated.backends.syft_backend import SyftBackend
+from fedad.deployment.syft_backend import SyftBackend
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer

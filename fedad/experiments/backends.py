@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from fedad.data import load_images
-from fedad.federated.backends.flower_modes import MODES
-from fedad.federated.backends.remote_worker import build_model_from_spec
+from fedad.deployment.flower_modes import MODES
+from fedad.deployment.remote_worker import build_model_from_spec
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer
@@ -49,13 +49,13 @@ def compare(name: str, args: argparse.Namespace) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"fedad-{name}-"))
     start = time.perf_counter()
     if name == "syft":
-        from fedad.federated.backends.syft_backend import SyftBackend
+        from fedad.deployment.syft_backend import SyftBackend
 
         backend = SyftBackend(SPEC, "classification", work)
         remote = _trainer(task, config, args.seed, backend)
         remote.run(progress=False)
     else:
-        from fedad.federated.backends.flower_backend import FlowerBackend, run_simulation
+        from fedad.deployment.flower_backend import FlowerBackend, run_simulation
 
         backend = FlowerBackend(SPEC, "classification", work)
         remote = _trainer(task, config, args.seed, backend)
@@ -70,7 +70,7 @@ def compare(name: str, args: argparse.Namespace) -> dict:
 
 
 def deploy(args: argparse.Namespace) -> dict:
-    from fedad.federated.backends.flower_deploy import run_deployment
+    from fedad.deployment.flower_deploy import run_deployment
 
     out = run_deployment(args.workers, args.rounds, args.rho, args.train_samples, mode=args.mode)
     steady = out["round_seconds"][1:] or out["round_seconds"]

@@ -1,5 +1,5 @@
 """Fig. 7's measured points: the Flower deployment back-end (a real SuperLink and real SuperNodes over
-gRPC) inside network namespaces whose links are rate-limited with tc (``fedad.federated.netlab``).
+gRPC) inside network namespaces whose links are rate-limited with tc (``fedad.deployment.netlab``).
 
 For each app mode (``long-lived``: a resident fedad worker per SuperNode behind a thin relaying
 ClientApp; ``subprocess``: Flower's per-message ClientApp process does the whole job) and each compressor
@@ -29,8 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from fedad.federated.backends.flower_modes import MODES, TASK_POLL_S
-from fedad.federated.netlab import LinkShape, NetLab, available
+from fedad.deployment.flower_modes import MODES, TASK_POLL_S
+from fedad.deployment.netlab import LinkShape, NetLab, available
 from fedad.results import RESULTS_DIR, atomic_write_json, environment_info
 from fedad.results.comm import is_control, row_mode
 
@@ -88,8 +88,8 @@ def clientapp_import_s(repeats: int = 5) -> float:
 def measure(lab: NetLab, rate: float | None, compressor: str, mode: str, args,
             node_poll_s: float | None = None) -> dict:
     """One deployment in app ``mode`` on the lab's links at ``rate`` Mbit/s up (None: unshaped);
-    ``node_poll_s``: the SuperNode polling control (:mod:`fedad.federated.backends.supernode_poll`)."""
-    from fedad.federated.backends.flower_deploy import run_deployment
+    ``node_poll_s``: the SuperNode polling control (:mod:`fedad.deployment.supernode_poll`)."""
+    from fedad.deployment.flower_deploy import run_deployment
 
     down = None if rate is None else rate * args.downlink_factor
     lab.shape(LinkShape(rate), LinkShape(down))

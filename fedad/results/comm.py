@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fedad.federated.backends.flower_modes import MODES
+from fedad.deployment.flower_modes import MODES
 from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
 from fedad.results.tables import load_raw
 from fedad.results import RESULTS_DIR

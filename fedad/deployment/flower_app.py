@@ -2,7 +2,7 @@
 in the app process (simulation, and a deployment's ``subprocess`` mode, where every message pays for
 importing torch and fedad; the long-lived mode's app is :mod:`flower_relay`).
 
-Loaded by reference (``fedad.federated.backends.flower_app:client_app``) in simulation and by
+Loaded by reference (``fedad.deployment.flower_app:client_app``) in simulation and by
 ``flower-supernode`` in a deployment. The node's partition is ``<partition_dir>/<partition-id>.pt``
 (or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives on disk, one file per finished round,
 where the node config's ``state-dir`` says (a deployment: a run resumed from the ServerApp's checkpoint
@@ -21,10 +21,10 @@ import torch
 from flwr.app import ConfigRecord, Context, Message, RecordDict
 from flwr.clientapp import ClientApp
 
-from fedad.federated.backends.flower_relay import partition_id, partition_query
-from fedad.federated.backends.node_socket import process_age_s
-from fedad.federated.backends.node_worker import state_file
-from fedad.federated.backends.remote_worker import run_job
+from fedad.deployment.flower_relay import partition_id, partition_query
+from fedad.deployment.node_socket import process_age_s
+from fedad.deployment.node_worker import state_file
+from fedad.deployment.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
 client_app = ClientApp()
@@ -67,8 +67,8 @@ def _trainer_from_run_config(run_config: dict):
     ``task="mnist"``: the simple CNN on a slice of MNIST; ``task="power_demand"``: AMCNN-LSTM on power
     demand's fitting windows (the detection protocol's window), evaluated by validation loss.
     """
-    from fedad.federated.backends.flower_backend import FlowerBackend
-    from fedad.federated.backends.remote_worker import build_model_from_spec
+    from fedad.deployment.flower_backend import FlowerBackend
+    from fedad.deployment.remote_worker import build_model_from_spec
     from fedad.federated.config import FederatedConfig
     from fedad.federated.loop import FederatedTrainer
 

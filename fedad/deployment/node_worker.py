@@ -13,7 +13,7 @@ When the node config names a ``state-dir`` the state after each round is also wr
 per-message ClientApp does, so a run resumed from the ServerApp's checkpoint of round r finds it even
 after this process was restarted.
 
-    python -m fedad.federated.backends.node_worker --socket /path/worker.sock [--state-dir DIR]
+    python -m fedad.deployment.node_worker --socket /path/worker.sock [--state-dir DIR]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from fedad.federated.backends.node_socket import encode_frame, read_frame
+from fedad.deployment.node_socket import encode_frame, read_frame
 
 
 def state_file(state_dir: str | Path | None, spec: dict, round_idx: int) -> Path | None:
@@ -79,7 +79,7 @@ class NodeWorker:
 
     def train(self, spec: dict, data_path: str) -> dict:
         """Run the spec's round (:func:`remote_worker.run_job`) from the state kept after the round before."""
-        from fedad.federated.backends.remote_worker import run_job
+        from fedad.deployment.remote_worker import run_job
 
         outputs, new_state = run_job(spec, self._data(data_path), self._state(spec, spec["round"] - 1))
         self._keep(spec, spec["round"], new_state)
@@ -146,12 +146,12 @@ def serve(path: Path, worker: NodeWorker, parent_pid: int | None = None, warm_cl
     then starts warm instead of importing Flower again."""
     import torch
 
-    import fedad.federated.backends.remote_worker  # loaded once here, not in the first round
+    import fedad.deployment.remote_worker  # loaded once here, not in the first round
 
     if warm_clientapp:
         import flwr.supernode.cli.flwr_clientapp  # noqa: F401
 
-        import fedad.federated.backends.flower_relay  # noqa: F401 — the app each forked clientapp loads
+        import fedad.deployment.flower_relay  # noqa: F401 — the app each forked clientapp loads
 
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked clientapps are reaped as they exit
     torch.set_num_threads(1)  # three nodes share two cores: one thread each, as the in-process engines
@@ -187,7 +187,7 @@ LAUNCHER = """#!{python} -I
 # fedad: Flower's SuperExec starts this instead of flwr-clientapp on a long-lived node. It hands the task's
 # arguments to the node's fedad worker, which forks a warm flwr-clientapp; without one, the real one runs.
 import os, sys
-from fedad.federated.backends.node_socket import call
+from fedad.deployment.node_socket import call
 try:
     call(os.environ["FEDAD_WORKER_SOCKET"], {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
 except (KeyError, OSError, RuntimeError):

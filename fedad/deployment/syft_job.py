@@ -1,6 +1,6 @@
 """What runs inside a syft job on a data owner's datasite: one round of a VirtualWorker's local work.
 
-``python -m fedad.federated.backends.syft_job spec.json OUT_DIR`` — the spec (see
+``python -m fedad.deployment.syft_job spec.json OUT_DIR`` — the spec (see
 :func:`remote_worker.job_spec`) carries the last broadcast; the private partition is read from the
 owner's dataset (syft resolves the private path inside a job); the worker's compression state persists
 on the owner's side in ``$FEDAD_STATE_DIR``. Only ``OUT_DIR`` (the job's ``outputs/``) goes back.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from fedad.federated.backends.remote_worker import run_job
+from fedad.deployment.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
 

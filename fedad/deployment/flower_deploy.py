@@ -1,10 +1,10 @@
 """A Flower deployment: one ``flower-superlink`` and N ``flower-supernode`` processes, a ``flwr run`` of
-fedad's Flower app, then everything stopped. On 127.0.0.1, or inside a :class:`fedad.federated.netlab.NetLab`
+fedad's Flower app, then everything stopped. On 127.0.0.1, or inside a :class:`fedad.deployment.netlab.NetLab`
 where every SuperNode sits behind its own link.
 
 Secured by default: TLS with a certificate made for the run (or the user's, ``--tls-dir``), and node
 authentication, so that only SuperNodes whose public keys were registered may join
-(:mod:`fedad.federated.backends.flower_security`). ``--insecure`` turns both off and prints a warning.
+(:mod:`fedad.deployment.flower_security`). ``--insecure`` turns both off and prints a warning.
 
 A SuperNode that stops answering is dropped from each round at the round timeout and the run goes on
 with the others; the result's ``dropped_nodes`` says which node dropped, in which round and when. The
@@ -25,9 +25,9 @@ its certificate, one SuperNode per edge device (``--superlink <host>:<port> --ro
 --auth-supernode-private-key <its key> --node-config 'partition-id=k data-path=/its/partition.pt'``),
 register each device's public key with ``flwr supernode register``, and ``flwr run`` from anywhere that
 can reach the Control API. For the long-lived mode, also start ``python -m
-fedad.federated.backends.node_worker --socket S`` beside each SuperNode, add ``worker-socket="S"`` to its
-node config, and point the app's ``clientapp`` at ``fedad.federated.backends.flower_relay:client_app``.
-``python -m fedad.federated.backends.flower_deploy --help``.
+fedad.deployment.node_worker --socket S`` beside each SuperNode, add ``worker-socket="S"`` to its
+node config, and point the app's ``clientapp`` at ``fedad.deployment.flower_relay:client_app``.
+``python -m fedad.deployment.flower_deploy --help``.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ from pathlib import Path
 
 import psutil
 
-from fedad.federated.backends.flower_modes import CLIENT_APPS, MODES, TASK_POLL_S
-from fedad.federated.backends.flower_security import NodeKey, TlsFiles, make_certificates, make_node_key
-from fedad.federated.backends.node_worker import write_launcher
+from fedad.deployment.flower_modes import CLIENT_APPS, MODES, TASK_POLL_S
+from fedad.deployment.flower_security import NodeKey, TlsFiles, make_certificates, make_node_key
+from fedad.deployment.node_worker import write_launcher
 
 BIN = Path(sys.executable).parent
 
@@ -71,7 +71,7 @@ packages = ["."]
 publisher = "fedad"
 
 [tool.flwr.app.components]
-serverapp = "fedad.federated.backends.flower_app:server_app"
+serverapp = "fedad.deployment.flower_app:server_app"
 clientapp = "{clientapp}"
 
 [tool.flwr.app.config]
@@ -261,7 +261,7 @@ class FlowerDeployment:
             env = dict(self.env, FEDAD_WORKER_SOCKET=str(sock),
                        PATH=f"{self.launcher_dir}{os.pathsep}{self.env['PATH']}")
         supernode = [str(BIN / "flower-supernode")] if self.node_poll_s is None else [
-            sys.executable, "-m", "fedad.federated.backends.supernode_poll", "--poll", str(self.node_poll_s), "--"]
+            sys.executable, "-m", "fedad.deployment.supernode_poll", "--poll", str(self.node_poll_s), "--"]
         cmd = [*node, *supernode, "--superlink", f"{self.host}:{self.port}",
                "--port", str(free_port()), "--node-config", node_config]
         if self.insecure:
@@ -287,14 +287,14 @@ class FlowerDeployment:
         node = self.lab.prefix(k) if self.lab is not None else []
         # a short path: a Unix socket's path must fit in 108 bytes, and work folders can be deep
         sock = Path(tempfile.mkdtemp(prefix="fedad-node-")) / f"{k}.sock"
-        self._start([*node, sys.executable, "-m", "fedad.federated.backends.node_worker", "--socket", str(sock),
+        self._start([*node, sys.executable, "-m", "fedad.deployment.node_worker", "--socket", str(sock),
                      "--state-dir", str(state_dir), "--parent-pid", str(os.getpid())], f"worker{k}")
         self.worker_sockets[f"worker{k}"] = sock
         return sock
 
     def wait_workers(self, timeout_s: float = 120.0) -> None:
         """Wait until every long-lived worker answers on its socket (they load torch while nodes join)."""
-        from fedad.federated.backends.node_socket import call
+        from fedad.deployment.node_socket import call
 
         for name, sock in self.worker_sockets.items():
             if name not in self.procs:  # killed on purpose
@@ -390,7 +390,7 @@ def run_deployment(workers: int = 2, rounds: int = 2, rho: float = 1.0, train_sa
     """Start a secured SuperLink and ``workers`` registered SuperNodes, run the app, stop them; return the
     run's result (with ``deployment_wall_s``).
 
-    On loopback by default. With a :class:`fedad.federated.netlab.NetLab`, the SuperLink and the
+    On loopback by default. With a :class:`fedad.deployment.netlab.NetLab`, the SuperLink and the
     ServerApp run in the lab's hub namespace and SuperNode k in device k's namespace, so every message
     crosses that device's shaped link. ``task``: ``mnist`` (simple CNN) or ``power_demand`` (AMCNN-LSTM).
     ``mode``: ``long-lived`` or ``subprocess``; ``node_poll_s``: the SuperNode polling control

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker
+from fedad.deployment.remote_worker import RemoteBackend, RemoteWorker
 from fedad.federated.messages import UpdateMessage
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def run_simulation(trainer, progress: bool = False, num_cpus_per_client: float =
     """
     from flwr.simulation import run_simulation as flower_run
 
-    from fedad.federated.backends.flower_app import client_app
+    from fedad.deployment.flower_app import client_app
 
     backend = trainer.backend
     backend.state_dir = backend.workdir / "node_state"

@@ -6,7 +6,7 @@ setting. This runs the same SuperNode with every such wait capped at ``--poll`` 
 measurement can show how much of a deployment's round is that polling. It is a control, not a way to
 deploy: it changes Flower's code path, and only the waits.
 
-    python -m fedad.federated.backends.supernode_poll --poll 0.1 -- <flower-supernode arguments>
+    python -m fedad.deployment.supernode_poll --poll 0.1 -- <flower-supernode arguments>
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 from flwr.app import ConfigRecord, Context, Message, RecordDict
 from flwr.clientapp import ClientApp
 
-from fedad.federated.backends.node_socket import call, process_age_s
+from fedad.deployment.node_socket import call, process_age_s
 
 client_app = ClientApp()
 RELAY_TIMEOUT_S = 3600.0  # a round's own timeout is the ServerApp's; this only stops a dead socket hanging
@@ -43,7 +43,7 @@ def train(msg: Message, context: Context) -> Message:
     socket_path = context.node_config.get("worker-socket")
     if not socket_path:
         raise RuntimeError("the node config names no worker-socket: start the SuperNode with fedad's deployment "
-                           "(long-lived mode) or use the per-message app fedad.federated.backends.flower_app")
+                           "(long-lived mode) or use the per-message app fedad.deployment.flower_app")
     spec_json = str(msg.content["fedad"]["spec"])
     data_path = context.node_config.get("data-path")
     if not data_path:

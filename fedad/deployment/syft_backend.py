@@ -23,8 +23,8 @@ from pathlib import Path
 
 import torch
 
-from fedad.federated.backends import syft_adapter as syft
-from fedad.federated.backends.remote_worker import RemoteBackend, RemoteWorker
+from fedad.deployment import syft_adapter as syft
+from fedad.deployment.remote_worker import RemoteBackend, RemoteWorker
 from fedad.federated.messages import UpdateMessage
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class SyftBackend(RemoteBackend):
         spec = self.spec(worker, round_idx, dataset=self.dataset_name(worker.id))
         return ("#!/bin/bash\nset -euo pipefail\nmkdir -p code/outputs\n"
                 f"cat > spec.json <<'FEDAD_SPEC'\n{json.dumps(spec)}\nFEDAD_SPEC\n"
-                '"${FEDAD_PYTHON:-python3}" -m fedad.federated.backends.syft_job spec.json code/outputs\n')
+                '"${FEDAD_PYTHON:-python3}" -m fedad.deployment.syft_job spec.json code/outputs\n')
 
     def _owner_runs(self, worker: RemoteWorker, owner, job_name: str) -> None:
         """What the data owner's machine does (here, in this process): approve and run the job."""

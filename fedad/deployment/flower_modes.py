@@ -7,6 +7,6 @@ torch and fedad and does the whole job (:mod:`flower_app`).
 """
 
 MODES = ("long-lived", "subprocess")
-CLIENT_APPS = {"long-lived": "fedad.federated.backends.flower_relay:client_app",
-               "subprocess": "fedad.federated.backends.flower_app:client_app"}
+CLIENT_APPS = {"long-lived": "fedad.deployment.flower_relay:client_app",
+               "subprocess": "fedad.deployment.flower_app:client_app"}
 TASK_POLL_S = 0.1  # flower-superexec's wait between asks for a new task (flwr's default: 1 s)
