@@ -124,3 +124,42 @@ def test_the_first_failure_in_a_parallel_experiment_cancels_the_queued_runs(tmp_
     with pytest.raises(FloatingPointError):
         run_all("t", runs, _fail_first_then_sleep, args)
     assert len(list((tmp_path / "t").glob("*.json"))) < 11  # without cancelling, all 11 others would run
+
+
+def test_one_learning_rate_rule_for_every_experiment():
+    from fedad.experiments.common import learning_rate
+
+    table = {"lr": {"amcnn_lstm/federated": 0.05, "lstm": 0.3, "default": 0.1}}
+    assert learning_rate(table, "amcnn_lstm", "federated") == 0.05
+    assert learning_rate(table, "amcnn_lstm", "centralised") == 0.1
+    assert learning_rate(table, "lstm", "federated") == 0.3
+    with pytest.raises(ConfigError, match="no learning rate for gru/federated"):
+        learning_rate({"lr": {"lstm": 0.3}}, "gru", "federated")
+
+
+def test_comm_and_ucr_read_the_learning_rate_by_the_same_rule_and_refuse_a_missing_one():
+    from fedad.data.ucr_archive import parse_filename
+    from fedad.experiments import comm, ucr
+
+    cfg = load_config("comm", "quick")
+    cfg["lr"] = {"amcnn_lstm/federated": 0.05, "default": 0.1}
+    by_model = {r["model"]: r["federated"]["lr"] for r in comm.expand(cfg)}
+    assert by_model["amcnn_lstm"] == 0.05 and all(lr == 0.1 for m, lr in by_model.items() if m != "amcnn_lstm")
+    cfg["lr"] = {"lstm": 0.3}
+    with pytest.raises(ConfigError, match="no learning rate"):
+        comm.expand(cfg)
+    ucr_cfg = load_config("ucr", "quick")
+    ucr_cfg["lr"] = {"lstm": 0.3}
+    settings = ucr.UcrSettings(**ucr_cfg.get("protocol", {}))
+    meta = parse_filename("001_UCR_Anomaly_DISTORTED1sddb40_35000_52000_52620.txt")
+    with pytest.raises(ConfigError, match="no learning rate for amcnn_lstm/federated"):
+        ucr._run(ucr_cfg, settings, meta, "amcnn_lstm_federated", {"model": "amcnn_lstm"}, "federated", 0)
+
+
+def test_a_per_data_set_value_falls_back_to_its_default_and_names_what_is_missing():
+    from fedad.experiments.common import per_dataset
+
+    assert per_dataset({"default": 2000, "engine": 400}, "power_demand_audited") == 2000
+    assert per_dataset(12, "engine") == 12
+    with pytest.raises(ConfigError, match="power_demand_audited"):
+        per_dataset({"engine": 400}, "power_demand_audited")

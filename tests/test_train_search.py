@@ -8,7 +8,7 @@ import pytest
 from fedad.detection.pipeline import prepare_series
 from fedad.experiments import train_search
 from fedad.experiments.common import ConfigError
-from fedad.experiments.detect import train_model
+from fedad.experiments.fitting import train_model
 from fedad.results import ResultStore
 from tests.test_pipeline import V1V2, _series
 

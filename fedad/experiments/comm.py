@@ -18,8 +18,8 @@ import time
 import numpy as np
 
 from fedad.data.protocol import protocol_for
-from fedad.experiments.common import federated_run, parse_args, prepare, run_all
-from fedad.experiments.detect import _task, model_builder, per_dataset, prepared
+from fedad.experiments.common import federated_run, learning_rate, parse_args, per_dataset, prepare, run_all
+from fedad.experiments.fitting import fit_task, model_builder, prepared
 from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.federated.network import bandwidth_grid
 from fedad.results import ResultStore, atomic_write_json
@@ -53,7 +53,7 @@ def curve(result, rounds_per_epoch: float) -> list[dict]:
 
 def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     prep = prepared(run)
-    task = _task(prep, run)
+    task = fit_task(prep, run)
     budget = run["budget"]
     fed = dict(run["federated"], compressor=run["compressor"], downlink_rho=run.get("downlink_rho", 100.0))
     # evaluated once an epoch: the communication curves are drawn per epoch
@@ -97,7 +97,7 @@ def expand(cfg: dict) -> list[dict]:
             variants.append(("topk", float(cfg["two_way"]["downlink_rho"])))
         for comp, down in variants:
             for seed in cfg["seeds"]:
-                lr = cfg["lr"].get(model, cfg["lr"]["default"])
+                lr = learning_rate(cfg, model, "federated")
                 run = {"experiment": EXPERIMENT, "profile": cfg["profile"], "dataset": dataset, "model": model,
                        "compressor": comp, "seed": seed, "window": (cfg.get("window") or {}).get(dataset),
                        "horizon": cfg["horizon"], "protocol": protocol, "budget": budget,

@@ -33,6 +33,30 @@ class ConfigError(ValueError):
     """A config file or override that fedad cannot run."""
 
 
+def learning_rate(cfg: dict, model: str, training: str) -> float:
+    """η of a model trained one way, from the config's ``lr`` table: ``model/training``, then ``model``,
+    then ``default``; every experiment reads η so."""
+    table = cfg.get("lr", {})
+    family = f"{model}/{training}"
+    for key in (family, model):
+        if key in table:
+            return float(table[key])
+    if "default" in table:
+        return float(table["default"])
+    raise ConfigError(f"no learning rate for {family}: add it under 'lr' in the config")
+
+
+def per_dataset(value, dataset: str):
+    """A config value given once (``12``) or per data set (``{default: 12, space_shuttle: 60}``)."""
+    if isinstance(value, dict):
+        if dataset in value:
+            return value[dataset]
+        if "default" not in value:
+            raise ConfigError(f"{value!r} names no value for {dataset} and no 'default'")
+        return value["default"]
+    return value
+
+
 def load_config(experiment: str, profile: str, path: Path | None = None) -> dict:
     """The YAML config of an experiment for a profile (or an explicit file), checked for basics."""
     if profile not in PROFILES:

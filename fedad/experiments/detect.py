@@ -8,7 +8,7 @@ Every (data set, model, variant, seed) of the config's ``plan`` is one run:
   ``budget.max_epochs`` (the best weights are kept); the variants say how (centralised, or federated with
   GCM, dense, without memory, on contiguous partitions — the controls of REPORT.md);
 * references (persistence, seasonal-naive) and the SVM need no epochs;
-* then ``fedad.detection.pipeline.detect``: μ, Σ and ς from the validation part, the test part read once;
+* then ``fedad.detection.pipeline.detection_metrics``: μ, Σ and ς from the validation part, the test part read once;
   every run also records forecast skill (RMSE, MASE on normal points) and the error profile through each
   test event;
 * variants with an ``eq9`` entry read Eq. 9 literally (window = horizon = one period; per-lead scores,
@@ -21,117 +21,24 @@ Every (data set, model, variant, seed) of the config's ``plan`` is one run:
 
 from __future__ import annotations
 
-import json
 import math
 from functools import lru_cache
 
 import numpy as np
-import torch
 
 from fedad.data.loaders import load_series
-from fedad.data.partition import partition
 from fedad.data.power_labels import accuracy_ceiling, audit_labels
 from fedad.data.protocol import protocol_for
-from fedad.detection.pipeline import detection_metrics, prepare_series, scored_errors
+from fedad.detection.pipeline import detection_metrics, scored_errors
 from fedad.detection.scores import COVARIANCES
-from fedad.experiments.common import ConfigError, federated_run, parse_args, prepare, run_all
+from fedad.experiments.common import ConfigError, learning_rate, parse_args, per_dataset, prepare, run_all
+from fedad.experiments.fitting import forecast, prepared, train_model, trained_loss
 from fedad.experiments.train_search import run_search
-from fedad.federated.loop import EpochBudget, build_trainer, pick_device
-from fedad.models import NEURAL_FORECASTERS, REFERENCES, build_model
-from fedad.models.references import SeasonalNaive
-from fedad.models.seasonal_residual import SeasonalResidual
+from fedad.models import REFERENCES
 from fedad.results import ResultStore, atomic_write_json, config_hash, finite_or_none
-from fedad.seeding import seed_everything
-from fedad.training.centralised import fit_centralised
-from fedad.training.tasks import predict
 
 EXPERIMENT = "detect"
 TRAININGS = ("centralised", "federated", "local", "none")
-
-
-@lru_cache(maxsize=4)
-def _prepared(protocol_json: str, horizon: int, window: int | None):
-    protocol = protocol_for(json.loads(protocol_json)["dataset"], json.loads(protocol_json))
-    return prepare_series(protocol, horizon, window)
-
-
-def prepared(run: dict):
-    """The data side of a run (cached per process: every model of a data set shares it)."""
-    return _prepared(json.dumps(run["protocol"], sort_keys=True), run["horizon"], run.get("window") or None)
-
-
-def model_builder(run: dict, dims: int, window: int, period: int | None = None):
-    kwargs = dict(run.get("model_kwargs", {}).get(run["model"], {}))
-    if run["model"] == "seasonal_naive":
-        kwargs["period"] = period
-    if (run.get("eq9") or {}).get("target") == "seasonal_residual" and run["model"] not in REFERENCES:
-        if run["model"] not in NEURAL_FORECASTERS:
-            raise ConfigError(f"{run['label']}: a seasonal-residual target needs a neural forecaster")
-        return lambda: SeasonalResidual(build_model(run["model"], dims=dims, horizon=run["horizon"], window=window,
-                                                    **kwargs), period, window, run["horizon"])
-    return lambda: build_model(run["model"], dims=dims, horizon=run["horizon"], window=window, **kwargs)
-
-
-def _task(prep, run: dict):
-    task = prep.task()
-    stride = int(run.get("fit_stride", 1))
-    if stride > 1:  # neighbouring stride-1 windows overlap in all but one point; the quick profile thins them
-        task.x_train, task.y_train = task.x_train[::stride], task.y_train[::stride]
-    return task
-
-
-def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[object, dict, list]:
-    """Train (or fit) the run's model as its variant says; return it, facts for the result, and records."""
-    build = model_builder(run, prep.dims, prep.window, prep.period)
-    training = run["training"]
-    if training == "none" or run["model"] == "svm":
-        seed_everything(run["seed"])
-        kwargs = run.get("svm", {}) if run["model"] == "svm" else {}
-        model = build() if not kwargs else build_model("svm", dims=prep.dims, horizon=run["horizon"],
-                                                       window=prep.window, **kwargs)
-        model.fit(prep.windows["fit"].x, prep.windows["fit"].y)
-        facts = {"training": "none" if run["model"] in REFERENCES else "centralised"}
-        if run["model"] == "svm":
-            facts["svm_train_windows"] = model.n_fit
-        return model, facts, []
-    task = _task(prep, run)
-    budget = run["budget"]
-    if training == "federated":
-        trainer = build_trainer(task, build, run["federated"], run["seed"], EpochBudget.from_dict(budget))
-        result = federated_run(trainer, run, store, progress)
-        facts = {"training": "federated", "lr": trainer.config.lr, **result.totals(trainer.n_params),
-                 "n_params": trainer.n_params, "engine": trainer.backend.engine,
-                 "rounds_per_epoch": trainer.rounds_per_epoch,
-                 **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"])}
-        return trainer.aggregator.model, facts, result.records[:: max(1, len(result.records) // 400)]
-    if training == "local":  # control (f): one device trains on its own partition, nothing else
-        local = run["local"]
-        parts = partition(local["partition"], len(task.x_train), local["n_workers"], run["seed"])
-        own = torch.from_numpy(parts[run["worker"]])
-        task.x_train, task.y_train = task.x_train[own], task.y_train[own]
-    seed_everything(run["seed"])
-    model = build()
-    train = run["train"]
-    out = fit_centralised(model, task, budget["max_epochs"], budget["patience"], train["batch_size"], train["lr"],
-                          train.get("momentum", 0.9), min_epochs=budget.get("min_epochs", 0), seed=run["seed"],
-                          device=pick_device(), progress=progress,
-                          desc=run["label"], checkpoint=lambda s: store.save_checkpoint(run, s),
-                          checkpoint_every=run.get("checkpoint_every", 0), resume=store.load_checkpoint(run),
-                          optimizer=train.get("optimizer", "sgd"))
-    facts = {"training": training, "lr": train["lr"], "optimizer": train.get("optimizer", "sgd"),
-             "n_params": sum(p.numel() for p in model.parameters()),
-             **({"worker": run["worker"], "worker_windows": len(task.x_train)} if training == "local" else {}),
-             **{k: v for k, v in out.items() if k != "history"}}
-    return model, facts, out["history"]
-
-
-def forecast(model, x: np.ndarray, periods: np.ndarray | None = None) -> np.ndarray:
-    """A model's forecasts of windows ``x``; seasonal-naive looks back each window's own record ``periods``."""
-    if isinstance(model, torch.nn.Module):
-        return predict(model.cpu(), torch.from_numpy(x)).numpy()
-    if isinstance(model, SeasonalNaive):
-        return model.predict(x, periods)
-    return model.predict(x)
 
 
 @lru_cache(maxsize=2)
@@ -202,38 +109,6 @@ def sweep_one(run: dict, store: ResultStore, progress: bool) -> dict:
     return trained_loss(run, prepared(run), store, progress)
 
 
-def trained_loss(run: dict, prep, store: ResultStore, progress: bool) -> dict:
-    """Train the run's model on ``prep`` and keep its best validation loss, the result of a sweep or search
-    run; a configuration that diverges loses (best_val_loss None, and why) instead of ending the experiment."""
-    try:
-        _, facts, records = train_model(run, prep, store, progress)
-    except FloatingPointError as exc:
-        return {"metrics": {"training": run["training"], "best_val_loss": None, "diverged": str(exc)}, "records": []}
-    loss = finite_or_none(facts.get("best_val_loss"))
-    return {"metrics": {**facts, "best_val_loss": loss,
-                        "diverged": None if loss is not None else "no finite validation loss"}, "records": records}
-
-
-def _lr(cfg: dict, model: str, training: str) -> float:
-    table = cfg.get("lr", {})
-    family = f"{model}/{training}"
-    for key in (family, model):
-        if key in table:
-            return float(table[key])
-    if "default" in table:
-        return float(table["default"])
-    raise ConfigError(f"no learning rate for {family}: add it under 'lr' in the config")
-
-
-def per_dataset(value, dataset: str):
-    """A config value given once (``12``) or per data set (``{default: 12, space_shuttle: 60}``)."""
-    if isinstance(value, dict):
-        if dataset in value:
-            return value[dataset]
-        if "default" not in value:
-            raise ConfigError(f"{value!r} names no value for {dataset} and no 'default'")
-        return value["default"]
-    return value
 
 
 EQ9_KEYS = ("leads", "covariance", "target")
@@ -317,15 +192,14 @@ def expand(cfg: dict, allow_no_test_anomaly: bool = False) -> list[dict]:
                         if eq9:
                             run.update(_eq9_setting(run, eq9))
                         if model == "svm":
-                            limit = cfg["svm"]["max_train"]
-                            run["svm"] = {**cfg["svm"], "max_train": limit[dataset] if isinstance(limit, dict) else limit}
+                            run["svm"] = {**cfg["svm"], "max_train": per_dataset(cfg["svm"]["max_train"], dataset)}
                         elif training == "federated":
                             fed = _deep_merge(cfg["federated"], spec.get("federated", {}))
-                            run["federated"] = {**fed, "lr": _lr(cfg, model, "federated")}
+                            run["federated"] = {**fed, "lr": learning_rate(cfg, model, "federated")}
                             run.update(budget=_budget(cfg, dataset, spec),
                                        fit_stride=per_dataset(cfg.get("fit_stride", 1), dataset))
                         elif training in ("centralised", "local"):
-                            run["train"] = {**cfg["train"], "lr": _lr(cfg, model, "centralised")}
+                            run["train"] = {**cfg["train"], "lr": learning_rate(cfg, model, "centralised")}
                             if training == "local":  # a device alone: its own batch size and partition
                                 fed = _deep_merge(cfg["federated"], spec.get("federated", {}))
                                 run["train"]["batch_size"] = fed["batch_size"]

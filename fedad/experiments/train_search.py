@@ -120,7 +120,7 @@ def apply_choice(runs: list[dict], choice: dict, cap_factor: float, share: dict 
 
 def search_one(run: dict, store: ResultStore, progress: bool) -> dict:
     """Train one configuration on the training view (fitting windows and V1 only) and keep its V1 loss."""
-    from fedad.experiments.detect import prepared, trained_loss
+    from fedad.experiments.fitting import prepared, trained_loss
 
     return trained_loss(run, training_view(prepared(run)), store, progress)
 

@@ -5,7 +5,7 @@ Every (series, detector, seed) of the config is one cached run:
 * the series goes through :mod:`fedad.detection.ucr_protocol` (window from the training part's period,
   averaging above the window cap, the tail of the training part as validation, the test part read once);
 * forecasters (AMCNN-LSTM federated with GCM or centralised, the baselines, persistence, seasonal-naive,
-  the raw-value distance) train as in Figs. 5–6 (:func:`fedad.experiments.detect.train_model`, early
+  the raw-value distance) train as in Figs. 5–6 (:func:`fedad.experiments.fitting.train_model`, early
   stopping on the validation block) and are calibrated by the main pipeline's own
   :func:`fedad.detection.pipeline.calibrate` (μ, Σ of Eq. 10 and ς by the false-alarm rule, from the
   validation block); the matrix-profile discord scores directly (no model), validation and test against
@@ -40,8 +40,8 @@ from fedad.detection.threshold import false_alarm_threshold
 from fedad.detection.ucr_protocol import PreparedUcr, UcrSettings, prepare_ucr, to_points
 from fedad.detection.ucr_score import series_scores
 from fedad.detection.vus import sliding_window
-from fedad.experiments.common import ConfigError, parse_args, prepare, run_all
-from fedad.experiments.detect import forecast, train_model
+from fedad.experiments.common import ConfigError, learning_rate, parse_args, prepare, run_all
+from fedad.experiments.fitting import forecast, train_model
 from fedad.models import FORECASTERS
 from fedad.models.discord import discord_scores
 from fedad.results import ResultStore, atomic_write_json, config_hash
@@ -216,7 +216,7 @@ def _run(cfg: dict, settings: UcrSettings, meta: UcrFile, name: str, spec: dict,
            "seed": seed, "protocol": settings.__dict__, "horizon": settings.horizon,
            "max_fit_windows": cfg["max_fit_windows"], "checkpoint_every": cfg.get("checkpoint_every", 0),
            "model_kwargs": cfg.get("model_kwargs", {}), "label": f"ucr {meta.id:03d} {name} seed={seed}"}
-    lr = cfg["lr"].get(spec["model"], cfg["lr"].get("default"))
+    lr = learning_rate(cfg, spec["model"], training) if training in ("federated", "centralised") else None
     if training == "federated":
         run.update(federated={**cfg["federated"], **spec.get("federated", {}), "lr": lr}, budget=cfg["budget"])
     elif training == "centralised":
