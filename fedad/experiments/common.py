@@ -22,6 +22,7 @@ import torch
 import yaml
 from tqdm.auto import tqdm
 
+from fedad.experiments.schema import check_config
 from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
@@ -72,12 +73,9 @@ def load_config(experiment: str, profile: str, path: Path | None = None) -> dict
         raise ConfigError(f"{path} must hold a mapping, got {type(cfg).__name__}")
     if cfg.get("experiment") != experiment:
         raise ConfigError(f"{path} is for experiment {cfg.get('experiment')!r}, not {experiment!r}")
-    seeds = cfg.get("seeds")
-    if not (isinstance(seeds, list) and seeds and all(isinstance(s, int) and s >= 0 for s in seeds)):
-        raise ConfigError(f"{path}: 'seeds' must be a non-empty list of non-negative ints, got {seeds!r}")
     cfg["profile"] = profile
     cfg["config_file"] = str(path)
-    return cfg
+    return check_config(experiment, cfg, str(path))
 
 
 def apply_overrides(cfg: dict, overrides: list[str]) -> dict:
@@ -132,6 +130,8 @@ def prepare(args: argparse.Namespace, experiment: str) -> dict:
     cfg = apply_overrides(load_config(experiment, args.profile, args.config), args.overrides)
     if args.seeds is not None:
         cfg["seeds"] = args.seeds
+    if args.overrides or args.seeds is not None:
+        cfg = check_config(experiment, cfg, "after --set/--seeds")
     return cfg
 
 
