@@ -1,6 +1,7 @@
 """Algorithm 1, written once: the stored reference of the code before the redesign, and the pass itself."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import torch
 from fedad.compression.codec import decode
 from fedad.federated.algorithm1 import Algorithm1, rows_finite
 from tests.fl_helpers import cfg
-from tests.reference.make_algorithm1_reference import CASES, PARALLEL, run_case
+from tests.reference.make_algorithm1_reference import CASES, PARALLEL, cpu_fingerprint, run_case
 
 STORED = json.loads((Path(__file__).parent / "reference" / "algorithm1_reference.json").read_text())
 REFERENCE = STORED["runs"]
@@ -25,25 +26,117 @@ def reference_threads():
     torch.set_num_threads(old)
 
 
-@pytest.fixture(scope="module")
-def this_machines_reference(reference_threads) -> dict:
-    """The stored runs of the old code made on a machine with this one's floating-point kernels.
+class UnknownMachine(LookupError):
+    """No stored set was made on a machine with this one's fingerprint (nor reproduces its dense run, among
+    the sets stored before fingerprints were recorded)."""
 
-    Bit-for-bit sums differ between CPUs (the kernels' instruction sets change the order of additions),
-    so each machine type has its own stored set, made from commit 34c7082's code on it. The dense case,
-    whose uploads are the plain gradients, tells which set this machine reproduces."""
-    dense = run_case("dense", "serial")["rounds"]
-    for machine in STORED["machines"]:
-        if machine["loop"]["dense"]["rounds"] == dense:
+
+class DensePathChanged(AssertionError):
+    """A stored set has this machine's fingerprint, but today's dense run does not give its uploads."""
+
+
+def choose_reference(stored_machines: list[dict], fingerprint: dict, dense_rounds: list[str]) -> dict:
+    """The stored ``loop`` runs made on a machine with this one's floating-point kernels.
+
+    Bit-for-bit sums differ between CPUs (the kernels' instruction sets change the order of additions), so
+    each machine type has its own stored set, made from commit 34c7082's code on it, under the machine's
+    :func:`cpu_fingerprint`. A set with this machine's fingerprint must give today's dense run (the plain
+    gradients, through the dense path of Algorithm 1): if it does not, the dense path changed, and that is
+    :class:`DensePathChanged`, never a reason to look for another set."""
+    known = [m for m in stored_machines if m.get("fingerprint") == fingerprint]
+    for machine in known:
+        if machine["loop"]["dense"]["rounds"] == dense_rounds:
             return machine["loop"]
-    pytest.skip("no stored reference was made on a machine with this one's floating-point kernels: add one with "
-                "tests/reference/make_algorithm1_reference.py on a checkout of ee81146 (the code of 34c7082)")
+    if known:
+        raise DensePathChanged(
+            f"the dense path changed on a known machine: the stored set {known[0]['cpu']!r} has this machine's "
+            f"fingerprint {fingerprint}, but today's dense run gives other uploads or broadcasts than it stored")
+    # Sets stored before fingerprints were recorded ("fingerprint": null: the first set, made on a machine
+    # nobody can name now) are still picked the old way, by their dense run: there is nothing else to tell
+    # whether this machine is theirs. A set with a fingerprint is never picked so: on a machine whose
+    # fingerprint it does not carry, a match by the dense run could be a coincidence of a changed code path.
+    for machine in stored_machines:
+        if machine.get("fingerprint") is None and machine["loop"]["dense"]["rounds"] == dense_rounds:
+            return machine["loop"]
+    raise UnknownMachine(f"no stored reference was made on a machine with this one's fingerprint {fingerprint}")
+
+
+def add_a_set_command() -> str:
+    """The shell command that appends this machine's set: the old code (ee81146, 34c7082's code) run through
+    today's maker script, written into this checkout's stored file."""
+    root = Path(__file__).resolve().parents[1]
+    old = "/tmp/fedad-ee81146"
+    return (f"cd {root} && rm -rf {old} && mkdir {old} && git archive ee81146 | tar -x -C {old} && "
+            f"cp tests/reference/make_algorithm1_reference.py {old}/tests/reference/ && cd {old} && "
+            f"PYTHONPATH=. {sys.executable} -m tests.reference.make_algorithm1_reference --add-machine "
+            f"--into {root / 'tests' / 'reference' / 'algorithm1_reference.json'}")
+
+
+def reference_or_skip(stored_machines: list[dict], fingerprint: dict,
+                      dense_rounds: list[str]) -> dict | DensePathChanged:
+    """The fixture's choice: the stored set, a skip on an unknown machine, or the failure, which each test
+    raises in its body (:func:`stored_set`), so that the tests fail rather than error at setup."""
+    try:
+        return choose_reference(stored_machines, fingerprint, dense_rounds)
+    except UnknownMachine as e:
+        pytest.skip(f"{e}: add one with\n  {add_a_set_command()}")
+    except DensePathChanged as e:
+        return e
+
+
+def stored_set(chosen: dict | DensePathChanged) -> dict:
+    if isinstance(chosen, DensePathChanged):
+        pytest.fail(str(chosen), pytrace=False)
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def this_machines_reference(reference_threads) -> dict | DensePathChanged:
+    """The stored runs of the old code made on a machine with this one's floating-point kernels
+    (:func:`choose_reference`)."""
+    return reference_or_skip(STORED["machines"], cpu_fingerprint(), run_case("dense", "serial")["rounds"])
+
+
+def test_a_changed_dense_path_on_a_known_machine_fails_the_reference_tests_and_does_not_skip_them(monkeypatch):
+    """The test of the test: nudge every upload of the dense path by one unit in the last place; on a machine
+    whose fingerprint a stored set carries, the bit-for-bit tests must fail, not skip."""
+    fingerprint = cpu_fingerprint()
+    honest = run_case("dense", "serial")["rounds"]
+    known = [{"cpu": "this machine", "fingerprint": fingerprint, "loop": {"dense": {"rounds": honest}}}]
+    assert stored_set(reference_or_skip(known, fingerprint, honest)) is known[0]["loop"]
+
+    pack = Algorithm1.pack
+    monkeypatch.setattr(Algorithm1, "pack", lambda self, rows, at=None: pack(
+        self, torch.nextafter(rows, torch.full_like(rows, float("inf"))), at))
+    nudged = run_case("dense", "serial")["rounds"]
+    assert nudged != honest
+    with pytest.raises(DensePathChanged, match="the dense path changed on a known machine"):
+        choose_reference(known, fingerprint, nudged)
+    if any(m["fingerprint"] == fingerprint for m in STORED["machines"]):  # and so with the stored file
+        with pytest.raises(DensePathChanged):
+            choose_reference(STORED["machines"], fingerprint, nudged)
+    try:
+        chosen = reference_or_skip(known, fingerprint, nudged)
+    except pytest.skip.Exception:
+        pytest.fail("a changed dense path on a known machine skipped the reference tests")
+    with pytest.raises(pytest.fail.Exception, match="the dense path changed on a known machine"):
+        stored_set(chosen)
+
+    # an unknown machine is skipped with the command that adds its set, even if its dense run matches a set
+    # with another fingerprint; only a set without one is still picked by its dense run
+    other = {**fingerprint, "model_name": "another CPU"}
+    with pytest.raises(pytest.skip.Exception, match="make_algorithm1_reference --add-machine"):
+        reference_or_skip(known, other, honest)
+    unattributed = [{"cpu": "unknown", "fingerprint": None, "loop": {"dense": {"rounds": honest}}}]
+    assert choose_reference(unattributed, other, honest) is unattributed[0]["loop"]
+    with pytest.raises(UnknownMachine):
+        choose_reference(unattributed, other, nudged)
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"dense"}))
 def test_the_serial_engine_gives_the_stored_references_uploads_broadcasts_and_weights_bit_for_bit(
         name, this_machines_reference):
-    want = this_machines_reference[name]  # the engine was called "loop" when the reference was made
+    want = stored_set(this_machines_reference)[name]  # the engine was called "loop" when the reference was made
     got = run_case(name, "serial")
     assert got["rounds"] == want["rounds"]
     assert got["weights_sha256"] == want["weights_sha256"] and got["dropped"] == want["dropped"]

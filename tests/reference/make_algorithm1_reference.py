@@ -5,14 +5,17 @@ show how the stored numbers were made; ``tests/test_algorithm1.py`` runs today's
 run it only on a checkout of 34c7082 (``python -m tests.reference.make_algorithm1_reference``).
 
 Sums are bit-for-bit only on one kind of CPU, so the file's ``machines`` list holds one set of ``loop``
-runs per machine type; the first is the ``runs`` it was made with. On a new machine type, run
-:func:`run_case` for every case with the ``loop`` engine on a checkout of ee81146 (34c7082's code and this
-script) and append the set, with the CPU's name, to ``machines``."""
+runs per machine type; the first is the ``runs`` it was made with. Each set records the
+:func:`cpu_fingerprint` of the machine it was made on, which is how ``tests/test_algorithm1.py`` picks it.
+On a new machine type, run this script with ``--add-machine`` on a checkout of ee81146 (34c7082's code),
+this version of the script copied in; the skip message of ``tests/test_algorithm1.py`` gives the command."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import platform
 from pathlib import Path
 
 import torch
@@ -42,6 +45,23 @@ CASES = {
 }
 PARALLEL = {"threads": ["topk_momentum", "fedavg"], "processes": ["topk_momentum", "fedavg"],
             "vmap": ["topk_momentum", "batchnorm_round_sync"]}
+
+
+def cpu_fingerprint() -> dict:
+    """What decides a CPU's float32 sums bit for bit, as far as torch's CPU kernels go: the architecture,
+    the instruction set torch dispatches its kernels to (``get_cpu_capability``: AVX2, AVX512, ...), the
+    CPU's model name (MKL and oneDNN also choose code paths by vendor and model) and the torch build. Cheap
+    and stable across runs; the thread count is not in it because the tests pin two threads."""
+    model = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"machine": platform.machine(), "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "model_name": model or platform.processor() or None, "torch": torch.__version__}
 
 
 def bn_mlp() -> nn.Module:
@@ -80,11 +100,39 @@ def run_case(name: str, engine: str, rounds: int = 6) -> dict:
             "weights": weights.tolist() if engine != "loop" else None, "dropped": [len(r["dropped"]) for r in trainer.result.records]}
 
 
+def add_machine(into: Path, cpu: str | None) -> None:
+    """Append this machine's set of ``loop`` runs, with its fingerprint, to the stored file ``into``."""
+    stored = json.loads(into.read_text())
+    fingerprint = cpu_fingerprint()
+    if any(m.get("fingerprint") == fingerprint for m in stored["machines"]):
+        raise SystemExit(f"{into} already holds a set for this machine ({fingerprint})")
+    torch.set_num_threads(2)  # as tests/test_algorithm1.py runs them
+    try:
+        runs = {name: run_case(name, "loop") for name in CASES}
+    except ValueError as e:  # today's code has no "loop" engine: it would be compared with itself
+        raise SystemExit(f"the loop engine is missing ({e}): run this on a checkout of ee81146") from e
+    stored["machines"].append({"cpu": cpu or fingerprint["model_name"] or "unnamed", "fingerprint": fingerprint,
+                               "torch": torch.__version__, "loop": runs})
+    into.write_text(json.dumps(stored, indent=1) + "\n")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--add-machine", action="store_true",
+                        help="append this machine's loop runs to --into instead of writing a new file")
+    parser.add_argument("--into", type=Path, default=OUT, help="the stored file (default: %(default)s)")
+    parser.add_argument("--cpu", help="a name for this machine's CPU (default: its model name)")
+    args = parser.parse_args()
+    if args.add_machine:
+        add_machine(args.into, args.cpu)
+        return
     out = {"loop": {name: run_case(name, "loop") for name in CASES}}
     for engine, names in PARALLEL.items():
         out[engine] = {name: run_case(name, engine) for name in names}
-    OUT.write_text(json.dumps({"torch": torch.__version__, "runs": out}, indent=1) + "\n")
+    fingerprint = cpu_fingerprint()
+    first = {"cpu": args.cpu or fingerprint["model_name"] or "unnamed", "fingerprint": fingerprint,
+             "torch": torch.__version__, "loop": out["loop"]}
+    args.into.write_text(json.dumps({"torch": torch.__version__, "runs": out, "machines": [first]}, indent=1) + "\n")
 
 
 if __name__ == "__main__":
