@@ -24,6 +24,7 @@ INSTALL_REQUIRES = [
     "seaborn>=0.13",
     "tqdm>=4.60",
     "pyyaml>=6.0",
+    "pydantic>=2.5",  # the typed experiment configs (fedad/experiments/schema.py)
     "tabulate>=0.9",
     "stumpy>=1.12",
     # VUS-PR / VUS-ROC from their authors' package (TSB-AD's needs numpy < 2); it pulls TensorFlow for

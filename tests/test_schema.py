@@ -3,6 +3,7 @@ names the key (and the value and what is allowed), at load and again after ``--s
 
 import argparse
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -67,5 +68,5 @@ def test_the_checked_config_is_the_file_unchanged():
     import yaml
 
     cfg = load_config("detect", "quick")
-    raw = yaml.safe_load(open(cfg["config_file"], encoding="utf-8"))
+    raw = yaml.safe_load(Path(cfg["config_file"]).read_text(encoding="utf-8"))
     assert {k: v for k, v in cfg.items() if k not in ("profile", "config_file")} == raw

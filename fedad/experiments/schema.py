@@ -37,7 +37,7 @@ def _federated_fields(value: Any) -> Any:
     from fedad.federated.config import FederatedConfig
 
     if not isinstance(value, dict):
-        raise ValueError(f"must be a mapping of federated settings, got {value!r}")
+        raise ValueError(f"must be a mapping of federated settings, got {value!r}")  # noqa: TRY004 — pydantic reports ValueError, not TypeError
     known = {f.name for f in fields(FederatedConfig)}
     unknown = sorted(set(value) - known)
     if unknown:
