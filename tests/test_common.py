@@ -100,7 +100,7 @@ def test_a_pool_worker_ends_when_its_parent_is_gone():
     import os
     import threading
 
-    from fedad.experiments.common import watch_parent
+    from fedad.lifetime import watch_parent
 
     ended = threading.Event()
     watch_parent(os.getppid(), interval=0.01, exit_fn=lambda code: ended.set())

@@ -12,8 +12,9 @@ import pytest
 import torch
 
 from fedad.deployment.node_socket import call
-from fedad.deployment.node_worker import NodeWorker, state_file
+from fedad.deployment.node_worker import NodeWorker
 from fedad.deployment.remote_worker import RemoteBackend, RemoteWorker, build_model_from_spec
+from fedad.deployment.worker_state import state_file
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params
 from fedad.federated.loop import FederatedTrainer

@@ -23,8 +23,8 @@ from flwr.clientapp import ClientApp
 
 from fedad.deployment.flower_relay import partition_id, partition_query
 from fedad.deployment.node_socket import process_age_s
-from fedad.deployment.node_worker import state_file
 from fedad.deployment.remote_worker import run_job
+from fedad.deployment.worker_state import WorkerStateStore
 from fedad.results import atomic_write_bytes
 
 client_app = ClientApp()
@@ -42,19 +42,12 @@ def train(msg: Message, context: Context) -> Message:
     path = context.node_config.get("data-path") or Path(spec["partition_dir"]) / f"{partition_id(context)}.pt"
     data = torch.load(path, weights_only=True)
     state_dir = context.node_config.get("state-dir") or spec.get("state_dir")
-    on_disk = state_file(state_dir, spec, spec["round"] - 1)
-    if on_disk is not None:
-        state = on_disk.read_bytes() if on_disk.is_file() else None
+    store = WorkerStateStore(state_dir, in_memory=False)
+    if store.on_disk() and spec.get("run_name"):
+        outputs, new_state = run_job(spec, data, store.load(spec, spec["round"] - 1))
+        store.save(spec, spec["round"], new_state)
     else:
-        state = context.state["fedad"]["state"] if "fedad" in context.state else None
-    outputs, new_state = run_job(spec, data, state)
-    if on_disk is not None:
-        target = state_file(state_dir, spec, spec["round"])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, new_state)
-        # two rounds back is older than any checkpoint the ServerApp can resume from
-        state_file(state_dir, spec, spec["round"] - 2).unlink(missing_ok=True)
-    else:
+        outputs, new_state = run_job(spec, data, context.state["fedad"]["state"] if "fedad" in context.state else None)
         context.state["fedad"] = ConfigRecord({"state": new_state})
     outputs.update(app_start_s=app_start_s, app_s=time.perf_counter() - started)
     return Message(RecordDict({"fedad": ConfigRecord(outputs)}), reply_to=msg)

@@ -25,19 +25,11 @@ import os
 import signal
 import socket
 import sys
-import threading
-import time
 from pathlib import Path
 
 from fedad.deployment.node_socket import encode_frame, read_frame
-
-
-def state_file(state_dir: str | Path | None, spec: dict, round_idx: int) -> Path | None:
-    """Where a node keeps its worker's state after ``round_idx`` on disk (None: no state-dir or run name)."""
-    run_name = spec.get("run_name")
-    if not state_dir or not run_name:
-        return None
-    return Path(str(state_dir)) / str(run_name) / f"{spec['worker_id']}.round{round_idx}.pt"
+from fedad.deployment.worker_state import WorkerStateStore
+from fedad.lifetime import watch_parent
 
 
 class NodeWorker:
@@ -48,7 +40,7 @@ class NodeWorker:
     def __init__(self, state_dir: str | Path | None = None):
         self.state_dir = state_dir
         self.data: dict[str, dict] = {}
-        self.states: dict[tuple[str, str, int], bytes] = {}
+        self.store = WorkerStateStore(state_dir, in_memory=True)
 
     def _data(self, path: str) -> dict:
         import torch
@@ -57,32 +49,12 @@ class NodeWorker:
             self.data[path] = torch.load(path, weights_only=True)
         return self.data[path]
 
-    def _state(self, spec: dict, round_idx: int) -> bytes | None:
-        key = (str(spec.get("run_name")), spec["worker_id"], round_idx)
-        if key in self.states:
-            return self.states[key]
-        on_disk = state_file(self.state_dir, spec, round_idx)
-        return on_disk.read_bytes() if on_disk is not None and on_disk.is_file() else None
-
-    def _keep(self, spec: dict, round_idx: int, state: bytes) -> None:
-        from fedad.results import atomic_write_bytes
-
-        run = str(spec.get("run_name"))
-        self.states[(run, spec["worker_id"], round_idx)] = state
-        self.states.pop((run, spec["worker_id"], round_idx - 2), None)
-        target = state_file(self.state_dir, spec, round_idx)
-        if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(target, state)
-            # two rounds back is older than any checkpoint the ServerApp can resume from
-            state_file(self.state_dir, spec, round_idx - 2).unlink(missing_ok=True)
-
     def train(self, spec: dict, data_path: str) -> dict:
         """Run the spec's round (:func:`remote_worker.run_job`) from the state kept after the round before."""
         from fedad.deployment.remote_worker import run_job
 
-        outputs, new_state = run_job(spec, self._data(data_path), self._state(spec, spec["round"] - 1))
-        self._keep(spec, spec["round"], new_state)
+        outputs, new_state = run_job(spec, self._data(data_path), self.store.load(spec, spec["round"] - 1))
+        self.store.save(spec, spec["round"], new_state)
         return outputs
 
     def handle(self, request: dict) -> dict:
@@ -96,21 +68,6 @@ class NodeWorker:
             return self.train(json.loads(request["spec"]), str(request["data_path"]))
         except Exception as exc:  # noqa: BLE001 — the node answers with the reason; the round drops this worker
             return {"error": f"{type(exc).__name__}: {exc}"}
-
-
-def _leave_with(parent_pid: int) -> None:
-    """Exit this process when ``parent_pid`` is gone (checked every half second)."""
-    def watch() -> None:
-        while True:
-            try:
-                os.kill(parent_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # alive, owned by someone else
-                pass
-            time.sleep(0.5)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _run_clientapp(argv: list[str], server: socket.socket, conn: socket.socket) -> None:
@@ -156,7 +113,7 @@ def serve(path: Path, worker: NodeWorker, parent_pid: int | None = None, warm_cl
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked clientapps are reaped as they exit
     torch.set_num_threads(1)  # three nodes share two cores: one thread each, as the in-process engines
     if parent_pid is not None:
-        _leave_with(parent_pid)
+        watch_parent(parent_pid, interval=0.5, code=0)  # a node worker without its run has nothing left to do
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:

@@ -11,7 +11,6 @@ import argparse
 import copy
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,6 +22,7 @@ import yaml
 from tqdm.auto import tqdm
 
 from fedad.experiments.schema import check_config
+from fedad.lifetime import watch_parent
 from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
@@ -163,19 +163,6 @@ def run_cached(experiment: str, run: dict, fn: RunFn, results: Path, force: bool
     path = store.save(run, out["metrics"], wall, out.get("records"), out.get("extra"))
     log.info("%s %s done in %.1fs -> %s", experiment, run.get("label", config_hash(run)), wall, path)
     return store.load(run)
-
-
-def watch_parent(parent: int, interval: float = 2.0, exit_fn: Callable[[int], None] = os._exit) -> threading.Thread:
-    """End this worker process once ``parent`` is gone. A killed ``fedad run`` would otherwise leave its pool
-    workers training on as orphans, duplicating the resumed run's work and stealing its cores."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        exit_fn(1)
-
-    thread = threading.Thread(target=watch, name="watch-parent", daemon=True)
-    thread.start()
-    return thread
 
 
 def _worker_init(threads: int, parent: int) -> None:
