@@ -43,7 +43,7 @@ from fedad.detection.discord_reference import discord_metrics
 from fedad.detection.pipeline import PreparedSeries, calibrate, detection_metrics, prepare_series, scored_errors
 from fedad.federated.loop import EpochBudget, build_trainer
 from fedad.models import LABELS, build_model
-from fedad.models.registry import NOT_FORECASTS
+from fedad.models.names import NOT_FORECASTS
 from fedad.results import RESULTS_DIR, atomic_write_json, atomic_write_text, environment_info
 from fedad.seeding import seed_everything
 from fedad.training.tasks import predict

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from fedad.models.amcnn_lstm import AMCNNLSTM
 from fedad.models.cnn_lstm import CNNLSTM
+from fedad.models.names import CLASSIFIER_NAMES, FORECASTER_NAMES
 from fedad.models.recurrent import GRUModel, LSTMModel
 from fedad.models.references import Persistence, RawValue, SeasonalNaive
 from fedad.models.sae import StackedAutoencoder
@@ -24,15 +25,8 @@ FORECASTERS: dict[str, Callable] = {
     "raw_value": RawValue,
 }
 CLASSIFIERS: dict[str, Callable] = {"simple_cnn": SimpleCNN}
-NEURAL_FORECASTERS = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae")
-REFERENCES = ("persistence", "seasonal_naive", "raw_value")
-NOT_FORECASTS = ("raw_value",)  # scores the values themselves: its "forecast" RMSE means nothing
-LABELS = {"amcnn_lstm": "AMCNN-LSTM", "cnn_lstm": "CNN-LSTM", "lstm": "LSTM", "gru": "GRU", "sae": "SAE",
-          "svm": "SVM", "simple_cnn": "simple CNN", "persistence": "persistence (reference)",
-          "seasonal_naive": "seasonal naive (reference)",
-          "raw_value": "raw-value distance (reference)", "matrix_profile": "matrix-profile discord (reference)",
-          "flag_nothing": "flag nothing (reference)"}
-
+if tuple(FORECASTERS) != FORECASTER_NAMES or tuple(CLASSIFIERS) != CLASSIFIER_NAMES:
+    raise RuntimeError("fedad.models.names and the registry name different models")
 
 def build_model(name: str, **kwargs):
     """Build a model by name: forecasters take (dims, horizon, window, ...), ``simple_cnn`` image sizes."""

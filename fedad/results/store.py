@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from fedad._version import __version__
 
@@ -37,7 +36,8 @@ def _jsonable(obj: Any) -> Any:
         return float(obj)
     if isinstance(obj, np.ndarray):
         return obj.tolist()
-    if isinstance(obj, torch.Tensor):
+    torch = sys.modules.get("torch")  # a tensor can only exist where torch is loaded: no import for figures
+    if torch is not None and isinstance(obj, torch.Tensor):
         return obj.detach().cpu().tolist()
     if isinstance(obj, Path):
         return str(obj)
@@ -104,6 +104,8 @@ def git_commit() -> str | None:
 
 def environment_info() -> dict:
     """Versions and machine facts recorded in every result file."""
+    import torch
+
     import sklearn
 
     return {
@@ -161,6 +163,8 @@ class ResultStore:
         return path
 
     def save_checkpoint(self, config: dict, state: dict) -> None:
+        import torch
+
         import io
 
         buf = io.BytesIO()
@@ -168,6 +172,8 @@ class ResultStore:
         atomic_write_bytes(self.checkpoint_path(config), buf.getvalue())
 
     def load_checkpoint(self, config: dict) -> dict | None:
+        import torch
+
         path = self.checkpoint_path(config)
         if not path.is_file():
             return None
