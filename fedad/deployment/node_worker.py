@@ -187,10 +187,11 @@ LAUNCHER = """#!{python} -I
 # fedad: Flower's SuperExec starts this instead of flwr-clientapp on a long-lived node. It hands the task's
 # arguments to the node's fedad worker, which forks a warm flwr-clientapp; without one, the real one runs.
 import os, sys
+from fedad import settings
 from fedad.deployment.node_socket import call
 try:
-    call(os.environ["FEDAD_WORKER_SOCKET"], {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
-except (KeyError, OSError, RuntimeError):
+    call(settings.worker_socket(), {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
+except (settings.SettingError, OSError, RuntimeError):
     os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 """
 
