@@ -186,11 +186,6 @@ def state_dir() -> Path:
     return Path(_required(STATE_DIR))
 
 
-def worker_socket() -> str:
-    """``$FEDAD_WORKER_SOCKET``: the socket of a long-lived Flower node's fedad worker (required)."""
-    return _required(WORKER_SOCKET)
-
-
 def markdown_table() -> str:
     """README.md's table: one row per variable, name, meaning and default."""
     rows = ["| variable | what | default |", "|---|---|---|"]

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_the_readme_table_is_the_settings_module():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    found = re.search(r"<!-- settings table[^\n]*-->\n(.*?)\n<!-- end of settings table -->", readme, re.S)
+    found = re.search(r"<!-- settings table[^\n]*-->\n(.*?)\n<!-- end of settings table -->", readme, re.DOTALL)
     assert found, "README.md lost its settings table markers"
     assert found.group(1) == settings.markdown_table(), (
         "README.md's settings table differs from fedad/settings.py: paste settings.markdown_table() between the markers")

@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from fedad import settings
 from fedad.deployment.node_socket import encode_frame, read_frame
 
 
@@ -187,11 +188,10 @@ LAUNCHER = """#!{python} -I
 # fedad: Flower's SuperExec starts this instead of flwr-clientapp on a long-lived node. It hands the task's
 # arguments to the node's fedad worker, which forks a warm flwr-clientapp; without one, the real one runs.
 import os, sys
-from fedad import settings
 from fedad.deployment.node_socket import call
 try:
-    call(settings.worker_socket(), {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
-except (settings.SettingError, OSError, RuntimeError):
+    call(os.environ[{socket_variable!r}], {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
+except (KeyError, OSError, RuntimeError):
     os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 """
 
@@ -201,7 +201,7 @@ def write_launcher(folder: Path, python: str, real_clientapp: str) -> Path:
     first on a SuperNode's PATH."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "flwr-clientapp"
-    target.write_text(LAUNCHER.format(python=python, real=real_clientapp))
+    target.write_text(LAUNCHER.format(python=python, real=real_clientapp, socket_variable=settings.WORKER_SOCKET))
     target.chmod(0o755)
     return folder
 
