@@ -13,6 +13,7 @@ PYTHON_BOOT ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 FEDAD := $(VENV)/bin/fedad
+# the one profile knob: passed on as --profile (runs) and FEDAD_PROFILE (figures, report); fedad/settings.py
 PROFILE ?= quick
 CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.fedad-installed

@@ -23,6 +23,7 @@ import argparse
 import importlib
 import sys
 
+from fedad import settings
 from fedad.data.datadir import DataError
 
 EXPERIMENTS = ("tune_rho", "detect", "comm", "compressors", "ucr")
@@ -67,7 +68,7 @@ def _data(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fedad", description=__doc__,
+    parser = argparse.ArgumentParser(prog="fedad", description=__doc__, epilog=settings.epilog(),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -9,9 +9,9 @@ too, so a read-only shared folder can be completed without writing into it.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from fedad import settings
 from fedad.data.manifest import FILES, SUPERSEDED
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +36,9 @@ class MalformedDataError(DataError, ValueError):
 
 def data_dir() -> Path:
     """The data directory fedad reads from (see the module docstring for the order)."""
-    env = os.environ.get("FEDAD_DATA")
-    if env:
-        return Path(env).expanduser()
+    env = settings.data_dir()
+    if env is not None:
+        return env
     shared = REPO_ROOT.parent / "shared" / "data"
     if shared.is_dir():
         return shared
@@ -47,13 +47,13 @@ def data_dir() -> Path:
 
 def download_dir() -> Path:
     """Where downloads go when a user allows them (never into a shared, read-only data directory)."""
-    return Path(os.environ.get("FEDAD_DOWNLOAD_DIR", CACHE_DIR)).expanduser()
+    return settings.download_dir() or CACHE_DIR.expanduser()
 
 
 def fetch_dir() -> Path:
     """Where ``fedad data fetch`` lays files out: ``FEDAD_DOWNLOAD_DIR`` when set, else the folder a user
     named with ``FEDAD_DATA``, else the download cache (never the shared folder found beside the repository)."""
-    if os.environ.get("FEDAD_DOWNLOAD_DIR") or not os.environ.get("FEDAD_DATA"):
+    if settings.download_dir() is not None or settings.data_dir() is None:
         return download_dir()
     return data_dir()
 

@@ -28,6 +28,7 @@ import requests
 import urllib3
 from tqdm.auto import tqdm
 
+from fedad import settings
 from fedad.data import manifest
 from fedad.data.datadir import ChecksumMismatchError, DataError, fetch_dir, matches
 from fedad.data.manifest import Archive, FileEntry
@@ -45,13 +46,12 @@ class NoSourceError(FetchError):
 
 def mirror() -> str | None:
     """The base URL of ``FEDAD_DATA_MIRROR``, without a trailing slash; ``None`` when unset."""
-    url = os.environ.get("FEDAD_DATA_MIRROR", "").strip()
-    return url.rstrip("/") or None
+    return settings.data_mirror()
 
 
 def offline() -> bool:
     """True when ``FEDAD_OFFLINE`` forbids downloads (any value but empty or ``0``)."""
-    return os.environ.get("FEDAD_OFFLINE", "").strip() not in ("", "0")
+    return settings.offline()
 
 
 def offline_message(names: list[str]) -> str:

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import psutil
 
+from fedad import settings
 from fedad.deployment.flower_modes import CLIENT_APPS, MODES, TASK_POLL_S
 from fedad.deployment.flower_security import NodeKey, TlsFiles, make_certificates, make_node_key
 from fedad.deployment.node_worker import write_launcher
@@ -258,7 +259,7 @@ class FlowerDeployment:
             sock = self.start_worker(k, state_dir)
             node_config += f' worker-socket="{sock}"'
             # the node's SuperExec finds fedad's flwr-clientapp launcher first: warm forks of the worker
-            env = dict(self.env, FEDAD_WORKER_SOCKET=str(sock),
+            env = dict(self.env, **{settings.WORKER_SOCKET: str(sock)},
                        PATH=f"{self.launcher_dir}{os.pathsep}{self.env['PATH']}")
         supernode = [str(BIN / "flower-supernode")] if self.node_poll_s is None else [
             sys.executable, "-m", "fedad.deployment.supernode_poll", "--poll", str(self.node_poll_s), "--"]

@@ -27,6 +27,7 @@ import socket
 import sys
 from pathlib import Path
 
+from fedad import settings
 from fedad.deployment.node_socket import encode_frame, read_frame
 from fedad.deployment.worker_state import WorkerStateStore
 from fedad.lifetime import watch_parent
@@ -146,7 +147,7 @@ LAUNCHER = """#!{python} -I
 import os, sys
 from fedad.deployment.node_socket import call
 try:
-    call(os.environ["FEDAD_WORKER_SOCKET"], {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
+    call(os.environ[{socket_variable!r}], {{"kind": "clientapp", "argv": sys.argv[1:]}}, 30.0)
 except (KeyError, OSError, RuntimeError):
     os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 """
@@ -157,7 +158,7 @@ def write_launcher(folder: Path, python: str, real_clientapp: str) -> Path:
     first on a SuperNode's PATH."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "flwr-clientapp"
-    target.write_text(LAUNCHER.format(python=python, real=real_clientapp))
+    target.write_text(LAUNCHER.format(python=python, real=real_clientapp, socket_variable=settings.WORKER_SOCKET))
     target.chmod(0o755)
     return folder
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from fedad import settings
 from fedad.deployment import syft_adapter as syft
 from fedad.deployment.remote_worker import RemoteBackend, RemoteWorker
 from fedad.federated.messages import UpdateMessage
@@ -79,12 +80,12 @@ class SyftBackend(RemoteBackend):
     def job_script(self, worker: RemoteWorker, round_idx: int) -> str:
         spec = self.spec(worker, round_idx, dataset=self.dataset_name(worker.id))
         return ("#!/bin/bash\nset -euo pipefail\nmkdir -p code/outputs\n"
-                f"cat > spec.json <<'FEDAD_SPEC'\n{json.dumps(spec)}\nFEDAD_SPEC\n"
-                '"${FEDAD_PYTHON:-python3}" -m fedad.deployment.syft_job spec.json code/outputs\n')
+                f"cat > spec.json <<'END_OF_SPEC'\n{json.dumps(spec)}\nEND_OF_SPEC\n"
+                f'"${{{settings.PYTHON}:-python3}}" -m fedad.deployment.syft_job spec.json code/outputs\n')
 
     def _owner_runs(self, worker: RemoteWorker, owner, job_name: str) -> None:
         """What the data owner's machine does (here, in this process): approve and run the job."""
-        env = {"FEDAD_STATE_DIR": str(self.owner_dir(worker.id) / "state"), "FEDAD_PYTHON": sys.executable}
+        env = {settings.STATE_DIR: str(self.owner_dir(worker.id) / "state"), settings.PYTHON: sys.executable}
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         try:

@@ -9,12 +9,12 @@ on the owner's side in ``$FEDAD_STATE_DIR``. Only ``OUT_DIR`` (the job's ``outpu
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import torch
 
+from fedad import settings
 from fedad.deployment.remote_worker import run_job
 from fedad.results import atomic_write_bytes
 
@@ -28,7 +28,7 @@ def _private_partition(dataset: str) -> dict:
 
 def main(spec: dict, out_dir: Path) -> None:
     torch.set_num_threads(1)
-    state_path = Path(os.environ["FEDAD_STATE_DIR"]) / f"{spec['worker_id']}.pt"
+    state_path = settings.state_dir() / f"{spec['worker_id']}.pt"
     state = state_path.read_bytes() if state_path.is_file() else None
     outputs, new_state = run_job(spec, _private_partition(spec["dataset"]), state)
     atomic_write_bytes(state_path, new_state)

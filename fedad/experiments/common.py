@@ -21,12 +21,13 @@ import torch
 import yaml
 from tqdm.auto import tqdm
 
+from fedad import settings
 from fedad.experiments.schema import check_config
 from fedad.lifetime import watch_parent
 from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
+from fedad.settings import PROFILES
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
-PROFILES = ("quick", "full", "paper")
 log = logging.getLogger("fedad.reproduce")
 
 
@@ -98,17 +99,17 @@ def apply_overrides(cfg: dict, overrides: list[str]) -> dict:
 
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", choices=PROFILES, default=os.environ.get("PROFILE", "quick"),
+    parser.add_argument("--profile", choices=PROFILES, default=settings.profile() or "quick",
                         help="quick: every figure on 2 CPU cores in minutes (short caps, few seeds); full: "
                              "converged, 3 seeds, every data set and control (hours); paper: the paper's "
-                             "hyper-parameters (default: $PROFILE or quick)")
+                             "hyper-parameters (default: $FEDAD_PROFILE or quick)")
     parser.add_argument("--config", type=Path, default=None,
-                        help="a YAML config file instead of reproduce/configs/<profile>/<experiment>.yaml")
+                        help="a YAML config file instead of fedad/experiments/configs/<profile>/<experiment>.yaml")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. --set federated.rounds=50 (repeatable)")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds to run (default: the config's)")
     parser.add_argument("--force", action="store_true", help="rerun runs whose result file already exists")
-    parser.add_argument("--jobs", type=int, default=int(os.environ.get("FEDAD_JOBS", "1")),
+    parser.add_argument("--jobs", type=int, default=settings.jobs(),
                         help="runs in parallel processes (each gets cores/jobs threads; default $FEDAD_JOBS or 1)")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="results folder (default: results/)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

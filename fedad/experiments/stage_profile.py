@@ -155,7 +155,9 @@ def inside_rows(profile: str, scratch: Path) -> list[dict]:
     from fedad.results import ResultStore
 
     torch.set_num_threads(1)
-    os.environ["FEDAD_ENGINE"] = "serial"
+    from fedad import settings
+
+    os.environ[settings.ENGINE] = "serial"
     rows = []
     for stage, (module, run) in representative_runs(profile).items():
         profiler = cProfile.Profile()

@@ -15,7 +15,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-TUTORIALS = Path(os.environ.get("FEDAD_TUTORIALS", "tutorials"))  # the repository's notebooks, from its root
+from fedad import settings
+
+TUTORIALS = settings.tutorials_dir()  # the repository's notebooks, from its root
 
 
 def execute(path: Path, out_dir: Path, timeout_s: int = 900) -> tuple[Path, float]:
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=TUTORIALS / "out", help="where executed copies go")
     args = parser.parse_args(argv)
     if args.quick:
-        os.environ["FEDAD_TUTORIAL_QUICK"] = "1"
+        os.environ[settings.TUTORIAL_QUICK] = "1"  # for the notebooks' kernels
     paths = [TUTORIALS / (n if n.endswith(".ipynb") else f"{n}.ipynb") for n in args.names] or sorted(
         TUTORIALS.glob("*.ipynb"))
     for path in paths:

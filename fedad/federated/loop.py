@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from fedad import settings
 from fedad.compression.codec import size_as
 from fedad.data.partition import partition
 from fedad.federated.aggregator import CloudAggregator
@@ -36,7 +36,12 @@ log = logging.getLogger(__name__)
 def pick_device(requested: str = "auto") -> torch.device:
     """``auto``: ``$FEDAD_DEVICE`` when set, else the GPU when one is present, else the CPU."""
     if requested == "auto":
-        requested = os.environ.get("FEDAD_DEVICE", "auto")
+        requested = settings.device()
+        if requested != "auto":
+            try:
+                return torch.device(requested)
+            except RuntimeError:
+                raise settings.invalid(settings.DEVICE, requested, "auto or a torch device (cpu, cuda…)") from None
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(requested)

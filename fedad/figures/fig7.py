@@ -5,7 +5,6 @@ fig7-measured``) and the paper's 0.5."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -13,20 +12,20 @@ import numpy as np
 
 from fedad.figures.style import PAPER_COLOUR, save, setup_style, stamp
 from fedad.models import LABELS
-from fedad.results import RESULTS_DIR
 from fedad.results import comm as comm_stats
-from fedad.results.comm import PAPER_RATIO, measured_points, runs_by_model, sweep, targets, time_to_target
+from fedad.results.comm import (
+    PAPER_RATIO,
+    measured_points,
+    runs_by_model,
+    sweep,
+    sweep_settings,
+    targets,
+    time_to_target,
+)
 from fedad.results.tables import ordered_models
 
 VARIANTS = (("dense", "without GCM (dense fp32)", "#4c72b0"), ("gcm", "with GCM (top-k ρ = 0.3)", "#dd8452"),
             ("gcm_two_way", "GCM + top-k broadcast", "#55a868"))
-
-
-def settings(results_dir: Path | None, profile: str) -> dict:
-    path = Path(results_dir or RESULTS_DIR) / "comm" / f"_config_{profile}.json"
-    cfg = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return cfg.get("sweep", {"low_mbps": 0.1, "high_mbps": 1000.0, "points": 41, "downlink_factor": 10.0,
-                              "latency_ms": 50.0})
 
 
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
@@ -83,7 +82,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     rounds = int(any_run["metrics"]["fixed_rounds"])
     ax_fix.set_title(f"(b) the first {rounds} rounds, same link: compute + link", fontsize=10)
     ax_fix.legend(fontsize=7, ncol=1, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
-    sweep_cfg = settings(results_dir, profile)
+    sweep_cfg = sweep_settings(results_dir, profile)
     palette = plt.get_cmap("tab10")
     for i, m in enumerate(models):
         if "gcm" in runs[m] and "dense" in runs[m]:

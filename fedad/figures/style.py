@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import matplotlib
@@ -11,7 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-OUT_DIR = Path(os.environ.get("FEDAD_FIGURES", "figures/out"))  # relative to where fedad runs, as results/
+from fedad import settings
+
+OUT_DIR = settings.figures_dir()  # relative to where fedad runs, as results/
 PAPER_COLOUR = "#d62728"
 
 

@@ -3,7 +3,6 @@ downlink, two-way sparsification and measured ÷ modelled seconds over real rate
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,6 @@ from fedad import paper
 from fedad.federated.network import ranges_at_or_below
 from fedad.models import LABELS
 from fedad.report.verdicts import TOLERANCE, Row, fmt, verdict
-from fedad.results import RESULTS_DIR
 from fedad.results.comm import (
     DEPLOYMENT_MODES,
     PAPER_RATIO,
@@ -24,6 +22,7 @@ from fedad.results.comm import (
     row_mode,
     runs_by_model,
     sweep,
+    sweep_settings,
     targets,
     time_to_target,
 )
@@ -32,20 +31,13 @@ from fedad.statistics import mean_sd, paired_difference
 MEASURED_TOLERANCE = 0.25  # measured ÷ modelled must be within ±25 %
 
 
-def _settings(results: Path, profile: str) -> dict:
-    path = Path(results or RESULTS_DIR) / "comm" / f"_config_{profile}.json"
-    cfg = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return cfg.get("sweep", {"low_mbps": 0.1, "high_mbps": 1000.0, "points": 41, "downlink_factor": 10.0,
-                              "latency_ms": 50.0})
-
-
 def comm_rows(results: Path) -> list[Row]:
     runs = runs_by_model(results)
     if not runs:
         raise FileNotFoundError("no comm results (make fig7)")
     any_run = next(iter(next(iter(runs.values())).values()))[0]
     profile = any_run["config"]["profile"]
-    settings = _settings(results, profile)
+    settings = sweep_settings(results, profile)
     rows, spans, at_link = [], [], []
     for m, model_runs in runs.items():
         if "gcm" not in model_runs or "dense" not in model_runs:
@@ -132,7 +124,7 @@ def comm_section(results: Path) -> list[str]:
                    f"validation loss {d.text(5)} against GCM."), ""]
     modelled = None
     if "amcnn_lstm" in runs and {"gcm", "dense"} <= set(runs["amcnn_lstm"]):
-        modelled = sweep(runs["amcnn_lstm"], _settings(results, any_run["config"]["profile"]))
+        modelled = sweep(runs["amcnn_lstm"], sweep_settings(results, any_run["config"]["profile"]))
     lines += measured_section(results, modelled)
     return lines
 

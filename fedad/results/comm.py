@@ -10,8 +10,8 @@ import numpy as np
 
 from fedad.deployment.flower_modes import MODES
 from fedad.federated.network import bandwidth_grid, per_round_seconds, ranges_at_or_below
-from fedad.results.tables import load_raw
 from fedad.results import RESULTS_DIR
+from fedad.results.tables import load_raw
 
 PAPER_RATIO = 0.5
 
@@ -55,6 +55,15 @@ def targets(model_runs: dict) -> dict[int, float]:
         eps = run["config"]["epsilon"]
         out[run["config"]["seed"]] = run["metrics"]["best_val_loss"] * (1 + eps)
     return out
+
+
+def sweep_settings(results_dir: Path | None, profile: str) -> dict:
+    """The bandwidth sweep (``sweep:`` of the comm config) the profile's runs were made with: ``fedad run comm``
+    saves its config beside the results, ``results/comm/_config_<profile>.json``."""
+    path = Path(results_dir or RESULTS_DIR) / "comm" / f"_config_{profile}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} missing: `fedad run comm --profile {profile}` (make fig7) writes it")
+    return json.loads(path.read_text(encoding="utf-8"))["sweep"]
 
 
 def sweep(model_runs: dict, settings: dict, variant: str = "gcm") -> tuple[np.ndarray, np.ndarray]:

@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from fedad import settings
 from fedad._version import __version__
 
-RESULTS_DIR = Path(os.environ.get("FEDAD_RESULTS", "results"))
+RESULTS_DIR = settings.results_dir()
 
 
 def _jsonable(obj: Any) -> Any:
@@ -104,9 +105,8 @@ def git_commit() -> str | None:
 
 def environment_info() -> dict:
     """Versions and machine facts recorded in every result file."""
-    import torch
-
     import sklearn
+    import torch
 
     return {
         "fedad": __version__,
@@ -120,9 +120,9 @@ def environment_info() -> dict:
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "git_commit": git_commit(),
         # how the run was executed (never what it computes, beyond float summation order)
-        "device_env": os.environ.get("FEDAD_DEVICE"),
-        "engine_env": os.environ.get("FEDAD_ENGINE"),
-        "compile_env": os.environ.get("FEDAD_COMPILE"),
+        "device_env": settings.raw(settings.DEVICE),
+        "engine_env": settings.raw(settings.ENGINE),
+        "compile_env": settings.raw(settings.COMPILE),
     }
 
 
@@ -163,9 +163,9 @@ class ResultStore:
         return path
 
     def save_checkpoint(self, config: dict, state: dict) -> None:
-        import torch
-
         import io
+
+        import torch
 
         buf = io.BytesIO()
         torch.save(state, buf)

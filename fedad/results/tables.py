@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from fedad import settings
 from fedad.models import REFERENCES
 from fedad.results import RESULTS_DIR
-
 
 MODEL_ORDER = ("amcnn_lstm", "cnn_lstm", "lstm", "gru", "sae", "svm", "persistence", "seasonal_naive", "raw_value")
 
@@ -78,7 +77,7 @@ def load(experiment: str, results_dir: Path | None = None, profile: str | None =
     if frame.empty:
         raise FileNotFoundError(f"no results in {folder}: run `make {experiment_target(experiment)}` first")
     if profile is None:
-        profile = os.environ.get("FEDAD_PROFILE") or next(
+        profile = settings.profile() or next(
             (p for p in ("paper", "full", "quick") if (frame["profile"] == p).any()), "quick")
     if not (frame["profile"] == profile).any():
         raise FileNotFoundError(f"no {profile}-profile results in {folder}: run "

@@ -11,6 +11,7 @@ import os
 
 import torch
 
+from fedad import settings
 from fedad.federated.config import ENGINES, FederatedConfig
 from fedad.federated.engines.engine import Engine, LocalUpdates
 from fedad.federated.engines.processes import ProcessesEngine
@@ -30,10 +31,8 @@ def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
     and ``fedad run --jobs`` already fills the cores. vmap computes gradients, so fedavg's local steps
     run serially instead."""
     engine = config.engine
-    if engine == "auto" and os.environ.get("FEDAD_ENGINE"):
-        engine = os.environ["FEDAD_ENGINE"]
-        if engine not in ENGINES:
-            raise ValueError(f"FEDAD_ENGINE must be one of {ENGINES}, got {engine!r}")
+    if engine == "auto":
+        engine = settings.engine(ENGINES) or engine
     if engine != "auto":
         return engine if config.mode == "dsgd" or engine != "vmap" else "serial"
     if device.type == "cuda":
@@ -44,10 +43,7 @@ def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
 def resolve_compile(config: FederatedConfig, engine: str) -> bool:
     """Whether the workers' replicas are compiled: ``config.compile`` or ``$FEDAD_COMPILE=1``, on every
     engine but vmap (whose one functional pass over all replicas is not compiled)."""
-    env = os.environ.get("FEDAD_COMPILE", "")
-    if env not in ("", "0", "1"):
-        raise ValueError(f"FEDAD_COMPILE must be 0 or 1, got {env!r}")
-    return (config.compile or env == "1") and engine != "vmap"
+    return (config.compile or settings.compile_replicas()) and engine != "vmap"
 
 
 def build_engine(config: FederatedConfig, device: torch.device) -> Engine:
