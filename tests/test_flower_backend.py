@@ -6,7 +6,8 @@ import torch
 pytest.importorskip("flwr", reason="flower extra not installed (pip install -e '.[flower]')")
 pytest.importorskip("ray", reason="flwr[simulation] (ray) not installed")
 
-from fedad.deployment.flower_backend import FlowerBackend, run_simulation
+from fedad.deployment.flower_backend import FlowerBackend
+from fedad.deployment.flower_server import run_simulation
 from fedad.deployment.remote_worker import build_model_from_spec
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import flat_params

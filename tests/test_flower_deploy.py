@@ -66,14 +66,14 @@ def _processes_of(work: Path) -> list[psutil.Process]:
 
 def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int) -> tuple[str, list]:
     """The final weights' digest and per-round upload sizes of the same run on the in-process back-end."""
-    from fedad.deployment.flower_app import _trainer_from_run_config, _weights_digest
+    from fedad.deployment.flower_server import _weights_digest, trainer_from_run_config
     from fedad.deployment.remote_worker import build_model_from_spec
     from fedad.federated.loop import FederatedTrainer
 
     run_config = {"dataset": "mnist", "task": "mnist", "compressor": "topk", "train-samples": train_samples,
                   "test-samples": 500, "num-workers": workers, "rounds": rounds, "batch-size": 32, "lr": 0.05,
                   "rho": rho, "seed": 0, "workdir": "unused"}
-    remote = _trainer_from_run_config(run_config)
+    remote = trainer_from_run_config(run_config)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as each SuperNode's worker
     try:

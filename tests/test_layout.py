@@ -1,6 +1,6 @@
 """The house's floors, read from the source: the core rooms never import experiments, REPORT.md's writer
 or a figure; figures and the report read fedad.results and never each other; the federated core never
-imports a deployment transport; no module-level import circle. Command-line entry points (``cli.py``,
+imports a deployment transport; no import circle, at module level or inside a function. Command-line entry points (``cli.py``,
 ``command.py``, ``__main__.py``) stand above every room."""
 
 from __future__ import annotations
@@ -63,11 +63,12 @@ def test_figures_and_the_report_read_results_and_never_each_other(room, other):
     assert not {m: i for m, i in crossing.items() if i}, f"{room} imports {other}: {crossing}"
 
 
-def test_no_module_level_import_circle():
+@pytest.mark.parametrize("top_level_only", [True, False], ids=["module level", "inside functions too"])
+def test_no_import_circle(top_level_only):
     graph = nx.DiGraph()
     for module, path in SOURCES.items():
         graph.add_node(module)
-        graph.add_edges_from((module, i) for i in _imports(path, top_level_only=True) if i in SOURCES and i != module)
+        graph.add_edges_from((module, i) for i in _imports(path, top_level_only) if i in SOURCES and i != module)
     cycles = list(nx.simple_cycles(graph))
     assert not cycles, f"import circles: {cycles[:3]}"
 

@@ -1,10 +1,11 @@
-"""Run the federated loop on Flower (extra ``[flower]``, flwr 1.41): simulation or real deployment.
+"""The Flower back-end (extra ``[flower]``, flwr 1.41), for simulation and real deployment alike.
 
-Flower moves the messages; fedad keeps the algorithm. The ``ServerApp`` runs fedad's own loop with
+Flower moves the messages; fedad keeps the algorithm. fedad's one ``ServerApp`` (:mod:`flower_server`,
+which also runs the simulation) runs fedad's own loop with
 :class:`FlowerBackend` as its back-end, so aggregation is fedad's :class:`CloudAggregator` decoding
 fedad's compressed bytes (not Flower's FedAvg). The ``ClientApp`` runs the same :class:`VirtualWorker`
-local work and Algorithm 1 as every other back-end: itself (:mod:`flower_app`, the worker's state in
-``context.state`` or on the node's disk) or through the node's long-lived fedad worker
+local work and Algorithm 1 as every other back-end: itself (:mod:`flower_app`, the worker's state on the
+node's disk through :mod:`worker_state`) or through the node's long-lived fedad worker
 (:mod:`flower_relay`, :mod:`node_worker`). Each round records the seconds the nodes report
 (:attr:`FlowerBackend.round_split`).
 """
@@ -158,37 +159,3 @@ class FlowerBackend(RemoteBackend):
         self.round_seconds.append(time.perf_counter() - start)
         self.round_split.append({"round": round_idx, "round_s": self.round_seconds[-1], **split})
         return sorted(updates, key=lambda m: [w.id for w in workers].index(m.worker_id)), dropped
-
-
-def server_app_for(trainer, progress: bool = False):
-    """A ``ServerApp`` whose main runs ``trainer``'s loop over the Grid it is given."""
-    from flwr.serverapp import ServerApp
-
-    app = ServerApp()
-
-    @app.main()
-    def main(grid, context) -> None:
-        trainer.backend.bind(grid)
-        trainer.run(progress=progress)
-
-    return app
-
-
-def run_simulation(trainer, progress: bool = False, num_cpus_per_client: float = 1.0) -> None:
-    """Run ``trainer`` (built with a :class:`FlowerBackend`) in Flower's simulation engine (Ray).
-
-    The workers' state goes to ``<workdir>/node_state``: a late duplicate of the partition query (the
-    backend asks again a node that has not answered in time) would otherwise write back an old
-    ``context.state`` over a round's state in Flower's engine.
-    """
-    from flwr.simulation import run_simulation as flower_run
-
-    from fedad.deployment.flower_app import client_app
-
-    backend = trainer.backend
-    backend.state_dir = backend.workdir / "node_state"
-    backend.run_name = backend.run_name or "simulation"
-
-    flower_run(server_app=server_app_for(trainer, progress), client_app=client_app,
-               num_supernodes=len(trainer.workers),
-               backend_config={"client_resources": {"num_cpus": num_cpus_per_client, "num_gpus": 0.0}})

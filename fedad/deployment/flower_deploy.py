@@ -72,7 +72,7 @@ packages = ["."]
 publisher = "fedad"
 
 [tool.flwr.app.components]
-serverapp = "fedad.deployment.flower_app:server_app"
+serverapp = "fedad.deployment.flower_server:server_app"
 clientapp = "{clientapp}"
 
 [tool.flwr.app.config]

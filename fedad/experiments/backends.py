@@ -55,7 +55,8 @@ def compare(name: str, args: argparse.Namespace) -> dict:
         remote = _trainer(task, config, args.seed, backend)
         remote.run(progress=False)
     else:
-        from fedad.deployment.flower_backend import FlowerBackend, run_simulation
+        from fedad.deployment.flower_backend import FlowerBackend
+        from fedad.deployment.flower_server import run_simulation
 
         backend = FlowerBackend(SPEC, "classification", work)
         remote = _trainer(task, config, args.seed, backend)

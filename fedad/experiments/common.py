@@ -22,17 +22,13 @@ import yaml
 from tqdm.auto import tqdm
 
 from fedad import settings
-from fedad.experiments.schema import check_config
+from fedad.experiments.schema import ConfigError, check_config
 from fedad.lifetime import watch_parent
 from fedad.results import RESULTS_DIR, ResultStore, atomic_write_json, config_hash
 from fedad.settings import PROFILES
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 log = logging.getLogger("fedad.reproduce")
-
-
-class ConfigError(ValueError):
-    """A config file or override that fedad cannot run."""
 
 
 def learning_rate(cfg: dict, model: str, training: str) -> float:

@@ -22,6 +22,10 @@ def _per_dataset(kind):
     return kind | dict[str, kind]
 
 
+class ConfigError(ValueError):
+    """A config file or override that fedad cannot run (one line: the source, the key, what is wrong)."""
+
+
 class Strict(BaseModel):
     """A block whose keys are all known: an unknown key is an error, not silently ignored."""
 
@@ -316,10 +320,8 @@ def _first_error(exc: ValidationError, cfg: dict) -> str:
 
 
 def check_config(experiment: str, cfg: dict, source: str) -> dict:
-    """``cfg`` if it fits ``experiment``'s schema; otherwise raise ``error`` (the experiments' ConfigError)
+    """``cfg`` if it fits ``experiment``'s schema; otherwise raise :class:`ConfigError`
     with one line: the source, the key, the value and what is allowed."""
-    from fedad.experiments.common import ConfigError
-
     schema = SCHEMAS.get(experiment)
     if schema is None:
         return cfg
