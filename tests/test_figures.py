@@ -148,3 +148,32 @@ def test_the_detection_figures_name_the_headline_threshold_rule():
     assert "1 % false alarms" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm"] * 2}))
     assert "max F_θ" in headline_text(pd.DataFrame({"model": ["amcnn_lstm"]}))  # a run that records no rule
     assert "differ" in headline_text(pd.DataFrame({"headline_rule": ["false_alarm", "max_f"]}))
+
+
+@pytest.mark.parametrize("metric", ["point.accuracy", "rmse"])
+def test_the_bars_drawn_are_the_result_files_means_and_the_figure_says_its_profile(results, metric):
+    """Figs. 5 and 6 draw what the result files hold: each bar is the mean over seeds of that model's
+    runs on that data set in the paper's setting, in the data sets' order; the quick profile is stamped."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.container import BarContainer
+
+    from fedad.figures.bars import bar_figure, model_label, order
+    from fedad.models import NOT_FORECASTS
+    from fedad.results.tables import load, paper_setting
+
+    frame = paper_setting(load("detect", results))
+    datasets, models = order(frame)
+    models = [m for m in models if not (metric == "rmse" and m in NOT_FORECASTS)]
+    fig = bar_figure(results, metric, "title {rule}", "y")
+    try:
+        drawn = {c.get_label(): [bar.get_height() for bar in c] for c in fig.axes[0].containers
+                 if isinstance(c, BarContainer)}
+        assert set(drawn) == {model_label(m) for m in models}
+        for model in models:
+            rows = frame[frame["model"] == model]
+            want = [rows[rows["dataset"] == d][metric].mean() for d in datasets]
+            np.testing.assert_allclose(drawn[model_label(model)], want, rtol=1e-9, err_msg=model)
+        assert any("QUICK PROFILE" in t.get_text() for t in fig.texts)
+    finally:
+        plt.close(fig)
