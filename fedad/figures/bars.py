@@ -13,7 +13,9 @@ import pandas as pd
 from fedad.figures.style import setup_style, stamp
 from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
 from fedad.results.tables import (
+    DATASET_LABELS,
     DETERMINISTIC,
+    FIGURE_DATASETS,
     headline_text,
     load,
     mean_std,
@@ -22,8 +24,6 @@ from fedad.results.tables import (
     without_test_events,
 )
 
-DATASETS = {"power_demand": "Power demand", "space_shuttle": "Space shuttle", "ecg": "ECG (7 records)",
-            "engine": "Engine", "ecg_qtdbsel102": "ECG qtdbsel102"}
 REFERENCE_STYLE = {"persistence": ("#9e9e9e", "//"), "seasonal_naive": ("#616161", "\\\\"),
                    "raw_value": ("#bdbdbd", "xx"), "flag_nothing": ("#d0d0d0", "..")}
 
@@ -50,16 +50,16 @@ def draw_bars(ax, frame: pd.DataFrame, metric: str, datasets: list[str], models:
             ax.bar(xs, sub["mean"], width, yerr=sub["std"], capsize=2, label=model_label(model),
                    color=palette(learned.index(model)), edgecolor="black" if model == "amcnn_lstm" else None,
                    linewidth=1.5)
-    ax.set_xticks(range(len(datasets)), [DATASETS.get(d, d) for d in datasets])
+    ax.set_xticks(range(len(datasets)), [DATASET_LABELS.get(d, d) for d in datasets])
     seeded = stats[~stats["model"].isin(DETERMINISTIC)]  # one run each: they would make every count 1
     return int(seeded["count"].min()) if len(seeded) else 0
 
 
 def order(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Data sets in the paper's order (those with a test event only), then models: learned ones in the
+    """The paper's data sets (:data:`FIGURE_DATASETS`, those with a test event only), then models: learned ones in the
     paper's order, references last."""
     skipped = set(without_test_events(frame))
-    datasets = [d for d in DATASETS if d in set(frame["dataset"]) and d not in skipped]
+    datasets = [d for d in FIGURE_DATASETS if d in set(frame["dataset"]) and d not in skipped]
     models = ordered_models(frame["model"])
     models = [m for m in models if m not in REFERENCES] + [m for m in REFERENCES if m in models]
     return datasets, models
@@ -76,7 +76,7 @@ def note_not_drawn(fig, frame: pd.DataFrame) -> None:
     """Name, at the top right, the data sets that :func:`order` leaves out."""
     skipped = without_test_events(frame)
     if skipped:
-        names = ", ".join(DATASETS.get(d, d) for d in skipped)
+        names = ", ".join(DATASET_LABELS.get(d, d) for d in skipped)
         fig.text(0.99, 0.985, f"not drawn: {names} (no anomaly in the test part; no verdict in REPORT.md)",
                  fontsize=8, style="italic", ha="right", va="top")
 

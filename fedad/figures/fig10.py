@@ -11,10 +11,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from fedad.figures.bars import DATASETS, order
+from fedad.figures.bars import order
 from fedad.figures.style import save, setup_style, stamp
 from fedad.models import LABELS
-from fedad.results.tables import load, paper_setting, protocol_runs
+from fedad.results.tables import DATASET_LABELS, load, paper_setting, protocol_runs
 
 LINES = (("amcnn_lstm", "#1f77b4"), ("svm", "#d62728"), ("seasonal_naive", "#424242"), ("persistence", "#9e9e9e"))
 AUDITED = "power_demand_audited"
@@ -65,7 +65,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             ax.set_ylabel(ylabel, fontsize=8)
             if key == "error":
                 ax.set_yscale("log")
-            ax.set_title(TITLES.get(d, DATASETS.get(d, d)), fontsize=9 if d in TITLES else 10)
+            ax.set_title(TITLES.get(d, DATASET_LABELS.get(d, d)), fontsize=9 if d in TITLES else 10)
             if i == len(datasets) - 1:
                 ax.set_xlabel("relative position (0 = event start, 1 = its end; shaded)", fontsize=9)
     handles, labels = axes[0, 0].get_legend_handles_labels()

@@ -22,6 +22,8 @@ from fedad.report.verdicts import (
     verdict,
 )
 from fedad.results.tables import (
+    CLAIM_DATASETS,
+    DATASET_ORDER,
     DETERMINISTIC,
     PAPER_VARIANT,
     headline_rule,
@@ -225,8 +227,6 @@ def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str
 
 HEADLINE_MARK = " (the headline: the figures, the results tables and the verdicts use it)"
 PART_NAMES = {"train": "fit", "stopping": "V1", "validation": "V2", "test": "test"}
-DATASET_ORDER = ("power_demand", "power_demand_audited", "space_shuttle", "ecg", "engine", "ecg_qtdbsel102")
-CLAIM_DATASETS = ("power_demand", "space_shuttle", "ecg", "engine")  # the paper's four, published labels
 LABEL_SETS = {"power_demand": "original (labels.json: week-long windows)",
               "power_demand_audited": "audited (whole abnormal days)"}
 
