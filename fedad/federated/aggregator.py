@@ -14,8 +14,8 @@ from torch import nn
 
 from fedad.compression.base import Compressed
 from fedad.compression.codec import CodecError, decode, decode_for, encode, encode_and_receive, encode_dense
-from fedad.compression.memory import minus_sent
-from fedad.compression.topk import k_for
+from fedad.compression.memory import ResidualMemory
+from fedad.compression.topk import TopK
 from fedad.federated.config import FederatedConfig
 from fedad.federated.flat import add_to_params, flat_buffers, flat_params, set_flat_buffers
 from fedad.federated.messages import Broadcast, UpdateMessage
@@ -31,7 +31,9 @@ class CloudAggregator:
         self.config = config
         self.n_params = sum(p.numel() for p in model.parameters())
         self.velocity: torch.Tensor | None = None  # server momentum when workers do not correct it
-        self.residual: torch.Tensor | None = None  # two-way sparsification: the change not yet broadcast
+        # two-way sparsification: the aggregator's own top-k and residual, the workers' contracts on one row
+        self.downlink = TopK(config.downlink_rho, config.value_format) if config.downlink_rho < 100 else None
+        self.downlink_memory = ResidualMemory()
         self.last_aggregate_s = 0.0
 
     @property
@@ -99,14 +101,11 @@ class CloudAggregator:
         """The broadcast: the union of the workers' entries (dense when uncompressed), or — with
         ``downlink_rho`` < 100, two-way sparsification — the top entries of the aggregator's own residual
         (the change accumulated and not yet sent), which keeps the rest for later rounds."""
-        if self.config.downlink_rho < 100:
-            self.residual = delta.clone() if self.residual is None else self.residual + delta
-            k = k_for(delta.numel(), self.config.downlink_rho)
-            _, idx = torch.topk(self.residual.abs(), k, sorted=False)
-            idx, _ = torch.sort(idx)
-            payload, received = encode_and_receive(Compressed(self.residual[idx], idx, delta.numel(),
-                                                              self.config.value_format))
-            self.residual = minus_sent(self.residual, idx, received)
+        if self.downlink is not None:
+            compensated = self.downlink_memory.compensate(delta[None])
+            msg = self.downlink.compress(compensated, step=0)[0]
+            payload, received = encode_and_receive(msg)
+            self.downlink_memory.update(compensated, msg.indices[None], received[None])
             return payload
         if not self.config.compresses:
             return encode_dense(delta)
@@ -132,7 +131,14 @@ class CloudAggregator:
     def state_dict(self) -> dict:
         return {"model": self.model.state_dict(), "velocity": self.velocity, "residual": self.residual}
 
+    @property
+    def residual(self) -> torch.Tensor | None:
+        """Two-way sparsification: the change accumulated and not yet broadcast ([P]; None before any)."""
+        kept = self.downlink_memory.residual
+        return None if kept is None else kept[0]
+
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
         self.velocity = state["velocity"]
-        self.residual = state.get("residual")
+        kept = state.get("residual")
+        self.downlink_memory.load_state_dict({"residual": None if kept is None else kept[None]})
