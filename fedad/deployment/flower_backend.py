@@ -25,6 +25,7 @@ from fedad.federated.messages import UpdateMessage
 log = logging.getLogger(__name__)
 
 POLL_S = 0.05  # how often a round asks the SuperLink for replies (flwr's own send_and_receive waits 3 s)
+REASK_S = 30.0  # a node that has not answered the partition query for this long is asked again
 SPLIT_KEYS = ("app_start_s", "app_s", "job_s", "compute_s", "encode_s")
 
 
@@ -76,9 +77,11 @@ class FlowerBackend(RemoteBackend):
     def bind(self, grid) -> None:
         """Learn which SuperNode holds which partition (a ``query`` message to each node).
 
-        Nodes join asynchronously, and one that comes back from a crash may still be busy with an old
-        message: nodes that have not answered are asked again until every partition has a node or
-        ``join_timeout_s`` has passed.
+        Nodes join asynchronously, and a node's first answer can take long (a per-message ClientApp
+        imports torch and fedad first, slowly on a loaded machine): every query stays awaited until the
+        run gives up, so a late answer still counts, and a node that has not answered for
+        :data:`REASK_S` (one back from a crash may have lost the message) or answered with an error is
+        asked again, until every partition has a node or ``join_timeout_s`` has passed.
         """
         from flwr.app import ConfigRecord, Message, RecordDict
 
@@ -86,14 +89,22 @@ class FlowerBackend(RemoteBackend):
         self.started = time.monotonic()
         deadline = self.started + self.join_timeout_s
         by_partition: dict[int, int] = {}
+        awaited: dict[str, int] = {}  # query message id -> the node asked
+        asked_at: dict[int, float] = {}
         while True:
-            nodes = [n for n in grid.get_node_ids() if n not in by_partition.values()]
-            asks = [Message(RecordDict({"fedad": ConfigRecord({"ask": "partition-id"})}), dst_node_id=n,
-                            message_type="query") for n in nodes]
-            wait = max(1.0, min(30.0, deadline - time.monotonic()))
-            for reply in self.send_and_receive(asks, timeout_s=wait) if asks else ():
+            now = time.monotonic()
+            nodes = [n for n in grid.get_node_ids()
+                     if n not in by_partition.values() and now - asked_at.get(n, -REASK_S) >= REASK_S]
+            if nodes:
+                asks = [Message(RecordDict({"fedad": ConfigRecord({"ask": "partition-id"})}), dst_node_id=n,
+                                message_type="query") for n in nodes]
+                awaited.update(zip(grid.push_messages(asks), nodes, strict=True))
+                asked_at.update(dict.fromkeys(nodes, now))
+            for reply in grid.pull_messages(list(awaited)) if awaited else ():
+                node = awaited.pop(reply.metadata.reply_to_message_id, None)
                 if reply.has_error():
                     log.warning("a SuperNode failed the partition query: %s", reply.error.reason)
+                    asked_at.pop(node, None)  # ask it again at once
                     continue
                 by_partition[int(reply.content["fedad"]["partition-id"])] = reply.metadata.src_node_id
             missing = sorted(set(self.partition_of.values()) - set(by_partition))
@@ -102,7 +113,7 @@ class FlowerBackend(RemoteBackend):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no SuperNode holds partitions {missing} after {self.join_timeout_s:.0f}s; "
                                    f"{len(by_partition)} answered")
-            time.sleep(0.5)
+            time.sleep(0.2)
         self.node_of = {wid: by_partition[k] for wid, k in self.partition_of.items()}
 
     def send_and_receive(self, messages: list, timeout_s: float) -> list:

@@ -110,6 +110,17 @@ class TrainSearch(Strict):
     cap_factor: PosFloat = 1.5
 
 
+class LrSweep(Strict):
+    """The one-seed learning-rate sweep on V1 loss (quick profile's rates; superseded by train_search)."""
+
+    seed: NonNegInt = 0
+    dataset: str | None = None
+    variants: list[str] = []
+    values: list[PosFloat] = Field(min_length=1)
+    max_epochs: PosInt | None = None
+    models: dict[str, list[str]] = {}
+
+
 class Base(Strict):
     experiment: str
     seeds: list[NonNegInt] = Field(min_length=1)
@@ -142,6 +153,7 @@ class Detect(_HasFederated, Base):
     budget: Budget
     lr: LearningRates
     train_search: TrainSearch | None = None
+    lr_sweep: LrSweep | None = None
     train: Train
     variants: dict[str, Variant]
     plan: list[PlanEntry] = Field(min_length=1)
@@ -151,6 +163,8 @@ class Detect(_HasFederated, Base):
 
     @model_validator(mode="after")
     def _plan_names_known_variants_and_models(self):
+        if self.lr_sweep is not None and self.train_search is not None:
+            raise ValueError("the config gives both lr_sweep and train_search: keep one (train_search searches η too)")
         for i, entry in enumerate(self.plan):
             missing = sorted(set(entry.variants) - set(self.variants))
             if missing:
