@@ -161,7 +161,7 @@ def device() -> str:
 
 
 def engine(choices: tuple[str, ...]) -> str | None:
-    """``$FEDAD_ENGINE`` when set (one of ``choices``, fedad.federated.config's engines), else ``None``."""
+    """``$FEDAD_ENGINE`` when set (one of ``choices``: :data:`fedad.federated.engines.ENGINES`), else ``None``."""
     value = raw(ENGINE)
     if value is not None and value not in choices:
         raise invalid(ENGINE, value, f"one of {choices}")

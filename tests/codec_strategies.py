@@ -11,15 +11,15 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from fedad.compression.base import VALUE_FORMATS, Compressed
-from fedad.compression.codec import MAGIC, VERSION, _read_varint, _varint, encode, encode_varints
+from fedad.compression.base import Compressed
+from fedad.compression.codec import MAGIC, VALUE_FORMATS, VERSION, _read_varint, _varint, encode, encode_varints
 
 FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False, width=32)
 
 
 @st.composite
 def sparse_messages(draw, numel: int | None = None, density: str = "any",
-                    value_formats: tuple[str, ...] = VALUE_FORMATS) -> Compressed:
+                    value_formats: tuple[str, ...] = tuple(VALUE_FORMATS)) -> Compressed:
     """A :class:`Compressed` message with sorted unique indices and finite values.
 
     ``density``: ``delta`` (few entries: the encoder picks gap varints), ``bitmap`` (over an eighth of the

@@ -4,7 +4,7 @@ import torch
 
 from fedad.models import NEURAL_FORECASTERS, build_model
 from fedad.models.amcnn_lstm import AMCNNLSTM
-from fedad.training.centralised import train_centralised
+from fedad.training.centralised import fit_centralised
 from fedad.training.tasks import ForecastTask, predict
 
 
@@ -63,10 +63,10 @@ def test_a_model_overfits_a_tiny_series(name):
     s = 0.5 + 0.4 * torch.sin(t / 2)
     x = torch.stack([s[i : i + 16] for i in range(60)]).unsqueeze(-1)
     y = torch.stack([s[i + 16 : i + 18] for i in range(60)]).unsqueeze(-1)
-    task = ForecastTask(x, y, x, y)
+    task = ForecastTask(x, y, x, y, x_val=x, y_val=y)
     model = build_model(name, dims=1, horizon=2, window=16)
     before = task.evaluate(model)["rmse"]
-    train_centralised(model, task, steps=300, batch_size=60, lr=0.05, momentum=0.9)
+    fit_centralised(model, task, max_epochs=300, patience=300, batch_size=60, lr=0.05, momentum=0.9)
     after = task.evaluate(model)["rmse"]
     assert after < 0.05 and after < before / 3
     assert predict(model, x).shape == (60, 2, 1)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from fedad.data.series import SeriesDataset
-from fedad.data.windows import fit_scaler, make_windows, scale_part, split_series, window_labels, windows_of
+from fedad.data.splits import split_three_way
+from fedad.data.windows import fit_scaler, make_windows, scale_part, window_labels, windows_of
 
 
 def _ds(lengths=(100,), dims=1, name="toy"):
@@ -12,22 +13,11 @@ def _ds(lengths=(100,), dims=1, name="toy"):
     return SeriesDataset(name, seqs, labs, [f"s{i}" for i in range(len(lengths))], [f"c{d}" for d in range(dims)], "t")
 
 
-def test_time_split_keeps_order_and_ratio():
-    ds = _ds((100,))
-    train, test = split_series(ds, 0.7, "time")
-    assert len(train.sequences[0]) == 70 and len(test.sequences[0]) == 30
-    np.testing.assert_array_equal(np.concatenate([train.sequences[0], test.sequences[0]]), ds.sequences[0])
-
-
-def test_sequence_split_keeps_whole_sequences():
-    train, test = split_series(_ds((10,) * 10), 0.7, "sequences")
-    assert len(train.sequences) == 7 and len(test.sequences) == 3
-
-
 def test_scaler_sees_only_the_training_part():
     ds = _ds((100,))
     ds.sequences[0][80:] = 1000.0  # an extreme test part
-    train, test = split_series(ds, 0.7)
+    split = split_three_way(ds, 0.7, 0.2, "time", "tail")
+    train, test = split.fit, split.test
     scaler = fit_scaler(train)
     scaled_train = scale_part(train, scaler)
     assert scaled_train.sequences[0].min() == pytest.approx(0) and scaled_train.sequences[0].max() == pytest.approx(1)
@@ -55,6 +45,5 @@ def test_window_is_anomalous_when_a_target_point_is():
 
 
 def test_windows_of_concatenates_sequences_and_remembers_origin():
-    ds = _ds((20, 30), dims=3)
-    w = windows_of(split_series(ds, 0.5, "sequences")[0], n=5, horizon=2)
+    w = windows_of(split_three_way(_ds((20, 30, 25, 35), dims=3), 0.5, 0.5, "sequences").fit, n=5, horizon=2)
     assert w.x.shape == (14, 5, 3) and (w.sequence == 0).all()

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import torch
 
-VALUE_FORMATS = ("fp32", "fp16", "q8")
-
 
 @dataclass
 class Compressed:
@@ -32,8 +30,10 @@ class Compressed:
     scale: float | None = None
 
     def __post_init__(self) -> None:
+        from fedad.compression.codec import VALUE_FORMATS  # the codec imports this module
+
         if self.value_format not in VALUE_FORMATS:
-            raise ValueError(f"value_format must be one of {VALUE_FORMATS}, got {self.value_format!r}")
+            raise ValueError(f"value_format must be one of {tuple(VALUE_FORMATS)}, got {self.value_format!r}")
         if self.indices is None and self.values.numel() != self.numel:
             raise ValueError(f"dense message holds {self.values.numel()} values for {self.numel} entries")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import struct
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -31,12 +32,25 @@ from fedad.compression.base import Compressed
 MAGIC = b"FD"
 VERSION = 1
 INDEX_FORMATS = {"dense": 0, "delta": 1, "bitmap": 2}
-VALUE_CODES = {"fp32": 0, "fp16": 1, "q8": 2}
+
+
+@dataclass(frozen=True)
+class ValueFormat:
+    """How a value format is stored: its header code, bytes per value, the stored dtype, and whether an fp32
+    scale follows the header."""
+
+    code: int
+    width: int
+    dtype: str
+    scaled: bool
+
+
+# The one list of value formats (Compressed.value_format checks against it; compressors name them).
+VALUE_FORMATS = {"fp32": ValueFormat(0, 4, "<f4", False), "fp16": ValueFormat(1, 2, "<f2", True),
+                 "q8": ValueFormat(2, 1, "i1", True)}
 _INDEX_NAMES = {v: k for k, v in INDEX_FORMATS.items()}
-_VALUE_NAMES = {v: k for k, v in VALUE_CODES.items()}
-Q8_LEVELS = 127
-VALUE_WIDTHS = {"fp32": 4, "fp16": 2, "q8": 1}
-_VALUE_DTYPES = {"fp32": "<f4", "fp16": "<f2", "q8": np.int8}
+_VALUE_NAMES = {f.code: name for name, f in VALUE_FORMATS.items()}
+Q8_LEVELS = 127  # the int8 levels of q8 (QSGD's s): a value is sign · scale · level / Q8_LEVELS
 # A varint of up to 9 bytes holds 63 bits, so every decoded integer fits an int64.
 MAX_VARINT_BYTES = 9
 # Larger than any model this package trains by far, small enough that an index sum cannot wrap int64.
@@ -165,12 +179,11 @@ def encode_and_receive(msg: Compressed) -> tuple[bytes, torch.Tensor]:
     A worker needs them to keep in its memory exactly what was not delivered; computing them here spares
     it a full decode. They equal the decoded message's values bit for bit (tested).
     """
-    payload, received, _ = _encode(msg)
-    return payload, received
+    return _encode(msg)
 
 
-def _encode(msg: Compressed) -> tuple[bytes, torch.Tensor, torch.Tensor | None]:
-    """(bytes, the fp32 values received, their indices or None when sent densely)."""
+def _encode(msg: Compressed) -> tuple[bytes, torch.Tensor]:
+    """(bytes, the fp32 values received)."""
     if msg.indices is None or msg.nnz == msg.numel:
         index_format, index_bytes = INDEX_FORMATS["dense"], b""
         if msg.indices is not None:  # every entry chosen: send densely, in order
@@ -182,9 +195,9 @@ def _encode(msg: Compressed) -> tuple[bytes, torch.Tensor, torch.Tensor | None]:
         index_format, index_bytes = _encode_indices(idx, msg.numel)
     scale, stored = _quantise(msg)
     scale_bytes = b"" if scale is None else struct.pack("<f", scale)
-    header = MAGIC + bytes([VERSION, index_format, VALUE_CODES[msg.value_format]])
+    header = MAGIC + bytes([VERSION, index_format, VALUE_FORMATS[msg.value_format].code])
     payload = header + _varint(msg.numel) + _varint(msg.nnz) + scale_bytes + index_bytes + stored.tobytes()
-    return payload, torch.from_numpy(_reconstruct(stored, msg.value_format, scale)), msg.indices
+    return payload, torch.from_numpy(_reconstruct(stored, msg.value_format, scale))
 
 
 def decode(data: bytes, numel: int | None = None) -> Compressed:
@@ -215,13 +228,13 @@ def decode(data: bytes, numel: int | None = None) -> Compressed:
         raise CodecError(f"{nnz} values for a tensor of {n} entries")
     if index_format == "dense" and nnz != n:
         raise CodecError(f"dense message with {nnz} values for {n} entries")
-    width = VALUE_WIDTHS[value_format]
+    width = VALUE_FORMATS[value_format].width
     # a valid message is never larger than its bitmap plus dense values after the header: refuse
     # anything larger before reading further
     if len(data) - pos > 4 + 9 + (n + 7) // 8 + width * n:
         raise CodecError(f"{len(data)} bytes is more than any message for {n} entries")
     scale = None
-    if value_format in ("fp16", "q8"):
+    if VALUE_FORMATS[value_format].scaled:
         if len(data) - pos < 4:
             raise CodecError(f"{value_format} message without its scale")
         (scale,) = struct.unpack_from("<f", data, pos)
@@ -258,7 +271,7 @@ def decode(data: bytes, numel: int | None = None) -> Compressed:
         pos += nb
     if len(data) - pos != nnz * width:
         raise CodecError(f"message length mismatch: {len(data) - pos} value bytes for {nnz} values")
-    stored = np.frombuffer(data, dtype=_VALUE_DTYPES[value_format], offset=pos)
+    stored = np.frombuffer(data, dtype=VALUE_FORMATS[value_format].dtype, offset=pos)
     values = _reconstruct(stored, value_format, scale)
     return Compressed(torch.from_numpy(values.copy()), indices, n, value_format, scale)
 
@@ -282,13 +295,12 @@ def size_as(data: bytes, value_format: str) -> int:
     if len(data) < 5 or data[:2] != MAGIC:
         raise CodecError("not a fedad message (bad magic)")
     current = _VALUE_NAMES.get(data[4])
-    if current is None or value_format not in VALUE_CODES:
+    if current is None or value_format not in VALUE_FORMATS:
         raise CodecError(f"unknown value format {value_format!r} / code {data[4]}")
     _, pos = _read_varint(data, 5)
     nnz, _ = _read_varint(data, pos)
-    scale = {"fp32": 0, "fp16": 4, "q8": 4}
-    return (len(data) + nnz * (VALUE_WIDTHS[value_format] - VALUE_WIDTHS[current]) + scale[value_format]
-            - scale[current])
+    new, old = VALUE_FORMATS[value_format], VALUE_FORMATS[current]
+    return len(data) + nnz * (new.width - old.width) + 4 * (new.scaled - old.scaled)  # the fp32 scale: 4 bytes
 
 
 def encode_dense(flat: torch.Tensor) -> bytes:

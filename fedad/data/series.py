@@ -54,10 +54,6 @@ class SeriesDataset:
     def n_points(self) -> int:
         return int(sum(len(s) for s in self.sequences))
 
-    @property
-    def anomaly_fraction(self) -> float:
-        return float(sum(int(lab.sum()) for lab in self.labels) / self.n_points)
-
 
 def read_numeric_table(path: Path, n_columns: int | None, dataset: str) -> np.ndarray:
     """Read a whitespace-separated numeric text file into a float64 array [rows, cols].

@@ -44,6 +44,7 @@ from fedad.data.events import count_events, event_runs
 from fedad.data.series import SeriesDataset
 from fedad.data.windows import SeriesPart
 
+SPLIT_MODES = ("time", "sequences")
 VALIDATION_RULES = ("event", "tail")
 MIN_STOPPING_SHARE = 0.1  # V1 shorter than this share of the validation block: one block for both jobs
 
@@ -80,8 +81,8 @@ def _check_fractions(train_fraction: float, validation_fraction: float, rule: st
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction}")
     if rule not in VALIDATION_RULES:
         raise ValueError(f"validation rule must be one of {VALIDATION_RULES}, got {rule!r}")
-    if mode not in ("time", "sequences"):
-        raise ValueError(f"split mode must be 'time' or 'sequences', got {mode!r}")
+    if mode not in SPLIT_MODES:
+        raise ValueError(f"split mode must be one of {SPLIT_MODES}, got {mode!r}")
 
 
 def validation_block(labels: np.ndarray, train_end: int, length: int, rule: str = "event") -> tuple[int, int, str]:

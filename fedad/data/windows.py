@@ -1,4 +1,5 @@
-"""Turn labelled sequences into model inputs: 7:3 split, min–max scaling, forecast windows.
+"""Turn labelled sequences into model inputs: min–max scaling and forecast windows of the parts that
+:mod:`fedad.data.splits` cuts (the 7:3 split).
 
 A window j of a sequence x (length L) holds the inputs x[j : j+n] and the T-step forecast target
 x[j+n : j+n+T] (Eq. 9). A window is labelled anomalous when any of its target points is.
@@ -10,10 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.preprocessing import MinMaxScaler
-
-from fedad.data.series import SeriesDataset
-
-SPLIT_MODES = ("time", "sequences")
 
 
 @dataclass
@@ -45,32 +42,6 @@ class SeriesPart:
     def own_labels(self) -> list[np.ndarray]:
         """Each segment's labels without its context."""
         return [lab[c:] for lab, c in zip(self.labels, self.context, strict=True)]
-
-
-def split_series(ds: SeriesDataset, train_fraction: float = 0.7, mode: str = "time") -> tuple[SeriesPart, SeriesPart]:
-    """The paper's 7:3 split, kept in time order.
-
-    ``mode="time"``: each sequence's first ``train_fraction`` goes to train, the rest to test.
-    ``mode="sequences"``: the first ``train_fraction`` of the sequences (in file order) are train —
-    for run-to-failure data (engine), where a time split would put every failure in the test part.
-    """
-    if not 0.0 < train_fraction < 1.0:
-        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
-    if mode == "time":
-        cuts = [int(np.floor(train_fraction * len(s))) for s in ds.sequences]
-        triples = list(zip(ds.sequences, ds.labels, ds.names, cuts, strict=True))
-        train = SeriesPart([s[:c] for s, _, _, c in triples], [lab[:c] for _, lab, _, c in triples],
-                           [f"{n}[:{c}]" for _, _, n, c in triples])
-        test = SeriesPart([s[c:] for s, _, _, c in triples], [lab[c:] for _, lab, _, c in triples],
-                          [f"{n}[{c}:]" for _, _, n, c in triples])
-        return train, test
-    if mode == "sequences":
-        k = round(train_fraction * len(ds.sequences))
-        if not 0 < k < len(ds.sequences):
-            raise ValueError(f"{ds.name}: {len(ds.sequences)} sequences cannot be split {train_fraction} by sequence")
-        return (SeriesPart(ds.sequences[:k], ds.labels[:k], ds.names[:k]),
-                SeriesPart(ds.sequences[k:], ds.labels[k:], ds.names[k:]))
-    raise ValueError(f"unknown split mode {mode!r}; choose one of {SPLIT_MODES}")
 
 
 def fit_scaler(train: SeriesPart) -> MinMaxScaler:

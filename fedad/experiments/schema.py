@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(gt=0)]
@@ -138,6 +147,17 @@ def _known_models(names: list[str]) -> list[str]:
     return names
 
 
+def _known_compressor(name: str) -> str:
+    from fedad.compression import COMPRESSORS
+
+    if name not in COMPRESSORS:
+        raise ValueError(f"unknown compressor; known: {', '.join(COMPRESSORS)}")
+    return name
+
+
+CompressorName = Annotated[str, AfterValidator(_known_compressor)]
+
+
 class Detect(_HasFederated, Base):
     experiment: Literal["detect"]
     datasets: list[str] = Field(min_length=1)
@@ -196,7 +216,7 @@ class Comm(_HasFederated, Base):
     experiment: Literal["comm"]
     dataset: str
     models: list[str] = Field(min_length=1)
-    compressors: list[Literal["none", "topk", "randomk", "qsgd"]] = Field(min_length=1)
+    compressors: list[CompressorName] = Field(min_length=1)
     two_way: TwoWay | None = None
     epsilon: PosFloat
     fixed_rounds: PosInt

@@ -1,13 +1,12 @@
-"""Settings of one federated run, with the paper's values as defaults where the paper gives them."""
+"""Settings of one federated run, with the paper's values (:mod:`fedad.paper`) as defaults where the paper gives them."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from fedad.paper import CHOSEN_RHO, HYPERPARAMETERS
+
 MODES = ("dsgd", "fedavg")
-COMPRESSORS = ("none", "topk", "randomk", "qsgd")
-MEMORIES = ("none", "residual", "momentum")
-ENGINES = ("auto", "serial", "threads", "processes", "vmap")
 
 
 @dataclass
@@ -59,16 +58,16 @@ class FederatedConfig:
     (Lin et al. 2018, §3.2): each new gradient is clipped *before* it enters the accumulator.
     """
 
-    n_workers: int = 10
+    n_workers: int = HYPERPARAMETERS["n_workers"]
     mode: str = "dsgd"
     rounds: int = 100
-    batch_size: int = 128
-    lr: float = 0.001
+    batch_size: int = HYPERPARAMETERS["batch_size"]
+    lr: float = HYPERPARAMETERS["lr"]
     momentum: float = 0.9
     weight_decay: float = 0.0
     local_steps: int = 1
     compressor: str = "topk"
-    rho: float = 0.3
+    rho: float = CHOSEN_RHO
     value_format: str = "fp16"
     memory: str = "momentum"
     clip_norm: float | None = None
@@ -87,12 +86,16 @@ class FederatedConfig:
     link: LinkConfig = field(default_factory=LinkConfig)
 
     def __post_init__(self) -> None:
+        # the names come from the registries that build the objects (imported here: they load torch)
+        from fedad.compression import COMPRESSORS, MEMORIES
+        from fedad.federated.engines import ENGINES
+
         if isinstance(self.link, dict):
             self.link = LinkConfig(**self.link)
         checks = [
             (self.mode in MODES, f"mode must be one of {MODES}"),
-            (self.compressor in COMPRESSORS, f"compressor must be one of {COMPRESSORS}"),
-            (self.memory in MEMORIES, f"memory must be one of {MEMORIES}"),
+            (self.compressor in COMPRESSORS, f"compressor must be one of {tuple(COMPRESSORS)}"),
+            (self.memory in MEMORIES, f"memory must be one of {tuple(MEMORIES)}"),
             (self.engine in ENGINES, f"engine must be one of {ENGINES}"),
             (isinstance(self.compile, bool), "compile must be true or false"),
             (self.weighting in ("uniform", "samples"), "weighting must be 'uniform' or 'samples'"),
@@ -117,7 +120,9 @@ class FederatedConfig:
     @property
     def compresses(self) -> bool:
         """False when every entry goes as fp32 (the "without GCM" runs)."""
-        return self.compressor != "none" and not (self.compressor in ("topk", "randomk") and self.rho >= 100)
+        from fedad.compression import sends_dense
+
+        return not sends_dense(self.compressor, self.rho)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -89,10 +89,9 @@ class VirtualWorker:
         and the round, and leaves the replica and the memory as they were.
         """
         try:
-            change = decode_for(broadcast.payload, self.n_params).to_dense()
+            apply_broadcast([self], broadcast.payload)
         except CodecError as exc:
             raise CodecError(f"worker {self.id}: rejected the broadcast of round {broadcast.round} ({exc})") from None
-        self.apply_change(change)
 
     @property
     def n_params(self) -> int:
@@ -156,8 +155,9 @@ class VirtualWorker:
 
 
 def apply_broadcast(workers: list[VirtualWorker], payload: bytes) -> None:
-    """Apply one encoded broadcast to workers held in the same process: decoded once, added to each
-    replica (what :meth:`VirtualWorker.receive` does for one worker)."""
+    """Apply one encoded broadcast to workers held in the same process: decoded once (checked by
+    :func:`fedad.compression.codec.decode_for`, which raises :class:`CodecError` before any replica
+    changes), added to each replica. :meth:`VirtualWorker.receive` is this for one worker."""
     if not workers:
         return
     change = decode_for(payload, workers[0].n_params).to_dense()

@@ -12,15 +12,18 @@ import os
 import torch
 
 from fedad import settings
-from fedad.federated.config import ENGINES, FederatedConfig
+from fedad.federated.config import FederatedConfig
 from fedad.federated.engines.engine import Engine, LocalUpdates
 from fedad.federated.engines.processes import ProcessesEngine
 from fedad.federated.engines.serial import SerialEngine
 from fedad.federated.engines.threads import ThreadsEngine
 from fedad.federated.engines.vmap import VmapEngine
 
-_KINDS: dict[str, type[Engine]] = {"serial": SerialEngine, "threads": ThreadsEngine, "processes": ProcessesEngine,
-                                   "vmap": VmapEngine}
+# The one list of engines: name -> class. FederatedConfig's ``engine`` and ``$FEDAD_ENGINE`` take these names or
+# ``auto`` (see :func:`resolve_engine`).
+KINDS: dict[str, type[Engine]] = {"serial": SerialEngine, "threads": ThreadsEngine, "processes": ProcessesEngine,
+                                  "vmap": VmapEngine}
+ENGINES = ("auto", *KINDS)
 
 
 def resolve_engine(config: FederatedConfig, device: torch.device) -> str:
@@ -49,7 +52,7 @@ def resolve_compile(config: FederatedConfig, engine: str) -> bool:
 def build_engine(config: FederatedConfig, device: torch.device) -> Engine:
     """The engine ``config.engine`` asks for on ``device`` (see :func:`resolve_engine`)."""
     name = resolve_engine(config, device)
-    return _KINDS[name](device, resolve_compile(config, name))
+    return KINDS[name](device, resolve_compile(config, name))
 
 
-__all__ = ["Engine", "LocalUpdates", "build_engine", "resolve_compile", "resolve_engine"]
+__all__ = ["ENGINES", "KINDS", "Engine", "LocalUpdates", "build_engine", "resolve_compile", "resolve_engine"]
