@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 
+from fedad.compression.formats import VALUE_FORMATS
+
 
 @dataclass
 class Compressed:
@@ -30,8 +32,6 @@ class Compressed:
     scale: float | None = None
 
     def __post_init__(self) -> None:
-        from fedad.compression.codec import VALUE_FORMATS  # the codec imports this module
-
         if self.value_format not in VALUE_FORMATS:
             raise ValueError(f"value_format must be one of {tuple(VALUE_FORMATS)}, got {self.value_format!r}")
         if self.indices is None and self.values.numel() != self.numel:

@@ -22,35 +22,20 @@ from __future__ import annotations
 
 import math
 import struct
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from fedad.compression.base import Compressed
+from fedad.compression.formats import Q8_LEVELS, VALUE_FORMATS
 
 MAGIC = b"FD"
 VERSION = 1
 INDEX_FORMATS = {"dense": 0, "delta": 1, "bitmap": 2}
 
 
-@dataclass(frozen=True)
-class ValueFormat:
-    """How a value format is stored: its header code, bytes per value, the stored dtype, and whether an fp32
-    scale follows the header."""
-
-    code: int
-    width: int
-    dtype: str
-    scaled: bool
-
-
-# The one list of value formats (Compressed.value_format checks against it; compressors name them).
-VALUE_FORMATS = {"fp32": ValueFormat(0, 4, "<f4", False), "fp16": ValueFormat(1, 2, "<f2", True),
-                 "q8": ValueFormat(2, 1, "i1", True)}
 _INDEX_NAMES = {v: k for k, v in INDEX_FORMATS.items()}
 _VALUE_NAMES = {f.code: name for name, f in VALUE_FORMATS.items()}
-Q8_LEVELS = 127  # the int8 levels of q8 (QSGD's s): a value is sign · scale · level / Q8_LEVELS
 # A varint of up to 9 bytes holds 63 bits, so every decoded integer fits an int64.
 MAX_VARINT_BYTES = 9
 # Larger than any model this package trains by far, small enough that an index sum cannot wrap int64.

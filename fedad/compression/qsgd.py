@@ -1,6 +1,6 @@
 """QSGD-style 8-bit quantisation (Alistarh et al., 2017): every entry, 1 byte each, unbiased.
 
-Each value v becomes sign(v) · ‖v‖_∞ · l / s with s = 127 levels (:data:`fedad.compression.codec.Q8_LEVELS`) and l drawn by stochastic rounding of
+Each value v becomes sign(v) · ‖v‖_∞ · l / s with s = 127 levels (:data:`fedad.compression.formats.Q8_LEVELS`) and l drawn by stochastic rounding of
 |v| / ‖v‖_∞ · s, so E[q(v)] = v. The max-norm (not the 2-norm) keeps all levels in use for the dense
 gradients of small models.
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import torch
 
 from fedad.compression.base import Compressed, Compressor, SeededStreams, rows_of
-from fedad.compression.codec import Q8_LEVELS as LEVELS
+from fedad.compression.formats import Q8_LEVELS as LEVELS
 
 
 class QSGD(Compressor):

@@ -9,6 +9,9 @@ from fedad.paper import CHOSEN_RHO, HYPERPARAMETERS
 MODES = ("dsgd", "fedavg")
 
 
+ENGINE_KINDS = ("serial", "threads", "processes", "vmap")  # fedad.federated.engines.KINDS builds these
+
+
 @dataclass
 class LinkConfig:
     """A modelled edge link (defaults: an IIoT device on an LTE-M / 4G-class cellular uplink).
@@ -86,9 +89,9 @@ class FederatedConfig:
     link: LinkConfig = field(default_factory=LinkConfig)
 
     def __post_init__(self) -> None:
-        # the names come from the registries that build the objects (imported here: they load torch)
+        # the names come from the registries that build the objects (imported here: they load torch); the
+        # engines' registry imports this module, so it checks that it builds ENGINE_KINDS instead
         from fedad.compression import COMPRESSORS, MEMORIES
-        from fedad.federated.engines import ENGINES
 
         if isinstance(self.link, dict):
             self.link = LinkConfig(**self.link)
@@ -96,7 +99,7 @@ class FederatedConfig:
             (self.mode in MODES, f"mode must be one of {MODES}"),
             (self.compressor in COMPRESSORS, f"compressor must be one of {tuple(COMPRESSORS)}"),
             (self.memory in MEMORIES, f"memory must be one of {tuple(MEMORIES)}"),
-            (self.engine in ENGINES, f"engine must be one of {ENGINES}"),
+            (self.engine in ("auto", *ENGINE_KINDS), f"engine must be one of {('auto', *ENGINE_KINDS)}"),
             (isinstance(self.compile, bool), "compile must be true or false"),
             (self.weighting in ("uniform", "samples"), "weighting must be 'uniform' or 'samples'"),
             (self.buffer_sync in ("eval", "round"), "buffer_sync must be 'eval' or 'round'"),

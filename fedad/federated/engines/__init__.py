@@ -12,7 +12,7 @@ import os
 import torch
 
 from fedad import settings
-from fedad.federated.config import FederatedConfig
+from fedad.federated.config import ENGINE_KINDS, FederatedConfig
 from fedad.federated.engines.engine import Engine, LocalUpdates
 from fedad.federated.engines.processes import ProcessesEngine
 from fedad.federated.engines.serial import SerialEngine
@@ -23,6 +23,8 @@ from fedad.federated.engines.vmap import VmapEngine
 # ``auto`` (see :func:`resolve_engine`).
 KINDS: dict[str, type[Engine]] = {"serial": SerialEngine, "threads": ThreadsEngine, "processes": ProcessesEngine,
                                   "vmap": VmapEngine}
+if tuple(KINDS) != ENGINE_KINDS:
+    raise RuntimeError("fedad.federated.config.ENGINE_KINDS and the engines' registry name different engines")
 ENGINES = ("auto", *KINDS)
 
 
