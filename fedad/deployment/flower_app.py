@@ -4,8 +4,8 @@ importing torch and fedad; the long-lived mode's app is :mod:`flower_relay`).
 
 Loaded by reference (``fedad.deployment.flower_app:client_app``) in simulation and by
 ``flower-supernode`` in a deployment. The node's partition is ``<partition_dir>/<partition-id>.pt``
-(or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives on disk, one file per finished round,
-where the node config's ``state-dir`` says (a deployment: a run resumed from the ServerApp's checkpoint
+(or ``data-path`` in the node config). The worker's state (replica, residual, momentum, sampler) lives on
+disk, one file per finished round, where the node config's ``state-dir`` says (a deployment: a run resumed from the ServerApp's checkpoint
 of round r finds the state each worker had after round r) or the job spec's ``state_dir`` (simulation:
 two Ray workers may hold the same node's ``Context`` at once, and the one that finishes last writes back
 a stale ``context.state``). Without either it lives in ``context.state``.
@@ -42,7 +42,7 @@ def train(msg: Message, context: Context) -> Message:
     data = torch.load(path, weights_only=True)
     state_dir = context.node_config.get("state-dir") or spec.get("state_dir")
     store = WorkerStateStore(state_dir, in_memory=False)
-    if store.on_disk() and spec.get("run_name"):
+    if store.on_disk(spec):
         outputs, new_state = run_job(spec, data, store.load(spec, spec["round"] - 1))
         store.save(spec, spec["round"], new_state)
     else:

@@ -55,5 +55,6 @@ class WorkerStateStore:
             atomic_write_bytes(target, state)
             state_file(self.state_dir, spec, round_idx - KEEP_ROUNDS).unlink(missing_ok=True)
 
-    def on_disk(self) -> bool:
-        return bool(self.state_dir)
+    def on_disk(self, spec: dict) -> bool:
+        """Whether the spec's states go to disk (a state-dir and a run name to file them under)."""
+        return state_file(self.state_dir, spec, 0) is not None
