@@ -1,5 +1,7 @@
 """REPORT.md's UCR section and Fig. 9 from a small synthetic results set; the verdict rules as functions."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ from fedad.figures import fig9
 from fedad.report import ucr as report_ucr
 from fedad.report.ucr import beats_verdict, equivalence_verdict, paired, per_series, ucr_section
 from fedad.results import ResultStore
-from fedad.results.tables import load
+from fedad.results.tables import load, load_raw
 from fedad.results.ucr import common_series
 from fedad.statistics import Equivalence, PairedTest
 
@@ -113,3 +115,17 @@ def test_fig9_draws_png_and_pdf(results, tmp_path):
 def test_detector_labels_name_the_paper_setting():
     assert "federated GCM" in report_ucr.detector_label("amcnn_lstm_federated")
     assert report_ucr.order(["lstm", "amcnn_lstm_centralised", "amcnn_lstm_federated"])[0] == "amcnn_lstm_federated"
+
+
+def test_a_run_split_over_machines_says_where_each_part_ran(results):
+    assert "Where the runs ran" not in "\n".join(ucr_section(results))  # one machine: nothing to say
+    for path in sorted((results / "ucr").glob("[0-9a-f]*.json"))[:7]:
+        data = json.loads(path.read_text())
+        if data["config"]["training"] != "none":
+            data["environment"].update(cuda="Some GPU", device_env="cuda", torch="9.9")
+            path.write_text(json.dumps(data))
+    where = report_ucr.machines(load_raw("ucr", results))
+    gpu = where[where.machine.str.startswith("Some GPU")]
+    assert len(where) == 2 and gpu.torch.tolist() == ["9.9"] and gpu["training-free"].tolist() == [0]
+    assert where.learned.sum() == 20 * 3 * 2 and where["training-free"].sum() == 20
+    assert "Where the runs ran" in "\n".join(ucr_section(results))

@@ -24,7 +24,7 @@ import pandas as pd
 
 from fedad.data.ucr_published import PUBLISHED_UCR_SCORE, TSBUAD_DETECTORS, TSBUAD_NOTE, tsbuad_table
 from fedad.detection.ucr_score import RULES
-from fedad.results.tables import absent, load
+from fedad.results.tables import absent, load, load_raw
 from fedad.results.ucr import (
     CENTRALISED,
     PAPER_DETECTOR,
@@ -223,6 +223,25 @@ def _progress(plan: dict | None, table: pd.DataFrame, learned: list[str], refere
     return "Progress: " + "; ".join(parts) + "." if parts else ""
 
 
+def machines(runs: list[dict]) -> pd.DataFrame:
+    """Where the runs ran: one row per machine and torch device (from each result file's environment), with
+    its count of training-free and learned runs, so that a run split over machines says so, and its
+    "s per series" column is read per machine."""
+    rows = []
+    for run in runs:
+        env = run.get("environment", {})
+        device = env.get("device_env") or "auto"
+        machine = (f"{env.get('cuda')} GPU machine" if env.get("cuda") else "CPU machine") + \
+            f" ({env.get('platform', '?')})"
+        rows.append({"machine": machine, "torch": env.get("torch", "?"), "device": device,
+                     "kind": "learned" if run["config"].get("training", "none") != "none" else "training-free"})
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame(rows)
+    out = frame.groupby(["machine", "torch", "device", "kind"], sort=True).size().unstack("kind", fill_value=0)
+    return out.reset_index().rename_axis(columns=None)
+
+
 def ucr_section(results: Path) -> list[str]:
     """The whole section, or nothing when the experiment has not run."""
     try:
@@ -257,6 +276,12 @@ def ucr_section(results: Path) -> list[str]:
               "shared anomaly interval, is one source). \"At the epoch cap\": series where training stopped at the "
               f"cap, not by validation loss (not converged). Command: `fedad run ucr --profile {profile}`."), "",
              detector_table(common, missing).to_markdown(index=False), ""]
+    where = machines(load_raw("ucr", results, profile))
+    if len(where) > 1:
+        lines += [("**Where the runs ran.** This run was split over machines; each result file records its own "
+                   "(\"s per series\" above mixes them). A config hash is the same configuration wherever it ran; "
+                   "floating-point results may differ between machines and torch versions."),
+                  "", where.to_markdown(index=False), ""]
     lines += _references_everywhere(table, references, common, plan)
     if PAPER_DETECTOR in set(common.detector):
         lines += _tests_and_verdicts(common)
