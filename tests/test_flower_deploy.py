@@ -64,15 +64,16 @@ def _processes_of(work: Path) -> list[psutil.Process]:
     return found
 
 
-def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int) -> tuple[str, list]:
-    """The final weights' digest and per-round upload sizes of the same run on the in-process back-end."""
+def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int, workdir: Path) -> tuple[str, list]:
+    """The final weights' digest and per-round upload sizes of the same run on the in-process back-end
+    (``workdir`` takes the partitions it writes, never the current folder)."""
     from fedad.deployment.flower_server import _weights_digest, trainer_from_run_config
     from fedad.deployment.remote_worker import build_model_from_spec
     from fedad.federated.loop import FederatedTrainer
 
     run_config = {"dataset": "mnist", "task": "mnist", "compressor": "topk", "train-samples": train_samples,
                   "test-samples": 500, "num-workers": workers, "rounds": rounds, "batch-size": 32, "lr": 0.05,
-                  "rho": rho, "seed": 0, "workdir": "unused"}
+                  "rho": rho, "seed": 0, "workdir": str(workdir)}
     remote = trainer_from_run_config(run_config)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as each SuperNode's worker
@@ -88,7 +89,7 @@ def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int
 @needs_flower
 @needs_mnist
 def test_long_lived_workers_keep_their_state_across_rounds_and_give_the_in_process_weights(tmp_path):
-    digest, bytes_up = _in_process_digest(2, 3, 1.0, 300)
+    digest, bytes_up = _in_process_digest(2, 3, 1.0, 300, tmp_path / "in_process")
     runs = {}
     for mode in ("long-lived", "subprocess"):
         work = tmp_path / mode
