@@ -24,7 +24,8 @@ def skill_section(frame: pd.DataFrame) -> list[str]:
     and every reference forecaster, beside PR-AUC: a competent forecaster that still ranks at chance."""
     main = paper_setting(protocol_runs(frame))
     if "skill.test_normal.mase" not in main or main["skill.test_normal.mase"].isna().all():
-        return ["## Forecast skill", "", "The runs of this profile predate the skill record: rerun `make detect`.", ""]
+        return ["## Forecast skill", "", ("The runs of this profile predate the skill record, and a cached run is "
+                                          "reused as it is: rerun them with `make detect FORCE=1`."), ""]
     lines = ["## Forecast skill: is each model a competent forecaster?", "",
              ("RMSE and MASE of every lead of every scored point, on the *normal* points only (so anomalies do "
               "not decide it), of the test part and of V2. MASE is the model's mean absolute error divided by "
