@@ -9,6 +9,7 @@ import pandas as pd
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
 from fedad.report import detect as rd
+from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import Difference, finite, mean_sd, paired_difference
 
@@ -31,10 +32,10 @@ def skill_section(frame: pd.DataFrame) -> list[str]:
               "seasonal-naive's on the same points (persistence's where a data set has no period: the engine); "
               "below 1 the model forecasts normal behaviour better than that reference. PR-AUC beside it: a model "
               "can forecast well and still rank anomalous points at chance (mean ± sd over seeds)."), ""]
-    for d in rd.datasets_of(main):
+    for d in datasets_of(main):
         sub = main[main.dataset == d]
         rows = []
-        for m in rd.models_of(sub):
+        for m in models_of(sub):
             if m in NOT_FORECASTS:
                 continue
             r = sub[sub.model == m]
@@ -44,8 +45,8 @@ def skill_section(frame: pd.DataFrame) -> list[str]:
                          "RMSE, V2 normal": mean_sd(r.get("skill.validation_normal.rmse", []), 4),
                          "MASE, V2 normal": mean_sd(r.get("skill.validation_normal.mase", []), 3),
                          "PR-AUC": mean_sd(r["threshold_free.pr_auc"], 1)})
-        scale = rd._first(sub, "skill.scale")
-        lines += [f"### {d} (MASE against {LABELS.get(scale, scale)})", "", rd._table(pd.DataFrame(rows)), "",
+        scale = first_value(sub, "skill.scale")
+        lines += [f"### {d} (MASE against {LABELS.get(scale, scale)})", "", markdown_table(pd.DataFrame(rows)), "",
                   _skill_sentence(sub, scale), ""]
     return lines
 
@@ -75,12 +76,12 @@ def _profile_rows(frame: pd.DataFrame, d: str) -> list[dict]:
     rows = []
     main = paper_setting(protocol_runs(frame))
     sub = main[main.dataset == d]
-    for m in rd.models_of(sub):
+    for m in models_of(sub):
         r = sub[sub.model == m]
         if "event_profile.summary.error.edge_ratio" not in r or r["event_profile.summary.error.edge_ratio"].isna().all():
             continue
-        row = {"model": _label(m), "seeds": len(r), "events": rd._first(r, "event_profile.events"),
-               "normal stretches": rd._first(r, "event_profile.normal_stretches")}
+        row = {"model": _label(m), "seeds": len(r), "events": first_value(r, "event_profile.events"),
+               "normal stretches": first_value(r, "event_profile.normal_stretches")}
         for key, name in (("error", "error"), ("score_percentile", "score percentile")):
             for part in ("edge", "interior"):
                 row[f"{name}: {part} ÷ normal"] = mean_sd(r[f"event_profile.summary.{key}.{part}_ratio"], 2)
@@ -105,10 +106,10 @@ def event_profile_section(frame: pd.DataFrame) -> list[str]:
               "the event does not show in the model's errors at all. On power demand's published labels the event "
               "is a week-long window around Christmas whose abnormal days (the holidays) are its last third; "
               "`power_demand_audited`'s events are the holidays themselves, day by day."), ""]
-    for d in rd.datasets_of(main):
+    for d in datasets_of(main):
         rows = _profile_rows(frame, d)
         if rows:
-            lines += [f"### {d}", "", rd._table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
+            lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
     return lines
 
 
@@ -128,7 +129,7 @@ def adaptation(main: pd.DataFrame, d: str, model: str) -> str | None:
 
 
 def _adaptation_sentence(main: pd.DataFrame, d: str) -> str:
-    parts = [f"{LABELS.get(m, m)}: {a}" for m in rd.models_of(main[main.dataset == d])
+    parts = [f"{LABELS.get(m, m)}: {a}" for m in models_of(main[main.dataset == d])
              if (a := adaptation(main, d, m)) is not None]
     return "Error profile — " + "; ".join(parts) + "." if parts else ""
 
@@ -162,8 +163,8 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
               "paper's setting (c), paired over seeds (a reference is one run, held fixed); one seed gives no "
               "interval."), ""]
     protocol = frame[~is_eq9(frame)]
-    for d in rd.datasets_of(eq9):
-        ref = {k: rd.seeds_of(protocol, d, "amcnn_lstm", f"threshold_free.{k}", "federated_gcm")
+    for d in datasets_of(eq9):
+        ref = {k: seeds_of(protocol, d, "amcnn_lstm", f"threshold_free.{k}", "federated_gcm")
                for k in ("pr_auc", "roc_auc")}
         c = protocol[(protocol.dataset == d) & (protocol.model == "amcnn_lstm")]
         c = c[c.variant == "federated_gcm"] if "variant" in c else c
@@ -171,17 +172,17 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                  "PR-AUC": mean_sd(c["threshold_free.pr_auc"], 1), "base rate": mean_sd(c["threshold_free.base_rate"], 1),
                  "ROC-AUC": mean_sd(c["threshold_free.roc_auc"], 1),
                  "MASE, test normal": mean_sd(c.get("skill.test_normal.mase", []), 2),
-                 "converged": rd._converged_text(c), "PR-AUC − (c)": "—", "ROC-AUC − (c)": "—"}]
+                 "converged": converged_text(c), "PR-AUC − (c)": "—", "ROC-AUC − (c)": "—"}]
         sub = eq9[eq9.dataset == d]
         named = dict(EQ9_VARIANTS)
         for variant in [v for v in named if (sub.variant == v).any()] + sorted(set(sub.variant) - set(named)):
             meaning = named.get(variant, f"Eq. 9 variant {variant}")
-            for m in rd.models_of(sub[sub.variant == variant]):
+            for m in models_of(sub[sub.variant == variant]):
                 r = sub[(sub.variant == variant) & (sub.model == m)]
                 leads = sorted({k.split(".")[2] for k in r.columns if k.startswith("eq9.leads.")
                                 and k.endswith(".threshold_free.pr_auc") and r[k].notna().any()},
                                key=lambda k: (k == "last", k))
-                cov = rd._first(r, "eq9.covariance") or "ml"
+                cov = first_value(r, "eq9.covariance") or "ml"
                 for lead in [None, *leads]:
                     pre = "" if lead is None else f"eq9.leads.{lead}."
                     how = (f"all T leads, Σ {'Ledoit–Wolf' if cov == 'ledoit_wolf' else 'ML'}" if lead is None
@@ -191,13 +192,13 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                            "base rate": mean_sd(r["threshold_free.base_rate"], 1),
                            "ROC-AUC": mean_sd(r[f"{pre}threshold_free.roc_auc"], 1),
                            "MASE, test normal": mean_sd(r.get(f"{pre}skill.test_normal.mase", []), 2),
-                           "converged": rd._converged_text(r)}
+                           "converged": converged_text(r)}
                     for k, name in (("pr_auc", "PR-AUC − (c)"), ("roc_auc", "ROC-AUC − (c)")):
                         vals = {int(s): float(v) for s, v in zip(r.seed, r[f"{pre}threshold_free.{k}"], strict=True)
                                 if pd.notna(v)}
                         row[name] = _this_minus(vals, ref[k], fixed=m != "amcnn_lstm").text(1)
                     rows.append(row)
-        lines += [f"### {d}", "", rd._table(pd.DataFrame(rows)), ""]
+        lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), ""]
     return lines
 
 
@@ -218,7 +219,7 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
         return []
     pr = "threshold_free.pr_auc"
     rows = []
-    ceiling = rd._first(main[main.dataset == dataset], "label_audit.original.accuracy_ceiling")
+    ceiling = first_value(main[main.dataset == dataset], "label_audit.original.accuracy_ceiling")
     rows.append({"cause": "labels (the audited ceiling)",
                  "what was measured": (f"accuracy ceiling of the published labels {ceiling:.2f} % against the "
                                        f"paper's {paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} %") if ceiling else "—",
@@ -227,7 +228,7 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
                  "status": ("shown: no honest detector reaches the paper's accuracy" if ceiling and
                             ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY else "hypothesis" if not ceiling
                             else "not a cause")})
-    amc_mase = rd.seeds_of(main, dataset, "amcnn_lstm", "skill.test_normal.mase") \
+    amc_mase = seeds_of(main, dataset, "amcnn_lstm", "skill.test_normal.mase") \
         if "skill.test_normal.mase" in main else {}
     if amc_mase:
         rows.append(_diff_row("forecaster competence (MASE against seasonal-naive)",
@@ -250,7 +251,7 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
     for d, (amc, naive) in profiles.items():
         if amc == "edges only" and naive == "whole event":
             runs = main[(main.dataset == d) & (main.model == "amcnn_lstm")]
-            events = rd._first(runs, "event_profile.events")
+            events = first_value(runs, "event_profile.events")
             # one seed on one or two events is a reading, not a shown mechanism
             shown.append(d if len(runs) >= 2 and (events or 0) > 2 else
                          f"{d} (indicative: {len(runs)} seed{'s' if len(runs) > 1 else ''}, {events} test event"
@@ -263,8 +264,8 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
                  "status": (f"shown on {', '.join(shown)}" if shown else "*hypothesis*" if not profiles
                             else "not shown: see Fig. 10")})
     roc = "threshold_free.roc_auc"  # the Eq. 9 runs score other test points: ROC-AUC ignores the base rate
-    ref = rd.seeds_of(base, dataset, "amcnn_lstm", roc, "federated_gcm")
-    lit = rd.seeds_of(frame[is_eq9(frame)], dataset, "amcnn_lstm", roc, "eq9_literal") if is_eq9(frame).any() else {}
+    ref = seeds_of(base, dataset, "amcnn_lstm", roc, "federated_gcm")
+    lit = seeds_of(frame[is_eq9(frame)], dataset, "amcnn_lstm", roc, "eq9_literal") if is_eq9(frame).any() else {}
     if lit:
         rows.append(_diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
                               "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
@@ -275,10 +276,10 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
     for cause, a, b in (("federation (b − a)", "federated_dense", "centralised"),
                         ("compression with GCM (c − b)", "federated_gcm", "federated_dense"),
                         ("federation and compression together (c − a)", "federated_gcm", "centralised")):
-        va, vb = (rd.seeds_of(base, dataset, "amcnn_lstm", pr, v) for v in (a, b))
+        va, vb = (seeds_of(base, dataset, "amcnn_lstm", pr, v) for v in (a, b))
         if va and vb:
             row = _diff_row(cause, "PR-AUC difference", paired_difference(va, vb), f"detect {a}, {b}")
-            acc = [rd.seeds_of(base, dataset, "amcnn_lstm", "point.accuracy", v) for v in (a, b)]
+            acc = [seeds_of(base, dataset, "amcnn_lstm", "point.accuracy", v) for v in (a, b)]
             row["accuracy interval (points)"] = paired_difference(*acc).text(2)
             rows.append(row)
         else:
@@ -290,7 +291,7 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
     return [f"### Attribution of the {dataset} gap to the paper", "",
             ("Every candidate cause, the run that tests it and its paired 95 % t-interval over seeds (PR-AUC points "
              "unless stated; accuracy beside it where the cause moves both). A cause with no run in these results "
-             "stays *hypothesis*."), "", rd._table(table), ""]
+             "stays *hypothesis*."), "", markdown_table(table), ""]
 
 
 def detection_sections(frame: pd.DataFrame) -> list[str]:

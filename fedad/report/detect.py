@@ -4,14 +4,23 @@ controls with paired differences, and convergence."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from fedad import paper
 from fedad.data.power_labels import BORDERLINE_RATIO
 from fedad.models import LABELS, NOT_FORECASTS, REFERENCES
+from fedad.report.frames import (
+    converged_text,
+    datasets_of,
+    first_value,
+    flag_nothing,
+    markdown_table,
+    mean_of,
+    models_of,
+    references_at_least,
+    seeds_of,
+)
 from fedad.report.verdicts import (
     INDICATIVE_EVENTS,
     TOLERANCE,
@@ -23,11 +32,8 @@ from fedad.report.verdicts import (
 )
 from fedad.results.tables import (
     CLAIM_DATASETS,
-    DATASET_ORDER,
     DETERMINISTIC,
-    PAPER_VARIANT,
     headline_rule,
-    ordered_models,
     paper_setting,
     without_test_events,
 )
@@ -44,62 +50,9 @@ POINT_ADJUSTED_WARNING = ("Point-adjusted F1 marks a whole event found when one 
                           "inflates every detector, naive ones included, and is shown only as a labelled extra.")
 
 
-def _main_variant(model: str) -> str:
-    return PAPER_VARIANT.get(model, "reference" if model in REFERENCES else "centralised")
-
-
-def seeds_of(frame: pd.DataFrame, dataset: str, model: str, metric: str, variant: str | None = None) -> dict:
-    """{seed: value} of one (data set, model, variant); the paper's setting when ``variant`` is None."""
-    variant = variant or _main_variant(model)
-    rows = frame[(frame.dataset == dataset) & (frame.model == model)]
-    if "variant" in rows:
-        rows = rows[rows.variant == variant]
-    return {int(s): (None if pd.isna(v) else float(v)) for s, v in zip(rows.seed, rows[metric], strict=True)}
-
-
-def flag_nothing(frame: pd.DataFrame, dataset: str, metric: str) -> dict:
-    """The "flag nothing" reference's value of a point / event metric, from any run of the data set."""
-    key = "flag_nothing." + metric
-    rows = frame[frame.dataset == dataset]
-    if key not in rows or rows[key].dropna().empty:
-        return {}
-    return {0: float(rows[key].dropna().iloc[0])}
-
-
-def _mean(d: dict) -> float:
-    vals = [v for v in d.values() if v is not None and math.isfinite(v)]
-    return float(np.mean(vals)) if vals else float("nan")
-
-
-def _first(rows: pd.DataFrame, key: str):
-    """The first recorded value of a column (None where no row has one)."""
-    if key not in rows:
-        return None
-    vals = rows[key].dropna()
-    return vals.iloc[0] if len(vals) else None
-
-
-def references_at_least(frame: pd.DataFrame, dataset: str, value: float, metric: str, higher: bool = True) -> list:
-    """Names of the references that score at least as well as ``value`` on ``metric``: the reference
-    forecasters, "flag nothing" for point and event metrics, and the base rate (a random ranking) for PR-AUC."""
-    out = []
-    candidates = {m: seeds_of(frame, dataset, m, metric) for m in REFERENCES
-                  if not (metric == "rmse" and m in NOT_FORECASTS)}
-    if metric.startswith(("point.", "event.")):
-        candidates["flag_nothing"] = flag_nothing(frame, dataset, metric)
-    if metric == "threshold_free.pr_auc":
-        base = _first(frame[frame.dataset == dataset], "threshold_free.base_rate")
-        candidates["base rate (random ranking)"] = {0: base} if base is not None else {}
-    for name, vals in candidates.items():
-        ref = _mean(vals)
-        if math.isfinite(ref) and math.isfinite(value) and (ref >= value if higher else ref <= value):
-            out.append(f"{LABELS.get(name, name)} {ref:.3g}")
-    return out
-
-
 def events_in_test(frame: pd.DataFrame, dataset: str) -> int | None:
     """Labelled events in a data set's test part (what a detection verdict there rests on)."""
-    n = _first(frame[frame.dataset == dataset], "events.test.events")
+    n = first_value(frame[frame.dataset == dataset], "events.test.events")
     return None if n is None else int(n)
 
 
@@ -121,14 +74,14 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
     main = paper_setting(frame)
     rows = []
     events = events_in_test(frame, "power_demand")
-    trivial = _first(frame[frame.dataset == "power_demand"], "trivial_accuracy")
+    trivial = first_value(frame[frame.dataset == "power_demand"], "trivial_accuracy")
     amc = seeds_of(main, "power_demand", "amcnn_lstm", "point.accuracy")
     gap, v = verdict(amc.values(), paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY, accuracy_tolerance(trivial))
-    v, reason = _reference_rule(v, references_at_least(frame, "power_demand", _mean(amc), "point.accuracy"), "")
+    v, reason = _reference_rule(v, references_at_least(frame, "power_demand", mean_of(amc), "point.accuracy"), "")
     v, note = indicative(v, events)
-    ceiling = _first(frame[frame.dataset == "power_demand"], "label_audit.original.accuracy_ceiling")
+    ceiling = first_value(frame[frame.dataset == "power_demand"], "label_audit.original.accuracy_ceiling")
     ceiling_note = f"accuracy ceiling of the published labels {ceiling:.2f} % (see the label audit)" if ceiling else ""
-    boot = _first(main[(main.dataset == "power_demand") & (main.model == "amcnn_lstm")], "bootstrap.accuracy_low")
+    boot = first_value(main[(main.dataset == "power_demand") & (main.model == "amcnn_lstm")], "bootstrap.accuracy_low")
     ours = fmt(amc.values())
     if boot is not None:
         runs = main[(main.dataset == "power_demand") & (main.model == "amcnn_lstm")]
@@ -139,10 +92,10 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
     svm = seeds_of(main, "power_demand", "svm", "point.accuracy")
     if amc and svm:
         d = paired_difference(amc, svm, b_fixed=True)
-        svm_value = _mean(svm)
+        svm_value = mean_of(svm)
         margins = [a - svm_value for a in amc.values() if a is not None]
         gap, v = verdict(margins, paper.FIG5_POWER_DEMAND_MARGIN_OVER_SVM, TOLERANCE["points"])
-        v, reason = _reference_rule(v, references_at_least(frame, "power_demand", _mean(amc), "point.accuracy"), "")
+        v, reason = _reference_rule(v, references_at_least(frame, "power_demand", mean_of(amc), "point.accuracy"), "")
         v, note = indicative(v, events)
         rows.append(Row("Fig. 5 AMCNN-LSTM − SVM accuracy, power demand (points)",
                         f"+{paper.FIG5_POWER_DEMAND_MARGIN_OVER_SVM}", d.text(), profile, gap, v,
@@ -155,10 +108,10 @@ def claim_rows(frame: pd.DataFrame) -> list[Row]:
     ecg_amc = seeds_of(main, "ecg", "amcnn_lstm", "rmse")
     ecg_svm = seeds_of(main, "ecg", "svm", "rmse")
     if ecg_amc and ecg_svm:
-        svm_value = _mean(ecg_svm)
+        svm_value = mean_of(ecg_svm)
         reductions = [100 * (1 - a / svm_value) for a in ecg_amc.values() if a is not None]
         gap, v = verdict(reductions, paper.FIG6_ECG_RMSE_REDUCTION_VS_SVM, TOLERANCE["percent"])
-        v, reason = _reference_rule(v, references_at_least(frame, "ecg", _mean(ecg_amc), "rmse", higher=False),
+        v, reason = _reference_rule(v, references_at_least(frame, "ecg", mean_of(ecg_amc), "rmse", higher=False),
                                     "RMSE on [0, 1]-scaled values; ECG = 7 records")
         rows.append(Row("Fig. 6 ECG RMSE of AMCNN-LSTM below SVM's (%)", f"{paper.FIG6_ECG_RMSE_REDUCTION_VS_SVM}",
                         fmt(reductions, 1), profile, gap, v, reason))
@@ -196,7 +149,7 @@ def _best_claim(frame, main, metric: str, claim: str, higher: bool, profile: str
             diff = paired_difference(amc, vals, b_fixed=m in DETERMINISTIC)
             better = diff.mean > 0 if higher else diff.mean < 0
             if not better:
-                losers.append(f"{LABELS.get(m, m)} {_mean(vals):.3g} vs {_mean(amc):.3g}")
+                losers.append(f"{LABELS.get(m, m)} {mean_of(vals):.3g} vs {mean_of(amc):.3g}")
             elif not diff.excludes_zero:
                 undetermined = True
                 if diff.n < 2:
@@ -229,21 +182,6 @@ HEADLINE_MARK = " (the headline: the figures, the results tables and the verdict
 PART_NAMES = {"train": "fit", "stopping": "V1", "validation": "V2", "test": "test"}
 LABEL_SETS = {"power_demand": "original (labels.json: week-long windows)",
               "power_demand_audited": "audited (whole abnormal days)"}
-
-
-def _table(frame: pd.DataFrame) -> str:
-    return frame.astype(object).where(frame.notna(), "—").to_markdown(index=False) if len(frame) else "(no runs)"
-
-
-def datasets_of(frame: pd.DataFrame) -> list[str]:
-    """Data sets in the paper's order (unknown ones after)."""
-    present = list(dict.fromkeys(frame.dataset))
-    return [d for d in DATASET_ORDER if d in present] + [d for d in present if d not in DATASET_ORDER]
-
-
-def models_of(frame: pd.DataFrame) -> list[str]:
-    """Models in the paper's order, references last."""
-    return ordered_models(frame.model)
 
 
 def _v1_v2_text(blocks) -> str:
@@ -306,7 +244,7 @@ def protocol_section(frame: pd.DataFrame) -> list[str]:
                          f"{int(r['unscored_test_points.points'])} ({int(r['unscored_test_points.anomalous'])})"
                          if not pd.isna(r.get("unscored_test_points.points", np.nan)) else "—"),
                      "test verdicts": "none: no test anomaly" if d in without_test_events(frame) else "yes"})
-    return [*lines, _table(pd.DataFrame(rows)), ""]
+    return [*lines, markdown_table(pd.DataFrame(rows)), ""]
 
 
 RESULT_COLUMNS = (("point.accuracy", "accuracy"), ("point.precision", "precision"), ("point.recall", "recall"),
@@ -339,7 +277,7 @@ def results_section(frame: pd.DataFrame) -> list[str]:
                 if key == "event.recall" and "event.events" in r:
                     row["event recall 95 % (exact)"] = _event_recall_interval(r)
             row["ς rule"] = r.threshold_rule.iloc[0].split(" (")[0] if "threshold_rule" in r else ""
-            row["converged"] = _converged_text(r)
+            row["converged"] = converged_text(r)
             rows.append(row)
         nothing = sub.iloc[0]
         rows.append({"model": LABELS["flag_nothing"],
@@ -349,7 +287,7 @@ def results_section(frame: pd.DataFrame) -> list[str]:
                      "PR-AUC": f"{nothing.get('threshold_free.base_rate', float('nan')):.1f} (base rate)"})
         beat = _who_beats_references(frame, d)
         title = f"### {d}" + (" — no test anomaly: no verdict" if d in without_test_events(frame) else "")
-        lines += [title, "", _table(pd.DataFrame(rows)), "", beat, ""]
+        lines += [title, "", markdown_table(pd.DataFrame(rows)), "", beat, ""]
     return lines
 
 
@@ -363,13 +301,6 @@ def _event_recall_interval(rows: pd.DataFrame) -> str:
     return f"{low:.0f}–{high:.0f}"
 
 
-def _converged_text(rows: pd.DataFrame) -> str:
-    if "hit_cap" not in rows or rows.hit_cap.isna().all():
-        return "—"
-    capped = int(rows.hit_cap.fillna(False).astype(bool).sum())
-    return "not converged (cap)" if capped == len(rows) else "yes" if capped == 0 else f"{capped}/{len(rows)} hit cap"
-
-
 def _who_beats_references(frame: pd.DataFrame, dataset: str) -> str:
     main = paper_setting(frame)
     sub = main[main.dataset == dataset]
@@ -377,8 +308,8 @@ def _who_beats_references(frame: pd.DataFrame, dataset: str) -> str:
     for m in dict.fromkeys(sub.model):
         if m in REFERENCES:
             continue
-        acc = _mean(seeds_of(main, dataset, m, "point.accuracy"))
-        pr = _mean(seeds_of(main, dataset, m, "threshold_free.pr_auc"))
+        acc = mean_of(seeds_of(main, dataset, m, "point.accuracy"))
+        pr = mean_of(seeds_of(main, dataset, m, "threshold_free.pr_auc"))
         if not references_at_least(frame, dataset, acc, "point.accuracy") and \
                 not references_at_least(frame, dataset, pr, "threshold_free.pr_auc"):
             winners.append(LABELS.get(m, m))
@@ -425,11 +356,11 @@ def threshold_rule_section(frame: pd.DataFrame) -> list[str]:
               "*One-sided*: Eq. 10 with only errors larger than the validation mean counting (so that an unusually "
               "good forecast is not an anomaly), ς by max F_θ. Every rule scores the paper's two-sided Eq. 10 "
               "except the one-sided column. Same forecasts, same test part."), "",
-             _table(pd.DataFrame(rows)), ""]
+             markdown_table(pd.DataFrame(rows)), ""]
     if sens_rows:
         lines += [("Sensitivity of max F_θ (AMCNN-LSTM, federated with GCM; mean over seeds): test accuracy and F1 "
                    "as the validation-precision floor and θ change; *flags nothing* counts the seeds where no "
-                   "threshold reached the floor."), "", _table(pd.DataFrame(sens_rows)), ""]
+                   "threshold reached the floor."), "", markdown_table(pd.DataFrame(sens_rows)), ""]
     return lines
 
 
@@ -473,12 +404,12 @@ def controls_section(frame: pd.DataFrame) -> list[str]:
                 row[name] = mean_sd(vals.values(), digits)
                 if variant != "federated_gcm" and key in ("threshold_free.pr_auc", "rmse"):
                     row[f"{name} − (c)"] = paired_difference(vals, ref[key]).text(digits)
-            row["converged"] = _converged_text(r)
+            row["converged"] = converged_text(r)
             rows.append(row)
         rows += _local_only_rows(amc[amc.dataset == d], ref, metrics)
         if len(rows) > 1:
             found = True
-            lines += [f"### {d}", "", _table(pd.DataFrame(rows)), "", attribution(frame, d), ""]
+            lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), "", attribution(frame, d), ""]
     if not found:
         lines += ["No control pair was run for this profile.", ""]
     return lines
@@ -509,7 +440,7 @@ def _local_only_rows(amc: pd.DataFrame, ref: dict, metrics) -> list[dict]:
                 row[name] = mean_sd(per_seed.values(), digits)
                 if key in ("threshold_free.pr_auc", "rmse"):
                     row[f"{name} − (c)"] = paired_difference(per_seed, ref[key]).text(digits)
-            row["converged"] = f"{devices} devices; " + _converged_text(runs)
+            row["converged"] = f"{devices} devices; " + converged_text(runs)
             rows.append(row)
     return rows
 
@@ -581,7 +512,7 @@ def equal_conditions_section(frame: pd.DataFrame) -> list[str]:
             found = True
             head = (f"AMCNN-LSTM (federated, GCM): PR-AUC {mean_sd(amc['threshold_free.pr_auc'].values(), 1)}, "
                     f"RMSE {mean_sd(amc['rmse'].values(), 4)}.")
-            lines += [f"### {d}", "", head, "", _table(pd.DataFrame(rows)), "", "; ".join(verdicts) + ".", ""]
+            lines += [f"### {d}", "", head, "", markdown_table(pd.DataFrame(rows)), "", "; ".join(verdicts) + ".", ""]
     if not found:
         lines += [("No baseline was trained federated in this profile (the `full` profile trains CNN-LSTM and GRU "
                    "federated with GCM)."), ""]
@@ -602,11 +533,11 @@ def convergence_section(frame: pd.DataFrame) -> list[str]:
                      "lr": mean_sd(r["lr"], 4) if "lr" in r else "n/a",
                      "epochs run": mean_sd(r.epochs_run, 1), "best epoch": mean_sd(r.best_epoch, 1),
                      "cap": int(r.max_epochs.iloc[0]), "best val loss": mean_sd(r.best_val_loss, 5),
-                     "status": _converged_text(r)})
+                     "status": converged_text(r)})
     return ["## Convergence", "",
             ("Every learned model trains until its validation loss has not improved for `patience` epochs, up "
              "to the cap; the best weights are kept. Rows that hit the cap are **not converged**: their gaps may "
-             "come from too little training."), "", _table(pd.DataFrame(rows)), ""]
+             "come from too little training."), "", markdown_table(pd.DataFrame(rows)), ""]
 
 
 def label_audit_section(frame: pd.DataFrame) -> list[str]:
@@ -618,13 +549,13 @@ def label_audit_section(frame: pd.DataFrame) -> list[str]:
         sub = main[main.dataset == d]
         if sub.empty or "label_audit.labels" not in sub or sub["label_audit.labels"].dropna().empty:
             continue
-        own = _first(sub, "label_audit.labels")
-        audit = audit or {k: _first(sub, f"label_audit.audit.{k}") or [] for k in
+        own = first_value(sub, "label_audit.labels")
+        audit = audit or {k: first_value(sub, f"label_audit.audit.{k}") or [] for k in
                           ("rule", "abnormal_days", "added", "removed", "borderline")}
-        sets.append({"label set": name, "test anomalous points": _first(sub, f"label_audit.{own}.anomalous_points"),
-                     "flag nothing (%)": _first(sub, f"label_audit.{own}.trivial_accuracy"),
-                     "accuracy ceiling (%)": _first(sub, f"label_audit.{own}.accuracy_ceiling"),
-                     "ceiling with borderline days (%)": _first(sub, f"label_audit.{own}.accuracy_ceiling_with_borderline"),
+        sets.append({"label set": name, "test anomalous points": first_value(sub, f"label_audit.{own}.anomalous_points"),
+                     "flag nothing (%)": first_value(sub, f"label_audit.{own}.trivial_accuracy"),
+                     "accuracy ceiling (%)": first_value(sub, f"label_audit.{own}.accuracy_ceiling"),
+                     "ceiling with borderline days (%)": first_value(sub, f"label_audit.{own}.accuracy_ceiling_with_borderline"),
                      "paper (%)": paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY})
         short = own
         for m in ("amcnn_lstm", *REFERENCES):
@@ -653,12 +584,12 @@ def label_audit_section(frame: pd.DataFrame) -> list[str]:
              ("*Accuracy ceiling*: the test accuracy of a detector that flags exactly the audited abnormal days that "
               "the label set marks, and nothing else, on the same scored test points (hourly means); the next "
               "column flags the borderline days too where the label set marks them."), "",
-             _table(pd.DataFrame(sets)), ""]
+             markdown_table(pd.DataFrame(sets)), ""]
     if ceiling is not None and ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY:
         lines += [(f"Against the published labels no detector reaches the paper's "
                    f"{paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} % without flagging normal-looking days: the ceiling is "
                    f"{ceiling:.2f} %."), ""]
     if scores:
         lines += ["The paper's model and the references against each label set (test part, mean ± sd over seeds):",
-                  "", _table(pd.DataFrame(scores.values())), ""]
+                  "", markdown_table(pd.DataFrame(scores.values())), ""]
     return lines
