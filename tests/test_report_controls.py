@@ -2,8 +2,8 @@
 
 import pytest
 
+from fedad.report import claims as report_claims
 from fedad.report import controls as report_controls
-from fedad.report import detect as report_detect
 from fedad.results.tables import load, protocol_runs
 from tests.result_fixture import fill_results
 
@@ -15,7 +15,7 @@ def frame(tmp_path_factory):
 
 def test_the_eq9_variants_never_reach_the_headline_claims(frame):
     assert len(protocol_runs(frame)) < len(frame)
-    rows = {r.claim: r for r in report_detect.claim_rows(protocol_runs(frame))}
+    rows = {r.claim: r for r in report_claims.claim_rows(protocol_runs(frame))}
     assert "+5" not in rows["Fig. 5 AMCNN-LSTM accuracy, power demand (%)"].ours
 
 

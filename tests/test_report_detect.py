@@ -2,9 +2,11 @@
 
 import pytest
 
+from fedad.report import claims as report_claims
 from fedad.report import detect as report_detect
+from fedad.report import frames as report_frames
 from fedad.results import ResultStore
-from fedad.results.tables import load
+from fedad.results.tables import load, paper_setting
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
 
 
@@ -14,7 +16,7 @@ def results(tmp_path):
 
 
 def _rows(results_dir) -> dict:
-    return {row.claim: row for row in report_detect.claim_rows(load("detect", results_dir))}
+    return {row.claim: row for row in report_claims.claim_rows(load("detect", results_dir))}
 
 
 def test_an_accuracy_below_flag_nothing_is_not_reproduced_and_names_the_reference(results):
@@ -106,9 +108,9 @@ def test_the_paper_value_must_lie_inside_the_seeds_95_percent_interval():
 
 def test_pr_auc_at_or_below_the_base_rate_is_beaten_by_a_random_ranking(results):
     frame = load("detect", results)
-    assert any("base rate" in r for r in report_detect.references_at_least(
+    assert any("base rate" in r for r in report_frames.references_at_least(
         frame, "power_demand", 5.0, "threshold_free.pr_auc"))
-    assert not any("base rate" in r for r in report_detect.references_at_least(
+    assert not any("base rate" in r for r in report_frames.references_at_least(
         frame, "power_demand", 50.0, "threshold_free.pr_auc"))
 
 
@@ -130,7 +132,7 @@ def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_again
     assert "| 7.2 ± 1.2 (n=3)" in rows[1] and "-13.8 [" in rows[1]
     assert "what the federation gives a device, (c) − (f)" in section and "3 devices" in rows[0]
     # the paper-setting tables never read the local-only runs
-    assert report_detect.seeds_of(report_detect.paper_setting(frame), "power_demand", "amcnn_lstm",
+    assert report_frames.seeds_of(paper_setting(frame), "power_demand", "amcnn_lstm",
                                   "threshold_free.pr_auc") == {0: 20.0, 1: 21.0, 2: 22.0}
 
 
