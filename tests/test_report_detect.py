@@ -4,6 +4,7 @@ import pytest
 
 from fedad.report import claims as report_claims
 from fedad.report import detect as report_detect
+from fedad.report import detection_tables as report_tables
 from fedad.report import frames as report_frames
 from fedad.results import ResultStore
 from fedad.results.tables import load, paper_setting
@@ -137,6 +138,6 @@ def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_again
 
 
 def test_the_results_tables_give_event_recall_its_exact_binomial_interval(results):
-    text = "\n".join(report_detect.results_section(load("detect", results)))
+    text = "\n".join(report_tables.results_section(load("detect", results)))
     # 2 of 5 test events: Clopper-Pearson 95 % is 5.3-85.3 %
     assert "event recall 95 % (exact)" in text and "5–85" in text

@@ -9,6 +9,7 @@ import pandas as pd
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
 from fedad.report import detect as rd
+from fedad.report.detection_tables import results_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.report.protocol import protocol_section
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
@@ -299,7 +300,7 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     """Every detection section of REPORT.md: the headline runs' sections (``report_detect``) on the stated
     protocol's runs, the new controls after the Controls section."""
     base = protocol_runs(frame)
-    return [*protocol_section(base), *rd.results_section(base), *skill_section(frame),
+    return [*protocol_section(base), *results_section(base), *skill_section(frame),
             *rd.label_audit_section(base), *rd.threshold_rule_section(base), *rd.controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
             *rd.equal_conditions_section(base), *rd.convergence_section(base)]
