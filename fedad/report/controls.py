@@ -12,6 +12,7 @@ from fedad.report import detect as rd
 from fedad.report.detection_tables import results_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.report.protocol import protocol_section
+from fedad.report.threshold_rules import threshold_rule_section
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import Difference, finite, mean_sd, paired_difference
 
@@ -301,7 +302,7 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     protocol's runs, the new controls after the Controls section."""
     base = protocol_runs(frame)
     return [*protocol_section(base), *results_section(base), *skill_section(frame),
-            *rd.label_audit_section(base), *rd.threshold_rule_section(base), *rd.controls_section(base),
+            *rd.label_audit_section(base), *threshold_rule_section(base), *rd.controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
             *rd.equal_conditions_section(base), *rd.convergence_section(base)]
 
