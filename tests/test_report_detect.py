@@ -5,6 +5,7 @@ import pytest
 from fedad.report import claims as report_claims
 from fedad.report import detect as report_detect
 from fedad.report import detection_tables as report_tables
+from fedad.report import federation_controls as report_federation
 from fedad.report import frames as report_frames
 from fedad.results import ResultStore
 from fedad.results.tables import load, paper_setting
@@ -124,7 +125,7 @@ def test_the_accuracy_tolerance_is_a_share_of_the_anomalous_part():
 
 def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_against_c(results):
     frame = load("detect", results)
-    section = "\n".join(report_detect.controls_section(frame))
+    section = "\n".join(report_federation.controls_section(frame))
     rows = [line for line in section.splitlines() if "(f) local only, IID partition" in line]
     assert len(rows) == 2 and "mean over devices" in rows[0] and "worst device" in rows[1]
     # (c)'s PR-AUC is 20 + seed; a device's 10 + seed − 2·worker + 0.1·seed²: per seed the mean over devices

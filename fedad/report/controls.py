@@ -10,6 +10,7 @@ from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
 from fedad.report import detect as rd
 from fedad.report.detection_tables import results_section
+from fedad.report.federation_controls import controls_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.report.protocol import protocol_section
 from fedad.report.threshold_rules import threshold_rule_section
@@ -302,7 +303,7 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     protocol's runs, the new controls after the Controls section."""
     base = protocol_runs(frame)
     return [*protocol_section(base), *results_section(base), *skill_section(frame),
-            *rd.label_audit_section(base), *threshold_rule_section(base), *rd.controls_section(base),
+            *rd.label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
             *rd.equal_conditions_section(base), *rd.convergence_section(base)]
 
