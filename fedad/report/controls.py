@@ -10,6 +10,7 @@ from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
 from fedad.report import detect as rd
 from fedad.report.detection_tables import results_section
+from fedad.report.equal_conditions import equal_conditions_section
 from fedad.report.federation_controls import controls_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.report.protocol import protocol_section
@@ -305,6 +306,6 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     return [*protocol_section(base), *results_section(base), *skill_section(frame),
             *rd.label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
-            *rd.equal_conditions_section(base), *rd.convergence_section(base)]
+            *equal_conditions_section(base), *rd.convergence_section(base)]
 
 
