@@ -9,6 +9,7 @@ import pandas as pd
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
 from fedad.report import detect as rd
+from fedad.report.convergence import convergence_section
 from fedad.report.detection_tables import results_section
 from fedad.report.equal_conditions import equal_conditions_section
 from fedad.report.federation_controls import controls_section
@@ -306,6 +307,6 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     return [*protocol_section(base), *results_section(base), *skill_section(frame),
             *rd.label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
-            *equal_conditions_section(base), *rd.convergence_section(base)]
+            *equal_conditions_section(base), *convergence_section(base)]
 
 
