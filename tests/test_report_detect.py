@@ -3,10 +3,10 @@
 import pytest
 
 from fedad.report import claims as report_claims
-from fedad.report import detect as report_detect
 from fedad.report import detection_tables as report_tables
 from fedad.report import federation_controls as report_federation
 from fedad.report import frames as report_frames
+from fedad.report import label_audit as report_label_audit
 from fedad.results import ResultStore
 from fedad.results.tables import load, paper_setting
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
@@ -61,7 +61,7 @@ def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_an
 
 
 def test_the_label_audit_puts_both_ceilings_beside_the_papers_accuracy(results):
-    section = "\n".join(report_detect.label_audit_section(load("detect", results)))
+    section = "\n".join(report_label_audit.label_audit_section(load("detect", results)))
     assert "original (labels.json" in section and "audited (whole abnormal days)" in section
     assert " 94.97 |" in section and " 100 " in section and " 96.85 |" in section
     assert "1997-05-05 Liberation Day" in section  # what the data rule added is listed

@@ -8,12 +8,12 @@ import pandas as pd
 
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
-from fedad.report import detect as rd
 from fedad.report.convergence import convergence_section
 from fedad.report.detection_tables import results_section
 from fedad.report.equal_conditions import equal_conditions_section
 from fedad.report.federation_controls import controls_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
+from fedad.report.label_audit import label_audit_section
 from fedad.report.protocol import protocol_section
 from fedad.report.threshold_rules import threshold_rule_section
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
@@ -305,7 +305,7 @@ def detection_sections(frame: pd.DataFrame) -> list[str]:
     protocol's runs, the new controls after the Controls section."""
     base = protocol_runs(frame)
     return [*protocol_section(base), *results_section(base), *skill_section(frame),
-            *rd.label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
+            *label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
             *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
             *equal_conditions_section(base), *convergence_section(base)]
 
