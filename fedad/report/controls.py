@@ -8,14 +8,7 @@ import pandas as pd
 
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
-from fedad.report.convergence import convergence_section
-from fedad.report.detection_tables import results_section
-from fedad.report.equal_conditions import equal_conditions_section
-from fedad.report.federation_controls import controls_section
 from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
-from fedad.report.label_audit import label_audit_section
-from fedad.report.protocol import protocol_section
-from fedad.report.threshold_rules import threshold_rule_section
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import Difference, finite, mean_sd, paired_difference
 
@@ -298,15 +291,3 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
             ("Every candidate cause, the run that tests it and its paired 95 % t-interval over seeds (PR-AUC points "
              "unless stated; accuracy beside it where the cause moves both). A cause with no run in these results "
              "stays *hypothesis*."), "", markdown_table(table), ""]
-
-
-def detection_sections(frame: pd.DataFrame) -> list[str]:
-    """Every detection section of REPORT.md: the headline runs' sections (``report_detect``) on the stated
-    protocol's runs, the new controls after the Controls section."""
-    base = protocol_runs(frame)
-    return [*protocol_section(base), *results_section(base), *skill_section(frame),
-            *label_audit_section(base), *threshold_rule_section(base), *controls_section(base),
-            *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
-            *equal_conditions_section(base), *convergence_section(base)]
-
-
