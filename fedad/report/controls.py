@@ -209,41 +209,48 @@ def _diff_row(cause: str, measured: str, diff, run: str, below: str = "shown", a
             "status": status}
 
 
-def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> list[str]:
-    """One row per candidate cause of the power-demand gap to the paper, with its run and paired interval;
-    a cause without a run in these results is labelled *hypothesis*."""
-    base = protocol_runs(frame)
-    main = paper_setting(base)
-    if main[main.dataset == dataset].empty:
-        return []
-    pr = "threshold_free.pr_auc"
-    rows = []
+def _labels_row(main: pd.DataFrame, dataset: str) -> dict:
+    """The labels as a cause: the published labels' accuracy ceiling against the paper's accuracy."""
     ceiling = first_value(main[main.dataset == dataset], "label_audit.original.accuracy_ceiling")
-    rows.append({"cause": "labels (the audited ceiling)",
-                 "what was measured": (f"accuracy ceiling of the published labels {ceiling:.2f} % against the "
-                                       f"paper's {paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} %") if ceiling else "—",
-                 "paired 95 % interval": "deterministic (no seed effect)" if ceiling else "—",
-                 "run": "label audit (power_demand, power_demand_audited)" if ceiling else "—",
-                 "status": ("shown: no honest detector reaches the paper's accuracy" if ceiling and
-                            ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY else "hypothesis" if not ceiling
-                            else "not a cause")})
+    return {"cause": "labels (the audited ceiling)",
+            "what was measured": (f"accuracy ceiling of the published labels {ceiling:.2f} % against the "
+                                  f"paper's {paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} %") if ceiling else "—",
+            "paired 95 % interval": "deterministic (no seed effect)" if ceiling else "—",
+            "run": "label audit (power_demand, power_demand_audited)" if ceiling else "—",
+            "status": ("shown: no honest detector reaches the paper's accuracy" if ceiling and
+                       ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY else "hypothesis" if not ceiling
+                       else "not a cause")}
+
+
+def _competence_rows(main: pd.DataFrame, dataset: str) -> list[dict]:
+    """The forecaster's competence as a cause: AMCNN-LSTM's MASE against seasonal-naive (no row without it)."""
     amc_mase = seeds_of(main, dataset, "amcnn_lstm", "skill.test_normal.mase") \
         if "skill.test_normal.mase" in main else {}
-    if amc_mase:
-        rows.append(_diff_row("forecaster competence (MASE against seasonal-naive)",
-                              "AMCNN-LSTM (c)'s MASE on normal test points − 1 (below 0: beats seasonal-naive)",
-                              paired_difference(amc_mase, {0: 1.0}, b_fixed=True), "detect (c), skill record",
-                              below="a competent forecaster: beats seasonal-naive",
-                              above="worse than seasonal-naive: competence in doubt"))
+    if not amc_mase:
+        return []
+    return [_diff_row("forecaster competence (MASE against seasonal-naive)",
+                      "AMCNN-LSTM (c)'s MASE on normal test points − 1 (below 0: beats seasonal-naive)",
+                      paired_difference(amc_mase, {0: 1.0}, b_fixed=True), "detect (c), skill record",
+                      below="a competent forecaster: beats seasonal-naive",
+                      above="worse than seasonal-naive: competence in doubt")]
+
+
+def _training_row(main: pd.DataFrame, dataset: str) -> dict:
+    """Under-training as a cause: controlled where the runs used the training search's configurations."""
     ours = main[(main.dataset == dataset) & (main.model == "amcnn_lstm")]
     searched = "searched" in ours and ours["searched"].fillna(False).astype(bool).any()
-    rows.append({"cause": "under-training (a fair training search)",
-                 "what was measured": ("every learned model trained with its configuration chosen on V1 loss "
-                                       "(Training search)") if searched else "—",
-                 "paired 95 % interval": "—", "run": "train_search, then detect" if searched else
-                 "not run in this profile",
-                 "status": "controlled: the rows above and below use the searched configurations" if searched
-                 else "*hypothesis*"})
+    return {"cause": "under-training (a fair training search)",
+            "what was measured": ("every learned model trained with its configuration chosen on V1 loss "
+                                  "(Training search)") if searched else "—",
+            "paired 95 % interval": "—", "run": "train_search, then detect" if searched else
+            "not run in this profile",
+            "status": "controlled: the rows above and below use the searched configurations" if searched
+            else "*hypothesis*"}
+
+
+def _adaptation_row(main: pd.DataFrame, dataset: str) -> dict:
+    """Adaptation within the event as a cause: AMCNN-LSTM's error profile against seasonal-naive's, on the
+    data set and its audited labels; shown only where enough seeds and events back it."""
     profiles = {d: (adaptation(main, d, "amcnn_lstm"), adaptation(main, d, "seasonal_naive"))
                 for d in (dataset, f"{dataset}_audited") if adaptation(main, d, "amcnn_lstm") is not None}
     shown = []
@@ -255,23 +262,32 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
             shown.append(d if len(runs) >= 2 and (events or 0) > 2 else
                          f"{d} (indicative: {len(runs)} seed{'s' if len(runs) > 1 else ''}, {events} test event"
                          f"{'s' if events != 1 else ''})")
-    rows.append({"cause": "adaptation within the event (error profile)",
-                 "what was measured": "; ".join(f"{d}: AMCNN-LSTM {amc}, seasonal-naive {naive or '—'}"
-                                                for d, (amc, naive) in profiles.items()) or "—",
-                 "paired 95 % interval": "— (one profile per seed; see Fig. 10)",
-                 "run": "detect (c), event profile (Fig. 10)" if profiles else "—",
-                 "status": (f"shown on {', '.join(shown)}" if shown else "*hypothesis*" if not profiles
-                            else "not shown: see Fig. 10")})
+    return {"cause": "adaptation within the event (error profile)",
+            "what was measured": "; ".join(f"{d}: AMCNN-LSTM {amc}, seasonal-naive {naive or '—'}"
+                                           for d, (amc, naive) in profiles.items()) or "—",
+            "paired 95 % interval": "— (one profile per seed; see Fig. 10)",
+            "run": "detect (c), event profile (Fig. 10)" if profiles else "—",
+            "status": (f"shown on {', '.join(shown)}" if shown else "*hypothesis*" if not profiles
+                       else "not shown: see Fig. 10")}
+
+
+def _eq9_row(frame: pd.DataFrame, base: pd.DataFrame, dataset: str) -> dict:
+    """The reading of Eq. 9 as a cause: the literal variant's ROC-AUC against (c), paired over seeds."""
     roc = "threshold_free.roc_auc"  # the Eq. 9 runs score other test points: ROC-AUC ignores the base rate
     ref = seeds_of(base, dataset, "amcnn_lstm", roc, "federated_gcm")
     lit = seeds_of(frame[is_eq9(frame)], dataset, "amcnn_lstm", roc, "eq9_literal") if is_eq9(frame).any() else {}
     if lit:
-        rows.append(_diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
-                              "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
-                              "detect eq9_literal"))
-    else:
-        rows.append({"cause": "reading of Eq. 9", "what was measured": "—", "paired 95 % interval": "—",
-                     "run": "not run in this profile", "status": "*hypothesis*"})
+        return _diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
+                         "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
+                         "detect eq9_literal")
+    return {"cause": "reading of Eq. 9", "what was measured": "—", "paired 95 % interval": "—",
+            "run": "not run in this profile", "status": "*hypothesis*"}
+
+
+def _federation_rows(base: pd.DataFrame, dataset: str) -> list[dict]:
+    """Federation and compression as causes: PR-AUC and accuracy differences between controls (a)–(c)."""
+    pr = "threshold_free.pr_auc"
+    rows = []
     for cause, a, b in (("federation (b − a)", "federated_dense", "centralised"),
                         ("compression with GCM (c − b)", "federated_gcm", "federated_dense"),
                         ("federation and compression together (c − a)", "federated_gcm", "centralised")):
@@ -284,6 +300,18 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
         else:
             rows.append({"cause": cause, "what was measured": "—", "paired 95 % interval": "—",
                          "run": "not run in this profile", "status": "*hypothesis*"})
+    return rows
+
+
+def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> list[str]:
+    """One row per candidate cause of the power-demand gap to the paper, with its run and paired interval;
+    a cause without a run in these results is labelled *hypothesis*."""
+    base = protocol_runs(frame)
+    main = paper_setting(base)
+    if main[main.dataset == dataset].empty:
+        return []
+    rows = [_labels_row(main, dataset), *_competence_rows(main, dataset), _training_row(main, dataset),
+            _adaptation_row(main, dataset), _eq9_row(frame, base, dataset), *_federation_rows(base, dataset)]
     table = pd.DataFrame(rows)
     if "accuracy interval (points)" in table:  # beside PR-AUC's interval, where the cause has both
         table.insert(3, "accuracy interval (points)", table.pop("accuracy interval (points)"))
