@@ -32,6 +32,8 @@ MEASURED_TOLERANCE = 0.25  # measured ÷ modelled must be within ±25 %
 
 
 def comm_rows(results: Path) -> list[Row]:
+    """Fig. 7's claims as verdict rows: where GCM halves a round's time over the bandwidth sweep, the ratio
+    at the config's single link, and whether GCM reaches the dense run's validation loss."""
     runs = runs_by_model(results)
     if not runs:
         raise FileNotFoundError("no comm results (make fig7)")
@@ -73,6 +75,8 @@ def comm_rows(results: Path) -> list[Row]:
 
 
 def comm_section(results: Path) -> list[str]:
+    """REPORT.md's communication section: time to accuracy, bytes and compute per model and variant, two-way
+    sparsification against GCM, then the measured-link part."""
     try:
         runs = runs_by_model(results)
     except FileNotFoundError:

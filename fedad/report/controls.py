@@ -16,6 +16,7 @@ EDGE_ONLY = 1.5  # an interior ratio below this, with a larger edge ratio, is "e
 
 
 def _label(model: str) -> str:
+    """A model's name in the tables, AMCNN-LSTM marked as the federated GCM run."""
     return LABELS.get(model, model) + (" (fed. GCM)" if model == "amcnn_lstm" else "")
 
 
@@ -72,6 +73,8 @@ def _skill_sentence(sub: pd.DataFrame, scale: str | None) -> str:
 
 
 def _profile_rows(frame: pd.DataFrame, d: str) -> list[dict]:
+    """One row per model with an event profile on a data set: its error and score-percentile ratios, edge and
+    interior, over normal stretches."""
     rows = []
     main = paper_setting(protocol_runs(frame))
     sub = main[main.dataset == d]
@@ -128,6 +131,8 @@ def adaptation(main: pd.DataFrame, d: str, model: str) -> str | None:
 
 
 def _adaptation_sentence(main: pd.DataFrame, d: str) -> str:
+    """The sentence under a data set's event-profile table: each model's reading (edges only, whole event,
+    no rise)."""
     parts = [f"{LABELS.get(m, m)}: {a}" for m in models_of(main[main.dataset == d])
              if (a := adaptation(main, d, m)) is not None]
     return "Error profile — " + "; ".join(parts) + "." if parts else ""
