@@ -2,6 +2,7 @@
 
 import pytest
 
+from fedad.report import claims as report_claims
 from fedad.report import controls as report_controls
 from fedad.report import detect as report_detect
 from fedad.results.tables import load, protocol_runs
@@ -15,7 +16,7 @@ def frame(tmp_path_factory):
 
 def test_the_eq9_variants_never_reach_the_headline_claims(frame):
     assert len(protocol_runs(frame)) < len(frame)
-    rows = {r.claim: r for r in report_detect.claim_rows(protocol_runs(frame))}
+    rows = {r.claim: r for r in report_claims.claim_rows(protocol_runs(frame))}
     assert "+5" not in rows["Fig. 5 AMCNN-LSTM accuracy, power demand (%)"].ours
 
 
@@ -52,7 +53,7 @@ def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(fra
     assert "shown on power_demand (indicative: 3 seeds, 1 test event), power_demand_audited (indicative" in text
     assert "a competent forecaster: beats seasonal-naive" in text  # MASE 0.81 on every seed
     assert "| federation (b − a)" in text and "shown" in text
-    full = "\n".join(report_controls.detection_sections(frame))
+    full = "\n".join(report_detect.detection_sections(frame))
     assert full.index("## Controls") < full.index("### Attribution of the power_demand gap") < full.index(
         "## Eq. 9 read literally")
 

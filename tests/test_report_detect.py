@@ -2,9 +2,13 @@
 
 import pytest
 
-from fedad.report import detect as report_detect
+from fedad.report import claims as report_claims
+from fedad.report import detection_tables as report_tables
+from fedad.report import federation_controls as report_federation
+from fedad.report import frames as report_frames
+from fedad.report import label_audit as report_label_audit
 from fedad.results import ResultStore
-from fedad.results.tables import load
+from fedad.results.tables import load, paper_setting
 from tests.result_fixture import DATASETS, _detect_metrics, fill_results
 
 
@@ -14,7 +18,7 @@ def results(tmp_path):
 
 
 def _rows(results_dir) -> dict:
-    return {row.claim: row for row in report_detect.claim_rows(load("detect", results_dir))}
+    return {row.claim: row for row in report_claims.claim_rows(load("detect", results_dir))}
 
 
 def test_an_accuracy_below_flag_nothing_is_not_reproduced_and_names_the_reference(results):
@@ -57,7 +61,7 @@ def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_an
 
 
 def test_the_label_audit_puts_both_ceilings_beside_the_papers_accuracy(results):
-    section = "\n".join(report_detect.label_audit_section(load("detect", results)))
+    section = "\n".join(report_label_audit.label_audit_section(load("detect", results)))
     assert "original (labels.json" in section and "audited (whole abnormal days)" in section
     assert " 94.97 |" in section and " 100 " in section and " 96.85 |" in section
     assert "1997-05-05 Liberation Day" in section  # what the data rule added is listed
@@ -106,9 +110,9 @@ def test_the_paper_value_must_lie_inside_the_seeds_95_percent_interval():
 
 def test_pr_auc_at_or_below_the_base_rate_is_beaten_by_a_random_ranking(results):
     frame = load("detect", results)
-    assert any("base rate" in r for r in report_detect.references_at_least(
+    assert any("base rate" in r for r in report_frames.references_at_least(
         frame, "power_demand", 5.0, "threshold_free.pr_auc"))
-    assert not any("base rate" in r for r in report_detect.references_at_least(
+    assert not any("base rate" in r for r in report_frames.references_at_least(
         frame, "power_demand", 50.0, "threshold_free.pr_auc"))
 
 
@@ -121,7 +125,7 @@ def test_the_accuracy_tolerance_is_a_share_of_the_anomalous_part():
 
 def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_against_c(results):
     frame = load("detect", results)
-    section = "\n".join(report_detect.controls_section(frame))
+    section = "\n".join(report_federation.controls_section(frame))
     rows = [line for line in section.splitlines() if "(f) local only, IID partition" in line]
     assert len(rows) == 2 and "mean over devices" in rows[0] and "worst device" in rows[1]
     # (c)'s PR-AUC is 20 + seed; a device's 10 + seed − 2·worker + 0.1·seed²: per seed the mean over devices
@@ -130,11 +134,11 @@ def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_again
     assert "| 7.2 ± 1.2 (n=3)" in rows[1] and "-13.8 [" in rows[1]
     assert "what the federation gives a device, (c) − (f)" in section and "3 devices" in rows[0]
     # the paper-setting tables never read the local-only runs
-    assert report_detect.seeds_of(report_detect.paper_setting(frame), "power_demand", "amcnn_lstm",
+    assert report_frames.seeds_of(paper_setting(frame), "power_demand", "amcnn_lstm",
                                   "threshold_free.pr_auc") == {0: 20.0, 1: 21.0, 2: 22.0}
 
 
 def test_the_results_tables_give_event_recall_its_exact_binomial_interval(results):
-    text = "\n".join(report_detect.results_section(load("detect", results)))
+    text = "\n".join(report_tables.results_section(load("detect", results)))
     # 2 of 5 test events: Clopper-Pearson 95 % is 5.3-85.3 %
     assert "event recall 95 % (exact)" in text and "5–85" in text

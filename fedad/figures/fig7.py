@@ -28,17 +28,9 @@ VARIANTS = (("dense", "without GCM (dense fp32)", "#4c72b0"), ("gcm", "with GCM 
             ("gcm_two_way", "GCM + top-k broadcast", "#55a868"))
 
 
-def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
-    runs = runs_by_model(results_dir)
-    if not runs:
-        raise FileNotFoundError("no comm results: run `make fig7` first")
-    any_run = next(iter(next(iter(runs.values())).values()))[0]
-    profile = any_run["config"]["profile"]
-    link = any_run["config"]["federated"]["link"]
-    eps = any_run["config"]["epsilon"]
-    models = ordered_models(runs)
-    setup_style()
-    fig, (ax_tta, ax_fix, ax_bw) = plt.subplots(1, 3, figsize=(19, 6.2), gridspec_kw={"width_ratios": [1.2, 1.2, 1.1]})
+def _variant_bars(ax_tta, ax_fix, runs: dict, models: list[str]) -> dict[str, float]:
+    """Panels (a) and (b)'s bars, one group per variant: mean time to target ("not reached" where a seed never
+    got there) and the fixed rounds' compute with the modelled link on top. Returns each panel's smallest bar."""
     width = 0.27
     smallest = {"tta": np.inf, "fix": np.inf}  # log axes: the lowest bar must stay visible, not clipped
     for j, (variant, label, colour) in enumerate(VARIANTS):
@@ -64,6 +56,13 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
         ax_fix.bar(xs, fixed_c, width, color=colour, label=f"{label}: compute")
         ax_fix.bar(xs, fixed_l, width, bottom=fixed_c, color=colour, alpha=0.45, hatch="//",
                    label=f"{label}: link (modelled)")
+    return smallest
+
+
+def _time_axes(ax_tta, ax_fix, models: list[str], smallest: dict[str, float], any_run: dict) -> None:
+    """Panels (a) and (b)'s axes: model names, log scales that keep the smallest bar, titles with the link."""
+    link = any_run["config"]["federated"]["link"]
+    eps = any_run["config"]["epsilon"]
     names = [LABELS.get(m, m) for m in models]
     ax_tta.set_xticks(range(len(models)), names, rotation=25)
     ax_tta.set_yscale("log")
@@ -82,6 +81,29 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     rounds = int(any_run["metrics"]["fixed_rounds"])
     ax_fix.set_title(f"(b) the first {rounds} rounds, same link: compute + link", fontsize=10)
     ax_fix.legend(fontsize=7, ncol=1, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
+
+
+def _measured_lines(ax_bw, measured: dict, sweep_cfg: dict) -> None:
+    """Panel (c)'s Flower deployment, per app mode: the calibrated model's ratio and the tc-shaped points."""
+    rows = measured["rows"]
+    grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
+    for mode, line, marker in zip(comm_stats.DEPLOYMENT_MODES, (":", "-."), ("o", "D"), strict=True):
+        ratio = comm_stats.deployment_ratio(measured, mode, grid)
+        if ratio is None:
+            continue
+        by = {(r["compressor"], r["rate_mbit"]): r for r in rows
+              if comm_stats.row_mode(r) == mode and not comm_stats.is_control(r)}
+        base = by[("none", None)]["median_round_s"]
+        ax_bw.plot(grid, ratio, color="black", ls=line, lw=1.5, label=f"Flower, {mode} ({base:.1f} s/round): model")
+        rates = sorted(r for (c, r) in by if c == "topk" and r and ("none", r) in by)
+        ax_bw.scatter(rates, [by[("topk", r)]["median_round_s"] / by[("none", r)]["median_round_s"] for r in rates],
+                      marker=marker, s=60, color="black", facecolor="white" if mode == "subprocess" else "black",
+                      zorder=5, label=f"Flower, {mode}: measured (tc)" if rates else None)
+
+
+def _bandwidth_panel(ax_bw, runs: dict, models: list[str], results_dir: Path | None, profile: str) -> None:
+    """Panel (c): GCM ÷ dense time per round against uplink bandwidth, each model's modelled sweep, the
+    measured deployment where it ran, and the paper's 0.5."""
     sweep_cfg = sweep_settings(results_dir, profile)
     palette = plt.get_cmap("tab10")
     for i, m in enumerate(models):
@@ -90,20 +112,7 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             ax_bw.plot(grid, ratio, color=palette(i), lw=2, label=LABELS.get(m, m))
     measured = measured_points(results_dir)
     if measured:
-        rows = measured["rows"]
-        grid = np.logspace(np.log10(sweep_cfg["low_mbps"]), np.log10(sweep_cfg["high_mbps"]), 81)
-        for mode, line, marker in zip(comm_stats.DEPLOYMENT_MODES, (":", "-."), ("o", "D"), strict=True):
-            ratio = comm_stats.deployment_ratio(measured, mode, grid)
-            if ratio is None:
-                continue
-            by = {(r["compressor"], r["rate_mbit"]): r for r in rows
-                  if comm_stats.row_mode(r) == mode and not comm_stats.is_control(r)}
-            base = by[("none", None)]["median_round_s"]
-            ax_bw.plot(grid, ratio, color="black", ls=line, lw=1.5, label=f"Flower, {mode} ({base:.1f} s/round): model")
-            rates = sorted(r for (c, r) in by if c == "topk" and r and ("none", r) in by)
-            ax_bw.scatter(rates, [by[("topk", r)]["median_round_s"] / by[("none", r)]["median_round_s"] for r in rates],
-                          marker=marker, s=60, color="black", facecolor="white" if mode == "subprocess" else "black",
-                          zorder=5, label=f"Flower, {mode}: measured (tc)" if rates else None)
+        _measured_lines(ax_bw, measured, sweep_cfg)
     ax_bw.axhline(PAPER_RATIO, color=PAPER_COLOUR, ls="--", label="paper: ~0.5")
     ax_bw.set_xscale("log")
     ax_bw.set_xlabel("uplink bandwidth (Mbit/s); downlink × "
@@ -112,6 +121,21 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     ax_bw.set_ylim(0, max(1.3, ax_bw.get_ylim()[1]))
     ax_bw.set_title("(c) bandwidth sweep (modelled from measured compute and bytes)", fontsize=10)
     ax_bw.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False, ncol=2)
+
+
+def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
+    """Fig. 7's three panels from the comm results (and the measured deployment, where it ran)."""
+    runs = runs_by_model(results_dir)
+    if not runs:
+        raise FileNotFoundError("no comm results: run `make fig7` first")
+    any_run = next(iter(next(iter(runs.values())).values()))[0]
+    profile = any_run["config"]["profile"]
+    models = ordered_models(runs)
+    setup_style()
+    fig, (ax_tta, ax_fix, ax_bw) = plt.subplots(1, 3, figsize=(19, 6.2), gridspec_kw={"width_ratios": [1.2, 1.2, 1.1]})
+    smallest = _variant_bars(ax_tta, ax_fix, runs, models)
+    _time_axes(ax_tta, ax_fix, models, smallest, any_run)
+    _bandwidth_panel(ax_bw, runs, models, results_dir, profile)
     # the suptitle sits below the profile stamp and above the two-line panel titles
     fig.suptitle("Fig. 7 — communication efficiency of GCM, N = 10 workers, power demand", fontsize=14, y=0.955)
     fig.subplots_adjust(bottom=0.3, top=0.82, wspace=0.3)

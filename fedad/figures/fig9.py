@@ -41,13 +41,76 @@ def _bars(ax, names: list[str], values: list[np.ndarray], references: set[str],
 
 
 def _published(ax, start: int, points: list[tuple[str, float]], label: str) -> list[str]:
+    """Published values as diamonds on their own categories after ours, behind a dashed divider; their names."""
     xs = range(start, start + len(points))
     ax.scatter(list(xs), [v for _, v in points], marker="D", s=40, color=PUBLISHED, zorder=3, label=label)
     ax.axvline(start - 0.5, color="grey", lw=0.8, ls="--")
     return [n for n, _ in points]
 
 
+def _column(table, detector: str, col: str) -> np.ndarray:
+    """One detector's values of a per-series column."""
+    return table.loc[table.detector == detector, col].to_numpy(float)
+
+
+def _score_panel(ax, table, detectors: list[str], labels: list[str], references: set[str], n: int) -> None:
+    """(a) The UCR score (KDD rule) of each detector, beside the scores published for the whole archive."""
+    _bars(ax, detectors, [100.0 * _column(table, d, "hit_kdd") for d in detectors], references)
+    names = labels + _published(ax, len(detectors), [(k, v) for k, (v, _) in PUBLISHED_UCR_SCORE.items()],
+                                "published UCR score, all 250 series")
+    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("UCR score (% of series), KDD rule")
+    ax.set_ylim(0, 105)  # an interval reaching 100 stays visible
+    ax.set_title(f"(a) UCR score: ours on {n} series | published", fontsize=11)
+
+
+def _pr_auc_panel(ax, table, detectors: list[str], labels: list[str], references: set[str], groups: list,
+                  n: int) -> None:
+    """(b) Each detector's mean PR-AUC, TSB-UAD's published means on the same files, and the base rate."""
+    _bars(ax, detectors, [_column(table, d, "pr_auc") for d in detectors], references, groups)
+    try:
+        pr = tsbuad_table("pr_auc")
+        files = [f for f in table.drop_duplicates("ucr_id").filename if f in pr.index]
+        published = [(f"{d} (TSB-UAD)", float(pr.loc[files, d].mean())) for d in TSBUAD_DETECTORS] if files else []
+    except (FileNotFoundError, OSError):
+        published = []
+    names = labels + (_published(ax, len(detectors), published, "published TSB-UAD mean, same files "
+                                 "(whole series, no split)") if published else [])
+    base = float(table.groupby("ucr_id").base_rate.first().mean())
+    ax.axhline(base, color="#c44e52", lw=1, ls=":", label=f"base rate (flag at random): {base:.1f}")
+    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("PR-AUC over the test part (%)")
+    ax.set_ylim(0, 105)  # an interval reaching 100 stays visible
+    ax.set_title(f"(b) mean PR-AUC: ours on {n} series | published", fontsize=11)
+
+
+def _vus_panel(ax, table, detectors: list[str], labels: list[str], references: set[str], groups: list,
+               n: int) -> None:
+    """(c) Each detector's mean VUS-PR: range-aware, credits a peak beside the anomaly or a bump one period
+    wide; a note instead where the results hold no VUS-PR."""
+    if "vus_pr" in table and table.vus_pr.notna().any():
+        _bars(ax, detectors, [_column(table, d, "vus_pr") for d in detectors], references, groups)
+        ax.set_xticks(range(len(detectors)), labels, rotation=60, ha="right", fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no VUS-PR in these results\n(run made before VUS was scored)", ha="center",
+                va="center", transform=ax.transAxes)
+    ax.set_ylabel("VUS-PR over the test part (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title(f"(c) mean VUS-PR (vus package): ours on {n} series", fontsize=11)
+
+
+def _shared_legend(fig, axes) -> None:
+    """One legend below the panels, each label once."""
+    handles = {}
+    for a in axes:
+        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles), ncol=2, fontsize=9, loc="lower center",
+               bbox_to_anchor=(0.5, -0.02), frameon=False)
+
+
 def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[Path]:
+    """Fig. 9's three panels from the UCR results, on the series every detector finished."""
     try:
         frame = load("ucr", results_dir)
     except FileNotFoundError:
@@ -66,51 +129,11 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
     setup_style()
     fig, axes = plt.subplots(1, 3, figsize=(21, 6.4))
     labels = [SHORT.get(d, detector_label(d).removesuffix(" (reference)")) for d in detectors]
-    of = lambda d, col: table.loc[table.detector == d, col].to_numpy(float)
     groups = [table.loc[table.detector == d, "source"].to_numpy() for d in detectors]
-    # (a) UCR score
-    ax = axes[0]
-    _bars(ax, detectors, [100.0 * of(d, "hit_kdd") for d in detectors], references)
-    names = labels + _published(ax, len(detectors), [(k, v) for k, (v, _) in PUBLISHED_UCR_SCORE.items()],
-                                "published UCR score, all 250 series")
-    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel("UCR score (% of series), KDD rule")
-    ax.set_ylim(0, 105)  # an interval reaching 100 stays visible
-    ax.set_title(f"(a) UCR score: ours on {n} series | published", fontsize=11)
-    # (b) PR-AUC
-    ax = axes[1]
-    _bars(ax, detectors, [of(d, "pr_auc") for d in detectors], references, groups)
-    try:
-        pr = tsbuad_table("pr_auc")
-        files = [f for f in table.drop_duplicates("ucr_id").filename if f in pr.index]
-        published = [(f"{d} (TSB-UAD)", float(pr.loc[files, d].mean())) for d in TSBUAD_DETECTORS] if files else []
-    except (FileNotFoundError, OSError):
-        published = []
-    names = labels + (_published(ax, len(detectors), published, "published TSB-UAD mean, same files "
-                                 "(whole series, no split)") if published else [])
-    base = float(table.groupby("ucr_id").base_rate.first().mean())
-    ax.axhline(base, color="#c44e52", lw=1, ls=":", label=f"base rate (flag at random): {base:.1f}")
-    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel("PR-AUC over the test part (%)")
-    ax.set_ylim(0, 105)  # an interval reaching 100 stays visible
-    ax.set_title(f"(b) mean PR-AUC: ours on {n} series | published", fontsize=11)
-    # (c) VUS-PR: range-aware, credits a peak beside the anomaly or a bump one period wide
-    ax = axes[2]
-    if "vus_pr" in table and table.vus_pr.notna().any():
-        _bars(ax, detectors, [of(d, "vus_pr") for d in detectors], references, groups)
-        ax.set_xticks(range(len(detectors)), labels, rotation=60, ha="right", fontsize=8)
-    else:
-        ax.text(0.5, 0.5, "no VUS-PR in these results\n(run made before VUS was scored)", ha="center",
-                va="center", transform=ax.transAxes)
-    ax.set_ylabel("VUS-PR over the test part (%)")
-    ax.set_ylim(0, 105)
-    ax.set_title(f"(c) mean VUS-PR (vus package): ours on {n} series", fontsize=11)
-    handles = {}
-    for a in axes:
-        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
-            handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles), ncol=2, fontsize=9, loc="lower center",
-               bbox_to_anchor=(0.5, -0.02), frameon=False)
+    _score_panel(axes[0], table, detectors, labels, references, n)
+    _pr_auc_panel(axes[1], table, detectors, labels, references, groups, n)
+    _vus_panel(axes[2], table, detectors, labels, references, groups, n)
+    _shared_legend(fig, axes)
     fig.suptitle(f"Fig. 9 — UCR anomaly archive, every detector on the same {n} series ({sources} sources): bars with "
                  "exact (a) or source-bootstrap (b, c) 95 % intervals; published results as diamonds", fontsize=13,
                  y=0.95)

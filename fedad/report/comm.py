@@ -32,6 +32,8 @@ MEASURED_TOLERANCE = 0.25  # measured ÷ modelled must be within ±25 %
 
 
 def comm_rows(results: Path) -> list[Row]:
+    """Fig. 7's claims as verdict rows: where GCM halves a round's time over the bandwidth sweep, the ratio
+    at the config's single link, and whether GCM reaches the dense run's validation loss."""
     runs = runs_by_model(results)
     if not runs:
         raise FileNotFoundError("no comm results (make fig7)")
@@ -73,6 +75,8 @@ def comm_rows(results: Path) -> list[Row]:
 
 
 def comm_section(results: Path) -> list[str]:
+    """REPORT.md's communication section: time to accuracy, bytes and compute per model and variant, two-way
+    sparsification against GCM, then the measured-link part."""
     try:
         runs = runs_by_model(results)
     except FileNotFoundError:
@@ -155,13 +159,9 @@ SPLIT_COLUMNS = {"round_s": "round", "app_start_s": "app start", "job_other_s": 
                  "aggregate_s": "aggregate"}
 
 
-def measured_section(results: Path, modelled: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
-    """The deployment over tc-shaped links, per app mode: measured ÷ modelled seconds, where a round's
-    seconds go, and the deployment's crossover beside the in-process one (``modelled``: AMCNN-LSTM's
-    sweep, grid and ratio)."""
-    data = measured_points(results)
-    if data is None:
-        return ["Measured link: not run (`make fig7-measured`, needs root for network namespaces).", ""]
+def _measured_rows(data: dict) -> tuple[list[dict], list[dict]]:
+    """The measured runs as two tables: measured ÷ modelled seconds per shaped uplink, and where each run's
+    round seconds go (controls included)."""
     rows, split_rows = [], []
     for r in data["rows"]:
         mode = row_mode(r)
@@ -181,7 +181,46 @@ def measured_section(results: Path, modelled: tuple[np.ndarray, np.ndarray] | No
                      "measured ÷ calibrated": f"{r['measured_over_calibrated']:.2f}" + ("" if ok else " (off > 25 %)"),
                      "link part measured / modelled (s)": f"{r['link_measured_s']:.2f} / {r['link_calibrated_s']:.2f}",
                      "wire ÷ payload up, down": f"{r['wire_up_factor']:.2f}, {r['wire_down_factor']:.2f}"})
-    s = data["settings"]
+    return rows, split_rows
+
+
+def _deployment_crossover(data: dict, mode: str, grid: np.ndarray, in_process: float | None) -> list[str]:
+    """One app mode's crossover sentences: the deployment's uplink where GCM ÷ dense reaches 0.5 against the
+    in-process one (with the fixed round cost that would bring it within 2×), and its polling control's."""
+    ratio = deployment_ratio(data, mode, grid)
+    if ratio is None:
+        return []
+    base = next(r for r in data["rows"] if row_mode(r) == mode and r["compressor"] == "none"
+                and r["rate_mbit"] is None and not is_control(r))
+    edge = crossover_edge(grid, ratio)
+    versus = ""
+    if in_process is not None and edge is not None:
+        versus = f"; the in-process crossover is {in_process / edge:.1f}× higher"
+        if in_process / edge <= 2:
+            versus += " (within 2×)"
+        else:
+            need = fixed_cost_for_edge(data, mode, in_process / 2)
+            flower = base.get("split", {}).get("flower_s")
+            versus += (f". Within 2× of it ({in_process / 2:.3g} Mbit/s) a round could cost at most "
+                       f"{need:.2f} s before any byte is shaped, with these wire bytes" if need else "")
+            versus += (f"; Flower's delivery and polling alone take {flower:.2f} s of the unshaped round"
+                       if need and flower is not None else "")
+    crossing = [(f"Deployment, {mode} apps: a dense round costs {base['median_round_s']:.1f} s before any "
+                 f"byte is shaped, so GCM ÷ dense ≤ 0.5 needs an uplink of {crossover_text(grid, ratio)} "
+                 f"(calibrated model){versus}.")]
+    control = deployment_ratio(data, mode, grid, control=True)
+    if control is not None:
+        poll = next(r["node_poll_s"] for r in data["rows"] if is_control(r))
+        edge = crossover_edge(grid, control)
+        ratio_text = ("" if in_process is None or edge is None else
+                      f"; the in-process crossover is {in_process / edge:.1f}× higher")
+        crossing.append(f"Control, {mode} apps with the SuperNode's waits capped at {poll:g} s: "
+                        f"{crossover_text(grid, control)}{ratio_text}.")
+    return crossing
+
+
+def _crossover_sentences(data: dict, modelled: tuple[np.ndarray, np.ndarray] | None) -> list[str]:
+    """Where GCM starts to pay: the in-process crossover (from ``modelled``) and each deployment app mode's."""
     grid = np.logspace(-2, 3, 101)
     crossing = []
     in_process = crossover_edge(*modelled) if modelled is not None else None
@@ -189,35 +228,20 @@ def measured_section(results: Path, modelled: tuple[np.ndarray, np.ndarray] | No
         crossing.append(f"In process (modelled from measured compute and bytes, AMCNN-LSTM, N = 10): GCM ÷ dense ≤ 0.5 "
                         f"at {crossover_text(*modelled)}.")
     for mode in DEPLOYMENT_MODES:
-        ratio = deployment_ratio(data, mode, grid)
-        if ratio is None:
-            continue
-        base = next(r for r in data["rows"] if row_mode(r) == mode and r["compressor"] == "none"
-                    and r["rate_mbit"] is None and not is_control(r))
-        edge = crossover_edge(grid, ratio)
-        versus = ""
-        if in_process is not None and edge is not None:
-            versus = f"; the in-process crossover is {in_process / edge:.1f}× higher"
-            if in_process / edge <= 2:
-                versus += " (within 2×)"
-            else:
-                need = fixed_cost_for_edge(data, mode, in_process / 2)
-                flower = base.get("split", {}).get("flower_s")
-                versus += (f". Within 2× of it ({in_process / 2:.3g} Mbit/s) a round could cost at most "
-                           f"{need:.2f} s before any byte is shaped, with these wire bytes" if need else "")
-                versus += (f"; Flower's delivery and polling alone take {flower:.2f} s of the unshaped round"
-                           if need and flower is not None else "")
-        crossing.append(f"Deployment, {mode} apps: a dense round costs {base['median_round_s']:.1f} s before any "
-                        f"byte is shaped, so GCM ÷ dense ≤ 0.5 needs an uplink of {crossover_text(grid, ratio)} "
-                        f"(calibrated model){versus}.")
-        control = deployment_ratio(data, mode, grid, control=True)
-        if control is not None:
-            poll = next(r["node_poll_s"] for r in data["rows"] if is_control(r))
-            edge = crossover_edge(grid, control)
-            ratio_text = ("" if in_process is None or edge is None else
-                          f"; the in-process crossover is {in_process / edge:.1f}× higher")
-            crossing.append(f"Control, {mode} apps with the SuperNode's waits capped at {poll:g} s: "
-                            f"{crossover_text(grid, control)}{ratio_text}.")
+        crossing += _deployment_crossover(data, mode, grid, in_process)
+    return crossing
+
+
+def measured_section(results: Path, modelled: tuple[np.ndarray, np.ndarray] | None = None) -> list[str]:
+    """The deployment over tc-shaped links, per app mode: measured ÷ modelled seconds, where a round's
+    seconds go, and the deployment's crossover beside the in-process one (``modelled``: AMCNN-LSTM's
+    sweep, grid and ratio)."""
+    data = measured_points(results)
+    if data is None:
+        return ["Measured link: not run (`make fig7-measured`, needs root for network namespaces).", ""]
+    rows, split_rows = _measured_rows(data)
+    s = data["settings"]
+    crossing = _crossover_sentences(data, modelled)
     floor = data.get("clientapp_import_s")
     lines = ["### Measured over a real rate-limited link", "",
              (f"Flower deployment (flower-superlink + {s['workers']} flower-supernodes over gRPC), each SuperNode "

@@ -8,7 +8,7 @@ import pandas as pd
 
 from fedad import paper
 from fedad.models import LABELS, NOT_FORECASTS
-from fedad.report import detect as rd
+from fedad.report.frames import converged_text, datasets_of, first_value, markdown_table, models_of, seeds_of
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import Difference, finite, mean_sd, paired_difference
 
@@ -16,6 +16,7 @@ EDGE_ONLY = 1.5  # an interior ratio below this, with a larger edge ratio, is "e
 
 
 def _label(model: str) -> str:
+    """A model's name in the tables, AMCNN-LSTM marked as the federated GCM run."""
     return LABELS.get(model, model) + (" (fed. GCM)" if model == "amcnn_lstm" else "")
 
 
@@ -32,10 +33,10 @@ def skill_section(frame: pd.DataFrame) -> list[str]:
               "seasonal-naive's on the same points (persistence's where a data set has no period: the engine); "
               "below 1 the model forecasts normal behaviour better than that reference. PR-AUC beside it: a model "
               "can forecast well and still rank anomalous points at chance (mean ± sd over seeds)."), ""]
-    for d in rd.datasets_of(main):
+    for d in datasets_of(main):
         sub = main[main.dataset == d]
         rows = []
-        for m in rd.models_of(sub):
+        for m in models_of(sub):
             if m in NOT_FORECASTS:
                 continue
             r = sub[sub.model == m]
@@ -45,8 +46,8 @@ def skill_section(frame: pd.DataFrame) -> list[str]:
                          "RMSE, V2 normal": mean_sd(r.get("skill.validation_normal.rmse", []), 4),
                          "MASE, V2 normal": mean_sd(r.get("skill.validation_normal.mase", []), 3),
                          "PR-AUC": mean_sd(r["threshold_free.pr_auc"], 1)})
-        scale = rd._first(sub, "skill.scale")
-        lines += [f"### {d} (MASE against {LABELS.get(scale, scale)})", "", rd._table(pd.DataFrame(rows)), "",
+        scale = first_value(sub, "skill.scale")
+        lines += [f"### {d} (MASE against {LABELS.get(scale, scale)})", "", markdown_table(pd.DataFrame(rows)), "",
                   _skill_sentence(sub, scale), ""]
     return lines
 
@@ -73,15 +74,17 @@ def _skill_sentence(sub: pd.DataFrame, scale: str | None) -> str:
 
 
 def _profile_rows(frame: pd.DataFrame, d: str) -> list[dict]:
+    """One row per model with an event profile on a data set: its error and score-percentile ratios, edge and
+    interior, over normal stretches."""
     rows = []
     main = paper_setting(protocol_runs(frame))
     sub = main[main.dataset == d]
-    for m in rd.models_of(sub):
+    for m in models_of(sub):
         r = sub[sub.model == m]
         if "event_profile.summary.error.edge_ratio" not in r or r["event_profile.summary.error.edge_ratio"].isna().all():
             continue
-        row = {"model": _label(m), "seeds": len(r), "events": rd._first(r, "event_profile.events"),
-               "normal stretches": rd._first(r, "event_profile.normal_stretches")}
+        row = {"model": _label(m), "seeds": len(r), "events": first_value(r, "event_profile.events"),
+               "normal stretches": first_value(r, "event_profile.normal_stretches")}
         for key, name in (("error", "error"), ("score_percentile", "score percentile")):
             for part in ("edge", "interior"):
                 row[f"{name}: {part} ÷ normal"] = mean_sd(r[f"event_profile.summary.{key}.{part}_ratio"], 2)
@@ -106,10 +109,10 @@ def event_profile_section(frame: pd.DataFrame) -> list[str]:
               "the event does not show in the model's errors at all. On power demand's published labels the event "
               "is a week-long window around Christmas whose abnormal days (the holidays) are its last third; "
               "`power_demand_audited`'s events are the holidays themselves, day by day."), ""]
-    for d in rd.datasets_of(main):
+    for d in datasets_of(main):
         rows = _profile_rows(frame, d)
         if rows:
-            lines += [f"### {d}", "", rd._table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
+            lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
     return lines
 
 
@@ -129,7 +132,9 @@ def adaptation(main: pd.DataFrame, d: str, model: str) -> str | None:
 
 
 def _adaptation_sentence(main: pd.DataFrame, d: str) -> str:
-    parts = [f"{LABELS.get(m, m)}: {a}" for m in rd.models_of(main[main.dataset == d])
+    """The sentence under a data set's event-profile table: each model's reading (edges only, whole event,
+    no rise)."""
+    parts = [f"{LABELS.get(m, m)}: {a}" for m in models_of(main[main.dataset == d])
              if (a := adaptation(main, d, m)) is not None]
     return "Error profile — " + "; ".join(parts) + "." if parts else ""
 
@@ -163,8 +168,8 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
               "paper's setting (c), paired over seeds (a reference is one run, held fixed); one seed gives no "
               "interval."), ""]
     protocol = frame[~is_eq9(frame)]
-    for d in rd.datasets_of(eq9):
-        ref = {k: rd.seeds_of(protocol, d, "amcnn_lstm", f"threshold_free.{k}", "federated_gcm")
+    for d in datasets_of(eq9):
+        ref = {k: seeds_of(protocol, d, "amcnn_lstm", f"threshold_free.{k}", "federated_gcm")
                for k in ("pr_auc", "roc_auc")}
         c = protocol[(protocol.dataset == d) & (protocol.model == "amcnn_lstm")]
         c = c[c.variant == "federated_gcm"] if "variant" in c else c
@@ -172,17 +177,17 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                  "PR-AUC": mean_sd(c["threshold_free.pr_auc"], 1), "base rate": mean_sd(c["threshold_free.base_rate"], 1),
                  "ROC-AUC": mean_sd(c["threshold_free.roc_auc"], 1),
                  "MASE, test normal": mean_sd(c.get("skill.test_normal.mase", []), 2),
-                 "converged": rd._converged_text(c), "PR-AUC − (c)": "—", "ROC-AUC − (c)": "—"}]
+                 "converged": converged_text(c), "PR-AUC − (c)": "—", "ROC-AUC − (c)": "—"}]
         sub = eq9[eq9.dataset == d]
         named = dict(EQ9_VARIANTS)
         for variant in [v for v in named if (sub.variant == v).any()] + sorted(set(sub.variant) - set(named)):
             meaning = named.get(variant, f"Eq. 9 variant {variant}")
-            for m in rd.models_of(sub[sub.variant == variant]):
+            for m in models_of(sub[sub.variant == variant]):
                 r = sub[(sub.variant == variant) & (sub.model == m)]
                 leads = sorted({k.split(".")[2] for k in r.columns if k.startswith("eq9.leads.")
                                 and k.endswith(".threshold_free.pr_auc") and r[k].notna().any()},
                                key=lambda k: (k == "last", k))
-                cov = rd._first(r, "eq9.covariance") or "ml"
+                cov = first_value(r, "eq9.covariance") or "ml"
                 for lead in [None, *leads]:
                     pre = "" if lead is None else f"eq9.leads.{lead}."
                     how = (f"all T leads, Σ {'Ledoit–Wolf' if cov == 'ledoit_wolf' else 'ML'}" if lead is None
@@ -192,13 +197,13 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                            "base rate": mean_sd(r["threshold_free.base_rate"], 1),
                            "ROC-AUC": mean_sd(r[f"{pre}threshold_free.roc_auc"], 1),
                            "MASE, test normal": mean_sd(r.get(f"{pre}skill.test_normal.mase", []), 2),
-                           "converged": rd._converged_text(r)}
+                           "converged": converged_text(r)}
                     for k, name in (("pr_auc", "PR-AUC − (c)"), ("roc_auc", "ROC-AUC − (c)")):
                         vals = {int(s): float(v) for s, v in zip(r.seed, r[f"{pre}threshold_free.{k}"], strict=True)
                                 if pd.notna(v)}
                         row[name] = _this_minus(vals, ref[k], fixed=m != "amcnn_lstm").text(1)
                     rows.append(row)
-        lines += [f"### {d}", "", rd._table(pd.DataFrame(rows)), ""]
+        lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), ""]
     return lines
 
 
@@ -210,6 +215,100 @@ def _diff_row(cause: str, measured: str, diff, run: str, below: str = "shown", a
             "status": status}
 
 
+def _labels_row(main: pd.DataFrame, dataset: str) -> dict:
+    """The labels as a cause: the published labels' accuracy ceiling against the paper's accuracy."""
+    ceiling = first_value(main[main.dataset == dataset], "label_audit.original.accuracy_ceiling")
+    return {"cause": "labels (the audited ceiling)",
+            "what was measured": (f"accuracy ceiling of the published labels {ceiling:.2f} % against the "
+                                  f"paper's {paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} %") if ceiling else "—",
+            "paired 95 % interval": "deterministic (no seed effect)" if ceiling else "—",
+            "run": "label audit (power_demand, power_demand_audited)" if ceiling else "—",
+            "status": ("shown: no honest detector reaches the paper's accuracy" if ceiling and
+                       ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY else "hypothesis" if not ceiling
+                       else "not a cause")}
+
+
+def _competence_rows(main: pd.DataFrame, dataset: str) -> list[dict]:
+    """The forecaster's competence as a cause: AMCNN-LSTM's MASE against seasonal-naive (no row without it)."""
+    amc_mase = seeds_of(main, dataset, "amcnn_lstm", "skill.test_normal.mase") \
+        if "skill.test_normal.mase" in main else {}
+    if not amc_mase:
+        return []
+    return [_diff_row("forecaster competence (MASE against seasonal-naive)",
+                      "AMCNN-LSTM (c)'s MASE on normal test points − 1 (below 0: beats seasonal-naive)",
+                      paired_difference(amc_mase, {0: 1.0}, b_fixed=True), "detect (c), skill record",
+                      below="a competent forecaster: beats seasonal-naive",
+                      above="worse than seasonal-naive: competence in doubt")]
+
+
+def _training_row(main: pd.DataFrame, dataset: str) -> dict:
+    """Under-training as a cause: controlled where the runs used the training search's configurations."""
+    ours = main[(main.dataset == dataset) & (main.model == "amcnn_lstm")]
+    searched = "searched" in ours and ours["searched"].fillna(False).astype(bool).any()
+    return {"cause": "under-training (a fair training search)",
+            "what was measured": ("every learned model trained with its configuration chosen on V1 loss "
+                                  "(Training search)") if searched else "—",
+            "paired 95 % interval": "—", "run": "train_search, then detect" if searched else
+            "not run in this profile",
+            "status": "controlled: the rows above and below use the searched configurations" if searched
+            else "*hypothesis*"}
+
+
+def _adaptation_row(main: pd.DataFrame, dataset: str) -> dict:
+    """Adaptation within the event as a cause: AMCNN-LSTM's error profile against seasonal-naive's, on the
+    data set and its audited labels; shown only where enough seeds and events back it."""
+    profiles = {d: (adaptation(main, d, "amcnn_lstm"), adaptation(main, d, "seasonal_naive"))
+                for d in (dataset, f"{dataset}_audited") if adaptation(main, d, "amcnn_lstm") is not None}
+    shown = []
+    for d, (amc, naive) in profiles.items():
+        if amc == "edges only" and naive == "whole event":
+            runs = main[(main.dataset == d) & (main.model == "amcnn_lstm")]
+            events = first_value(runs, "event_profile.events")
+            # one seed on one or two events is a reading, not a shown mechanism
+            shown.append(d if len(runs) >= 2 and (events or 0) > 2 else
+                         f"{d} (indicative: {len(runs)} seed{'s' if len(runs) > 1 else ''}, {events} test event"
+                         f"{'s' if events != 1 else ''})")
+    return {"cause": "adaptation within the event (error profile)",
+            "what was measured": "; ".join(f"{d}: AMCNN-LSTM {amc}, seasonal-naive {naive or '—'}"
+                                           for d, (amc, naive) in profiles.items()) or "—",
+            "paired 95 % interval": "— (one profile per seed; see Fig. 10)",
+            "run": "detect (c), event profile (Fig. 10)" if profiles else "—",
+            "status": (f"shown on {', '.join(shown)}" if shown else "*hypothesis*" if not profiles
+                       else "not shown: see Fig. 10")}
+
+
+def _eq9_row(frame: pd.DataFrame, base: pd.DataFrame, dataset: str) -> dict:
+    """The reading of Eq. 9 as a cause: the literal variant's ROC-AUC against (c), paired over seeds."""
+    roc = "threshold_free.roc_auc"  # the Eq. 9 runs score other test points: ROC-AUC ignores the base rate
+    ref = seeds_of(base, dataset, "amcnn_lstm", roc, "federated_gcm")
+    lit = seeds_of(frame[is_eq9(frame)], dataset, "amcnn_lstm", roc, "eq9_literal") if is_eq9(frame).any() else {}
+    if lit:
+        return _diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
+                         "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
+                         "detect eq9_literal")
+    return {"cause": "reading of Eq. 9", "what was measured": "—", "paired 95 % interval": "—",
+            "run": "not run in this profile", "status": "*hypothesis*"}
+
+
+def _federation_rows(base: pd.DataFrame, dataset: str) -> list[dict]:
+    """Federation and compression as causes: PR-AUC and accuracy differences between controls (a)–(c)."""
+    pr = "threshold_free.pr_auc"
+    rows = []
+    for cause, a, b in (("federation (b − a)", "federated_dense", "centralised"),
+                        ("compression with GCM (c − b)", "federated_gcm", "federated_dense"),
+                        ("federation and compression together (c − a)", "federated_gcm", "centralised")):
+        va, vb = (seeds_of(base, dataset, "amcnn_lstm", pr, v) for v in (a, b))
+        if va and vb:
+            row = _diff_row(cause, "PR-AUC difference", paired_difference(va, vb), f"detect {a}, {b}")
+            acc = [seeds_of(base, dataset, "amcnn_lstm", "point.accuracy", v) for v in (a, b)]
+            row["accuracy interval (points)"] = paired_difference(*acc).text(2)
+            rows.append(row)
+        else:
+            rows.append({"cause": cause, "what was measured": "—", "paired 95 % interval": "—",
+                         "run": "not run in this profile", "status": "*hypothesis*"})
+    return rows
+
+
 def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> list[str]:
     """One row per candidate cause of the power-demand gap to the paper, with its run and paired interval;
     a cause without a run in these results is labelled *hypothesis*."""
@@ -217,90 +316,12 @@ def attribution_table(frame: pd.DataFrame, dataset: str = "power_demand") -> lis
     main = paper_setting(base)
     if main[main.dataset == dataset].empty:
         return []
-    pr = "threshold_free.pr_auc"
-    rows = []
-    ceiling = rd._first(main[main.dataset == dataset], "label_audit.original.accuracy_ceiling")
-    rows.append({"cause": "labels (the audited ceiling)",
-                 "what was measured": (f"accuracy ceiling of the published labels {ceiling:.2f} % against the "
-                                       f"paper's {paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY} %") if ceiling else "—",
-                 "paired 95 % interval": "deterministic (no seed effect)" if ceiling else "—",
-                 "run": "label audit (power_demand, power_demand_audited)" if ceiling else "—",
-                 "status": ("shown: no honest detector reaches the paper's accuracy" if ceiling and
-                            ceiling < paper.FIG5_POWER_DEMAND_AMCNN_ACCURACY else "hypothesis" if not ceiling
-                            else "not a cause")})
-    amc_mase = rd.seeds_of(main, dataset, "amcnn_lstm", "skill.test_normal.mase") \
-        if "skill.test_normal.mase" in main else {}
-    if amc_mase:
-        rows.append(_diff_row("forecaster competence (MASE against seasonal-naive)",
-                              "AMCNN-LSTM (c)'s MASE on normal test points − 1 (below 0: beats seasonal-naive)",
-                              paired_difference(amc_mase, {0: 1.0}, b_fixed=True), "detect (c), skill record",
-                              below="a competent forecaster: beats seasonal-naive",
-                              above="worse than seasonal-naive: competence in doubt"))
-    ours = main[(main.dataset == dataset) & (main.model == "amcnn_lstm")]
-    searched = "searched" in ours and ours["searched"].fillna(False).astype(bool).any()
-    rows.append({"cause": "under-training (a fair training search)",
-                 "what was measured": ("every learned model trained with its configuration chosen on V1 loss "
-                                       "(Training search)") if searched else "—",
-                 "paired 95 % interval": "—", "run": "train_search, then detect" if searched else
-                 "not run in this profile",
-                 "status": "controlled: the rows above and below use the searched configurations" if searched
-                 else "*hypothesis*"})
-    profiles = {d: (adaptation(main, d, "amcnn_lstm"), adaptation(main, d, "seasonal_naive"))
-                for d in (dataset, f"{dataset}_audited") if adaptation(main, d, "amcnn_lstm") is not None}
-    shown = []
-    for d, (amc, naive) in profiles.items():
-        if amc == "edges only" and naive == "whole event":
-            runs = main[(main.dataset == d) & (main.model == "amcnn_lstm")]
-            events = rd._first(runs, "event_profile.events")
-            # one seed on one or two events is a reading, not a shown mechanism
-            shown.append(d if len(runs) >= 2 and (events or 0) > 2 else
-                         f"{d} (indicative: {len(runs)} seed{'s' if len(runs) > 1 else ''}, {events} test event"
-                         f"{'s' if events != 1 else ''})")
-    rows.append({"cause": "adaptation within the event (error profile)",
-                 "what was measured": "; ".join(f"{d}: AMCNN-LSTM {amc}, seasonal-naive {naive or '—'}"
-                                                for d, (amc, naive) in profiles.items()) or "—",
-                 "paired 95 % interval": "— (one profile per seed; see Fig. 10)",
-                 "run": "detect (c), event profile (Fig. 10)" if profiles else "—",
-                 "status": (f"shown on {', '.join(shown)}" if shown else "*hypothesis*" if not profiles
-                            else "not shown: see Fig. 10")})
-    roc = "threshold_free.roc_auc"  # the Eq. 9 runs score other test points: ROC-AUC ignores the base rate
-    ref = rd.seeds_of(base, dataset, "amcnn_lstm", roc, "federated_gcm")
-    lit = rd.seeds_of(frame[is_eq9(frame)], dataset, "amcnn_lstm", roc, "eq9_literal") if is_eq9(frame).any() else {}
-    if lit:
-        rows.append(_diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
-                              "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
-                              "detect eq9_literal"))
-    else:
-        rows.append({"cause": "reading of Eq. 9", "what was measured": "—", "paired 95 % interval": "—",
-                     "run": "not run in this profile", "status": "*hypothesis*"})
-    for cause, a, b in (("federation (b − a)", "federated_dense", "centralised"),
-                        ("compression with GCM (c − b)", "federated_gcm", "federated_dense"),
-                        ("federation and compression together (c − a)", "federated_gcm", "centralised")):
-        va, vb = (rd.seeds_of(base, dataset, "amcnn_lstm", pr, v) for v in (a, b))
-        if va and vb:
-            row = _diff_row(cause, "PR-AUC difference", paired_difference(va, vb), f"detect {a}, {b}")
-            acc = [rd.seeds_of(base, dataset, "amcnn_lstm", "point.accuracy", v) for v in (a, b)]
-            row["accuracy interval (points)"] = paired_difference(*acc).text(2)
-            rows.append(row)
-        else:
-            rows.append({"cause": cause, "what was measured": "—", "paired 95 % interval": "—",
-                         "run": "not run in this profile", "status": "*hypothesis*"})
+    rows = [_labels_row(main, dataset), *_competence_rows(main, dataset), _training_row(main, dataset),
+            _adaptation_row(main, dataset), _eq9_row(frame, base, dataset), *_federation_rows(base, dataset)]
     table = pd.DataFrame(rows)
     if "accuracy interval (points)" in table:  # beside PR-AUC's interval, where the cause has both
         table.insert(3, "accuracy interval (points)", table.pop("accuracy interval (points)"))
     return [f"### Attribution of the {dataset} gap to the paper", "",
             ("Every candidate cause, the run that tests it and its paired 95 % t-interval over seeds (PR-AUC points "
              "unless stated; accuracy beside it where the cause moves both). A cause with no run in these results "
-             "stays *hypothesis*."), "", rd._table(table), ""]
-
-
-def detection_sections(frame: pd.DataFrame) -> list[str]:
-    """Every detection section of REPORT.md: the headline runs' sections (``report_detect``) on the stated
-    protocol's runs, the new controls after the Controls section."""
-    base = protocol_runs(frame)
-    return [*rd.protocol_section(base), *rd.results_section(base), *skill_section(frame),
-            *rd.label_audit_section(base), *rd.threshold_rule_section(base), *rd.controls_section(base),
-            *attribution_table(frame), *event_profile_section(frame), *eq9_section(frame),
-            *rd.equal_conditions_section(base), *rd.convergence_section(base)]
-
-
+             "stays *hypothesis*."), "", markdown_table(table), ""]

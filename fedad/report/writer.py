@@ -13,9 +13,9 @@ import pandas as pd
 from scipy.stats import spearmanr
 
 from fedad import paper
+from fedad.report.claims import DETECTION_PREAMBLE, claim_rows
 from fedad.report.comm import comm_rows, comm_section
-from fedad.report.controls import detection_sections
-from fedad.report.detect import DETECTION_PREAMBLE, claim_rows
+from fedad.report.detect import detection_sections
 from fedad.report.learning_rate import learning_rate_section
 from fedad.report.search import anchor_section, search_section, search_table
 from fedad.report.ucr import ucr_section
