@@ -63,6 +63,12 @@ def test_the_lowest_v1_loss_wins_a_diverged_configuration_never_does_and_every_s
     assert choice["toy/sae/centralised"]["config"] == {"optimizer": "adam", "lr": 0.001}
     applied = train_search.apply_choice(runs, choice, 1.5, {"toy_audited": "toy"})
     assert all(r["train"]["optimizer"] == "adam" and r["budget"]["max_epochs"] == 40 for r in applied[:3])
+    # the epochs to convergence are part of the choice: no seed stops before the chosen best epoch
+    assert all(r["budget"]["min_epochs"] == 20 for r in applied[:3])
+    early = {**choice["toy/sae/centralised"], "best_epoch": 2.5}  # below the config's own minimum: that stays
+    own = _run(budget={"max_epochs": 40, "patience": 4, "min_epochs": 5})
+    assert train_search.apply_choice([own], {"toy/sae/centralised": early}, 1.5)[0]["budget"]["min_epochs"] == 5
+    assert train_search.apply_choice([_run()], {"toy/sae/centralised": early}, 1.5)[0]["budget"]["min_epochs"] == 3
     assert train_search.apply_choice([_run(dataset="toy_audited")], choice, 3.0, {"toy_audited": "toy"})[0][
         "budget"]["max_epochs"] == 60  # 3 × best epoch 20, above the cap of 40
 

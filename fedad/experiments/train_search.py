@@ -4,9 +4,9 @@ What the paper leaves open — the learning rate, the epochs to convergence and,
 momentum SGD against Adam — is searched with the same stated budget for every model: each configuration of
 ``train_search.grid`` trains on one seed (``train_search.seed``) until V1's loss has not improved for
 ``train_search.budget.patience`` epochs (cap ``max_epochs``), per data set. The configuration with the lowest
-best V1 loss wins; the detect runs then use it on every seed, with an epoch cap of at least
-``cap_factor`` × its best epoch. Federated runs keep Algorithm 1's momentum SGD and search η only. Every
-tried configuration and its V1 loss is recorded (``results/train_search/_choice_<profile>.json``).
+best V1 loss wins; the detect runs then use it on every seed, trained for at least its best epoch (the epochs
+to convergence are part of the choice) with an epoch cap of at least ``cap_factor`` × it. Federated runs keep
+Algorithm 1's momentum SGD and search η only. Every tried configuration and its V1 loss is recorded (``results/train_search/_choice_<profile>.json``).
 
 The search trains on a view of the data that holds the fitting windows and V1 only (:func:`training_view`),
 so no V2 or test array can reach the choice.
@@ -91,8 +91,8 @@ def choose(tried: list[tuple[dict, dict]]) -> dict:
 
 
 def apply_choice(runs: list[dict], choice: dict, cap_factor: float, share: dict | None = None) -> list[dict]:
-    """The detect runs with each family's chosen configuration and an epoch cap of at least ``cap_factor``
-    × the chosen best epoch; families without a choice (every configuration diverged, or a data set not
+    """The detect runs with each family's chosen configuration, trained for at least the chosen best epoch
+    (the epochs to convergence the search found) and capped at no less than ``cap_factor`` × it; families without a choice (every configuration diverged, or a data set not
     searched) keep the config's. ``share`` maps a data set to the one whose choice it takes (the same series
     with other labels: power_demand_audited → power_demand)."""
     out = []
@@ -111,8 +111,11 @@ def apply_choice(runs: list[dict], choice: dict, cap_factor: float, share: dict 
         conf = chosen["config"]
         adam = key == "train" and run["training"] != "local"
         run[key] = {**run[key], "lr": conf["lr"], **({"optimizer": conf["optimizer"]} if adam else {})}
+        # the epochs to convergence are part of the choice: a run stopping on a plateau that the search trained
+        # through would not be trained with the configuration chosen (patience alone does not carry it over)
         best = chosen.get("best_epoch") or 0
-        run["budget"] = {**run["budget"], "max_epochs": max(run["budget"]["max_epochs"], math.ceil(cap_factor * best))}
+        run["budget"] = {**run["budget"], "max_epochs": max(run["budget"]["max_epochs"], math.ceil(cap_factor * best)),
+                         "min_epochs": max(run["budget"].get("min_epochs", 0), math.ceil(best))}
         run["searched"] = True
         out.append(run)
     return out
