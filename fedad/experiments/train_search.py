@@ -6,7 +6,8 @@ momentum SGD against Adam — is searched with the same stated budget for every 
 ``train_search.budget.patience`` epochs (cap ``max_epochs``), per data set. The configuration with the lowest
 best V1 loss wins; the detect runs then use it on every seed, trained for at least its best epoch (the epochs
 to convergence are part of the choice) with an epoch cap of at least ``cap_factor`` × it. Federated runs keep
-Algorithm 1's momentum SGD and search η only. Every tried configuration and its V1 loss is recorded (``results/train_search/_choice_<profile>.json``).
+Algorithm 1's momentum SGD and search η only. Every tried configuration and its V1 loss is recorded
+(``results/train_search/_choice_<profile>.json``).
 
 The search trains on a view of the data that holds the fitting windows and V1 only (:func:`training_view`),
 so no V2 or test array can reach the choice.
@@ -92,9 +93,10 @@ def choose(tried: list[tuple[dict, dict]]) -> dict:
 
 def apply_choice(runs: list[dict], choice: dict, cap_factor: float, share: dict | None = None) -> list[dict]:
     """The detect runs with each family's chosen configuration, trained for at least the chosen best epoch
-    (the epochs to convergence the search found) and capped at no less than ``cap_factor`` × it; families without a choice (every configuration diverged, or a data set not
-    searched) keep the config's. ``share`` maps a data set to the one whose choice it takes (the same series
-    with other labels: power_demand_audited → power_demand)."""
+    (the epochs to convergence the search found) and capped at no less than ``cap_factor`` × it; families
+    without a choice (every configuration diverged, or a data set not searched) keep the config's. ``share``
+    maps a data set to the one whose choice it takes (the same series with other labels: power_demand_audited
+    → power_demand)."""
     out = []
     share = share or {}
     for base in runs:

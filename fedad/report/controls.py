@@ -208,25 +208,32 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _scoring_share(protocol: pd.DataFrame, eq9: pd.DataFrame, d: str, reference: str):
+    """A reference that learns nothing, scored both ways: (its horizon-4 ROC-AUC, its ROC-AUC over all T leads,
+    AMCNN-LSTM's literal run − the latter paired over seeds, or None without a literal AMCNN-LSTM run); None
+    when either run of the reference is missing."""
+    roc = "threshold_free.roc_auc"
+    headline = [v for v in seeds_of(protocol, d, reference, roc, "reference").values() if v is not None]
+    scored = [v for v in seeds_of(eq9, d, reference, roc, "eq9_literal").values() if v is not None]
+    if not headline or not scored:
+        return None
+    amc = {s: v for s, v in seeds_of(eq9, d, "amcnn_lstm", roc, "eq9_literal").items() if v is not None}
+    share = paired_difference(amc, {0: scored[0]}, b_fixed=True) if amc else None
+    return headline[0], scored[0], share
+
+
 def _scoring_sentence(protocol: pd.DataFrame, eq9: pd.DataFrame, d: str) -> list[str]:
     """What the T-long scoring gives a forecaster that learns nothing: each reference's ROC-AUC scored over
     all T leads against its own horizon-4 headline run, and AMCNN-LSTM's literal run against that reference's,
     so that a gain of the scoring is not read as a gain of the model."""
-    roc = "threshold_free.roc_auc"
-    lit = eq9[eq9.variant == "eq9_literal"] if "variant" in eq9 else eq9.iloc[0:0]
-    amc = {int(s): float(v) for s, v in zip(lit[lit.model == "amcnn_lstm"].seed, lit[lit.model == "amcnn_lstm"][roc],
-                                            strict=True) if pd.notna(v)}
     parts = []
     for m in ("persistence", "seasonal_naive"):
-        headline = protocol[(protocol.dataset == d) & (protocol.model == m)][roc].dropna()
-        scored = lit[lit.model == m][roc].dropna()
-        if headline.empty or scored.empty:
+        if (found := _scoring_share(protocol, eq9, d, m)) is None:
             continue
-        part = (f"{_label(m)} {headline.iloc[0]:.1f} at horizon 4 against {scored.iloc[0]:.1f} over all T leads "
-                f"({scored.iloc[0] - headline.iloc[0]:+.1f})")
-        if amc:
-            model_share = paired_difference(amc, {0: float(scored.iloc[0])}, b_fixed=True)
-            part += f", AMCNN-LSTM's literal run − this one: {model_share.text(1)}"
+        headline, scored, share = found
+        part = f"{_label(m)} {headline:.1f} at horizon 4 against {scored:.1f} over all T leads ({scored - headline:+.1f})"
+        if share is not None:
+            part += f", AMCNN-LSTM's literal run − this one: {share.text(1)}"
         parts.append(part)
     if not parts:
         return []
@@ -319,10 +326,9 @@ def _eq9_rows(frame: pd.DataFrame, base: pd.DataFrame, dataset: str) -> list[dic
     rows = [_diff_row("reading of Eq. 9 (horizon 4 against window = horizon = one period)",
                       "ROC-AUC points, Eq. 9 literal (all leads) − (c)", paired_difference(lit, ref),
                       "detect eq9_literal")]
-    headline = seeds_of(base, dataset, "persistence", roc, "reference")
-    scored = seeds_of(eq9, dataset, "persistence", roc, "eq9_literal")
-    if headline and scored:
-        h, sc = next(iter(headline.values())), next(iter(scored.values()))
+    found = _scoring_share(base, eq9, dataset, "persistence")
+    if found is not None:
+        h, sc, share = found
         rows.append({"cause": "… of it, the T-long scoring alone",
                      "what was measured": (f"ROC-AUC points, persistence scored over all T leads ({sc:.1f}) − "
                                            f"its horizon-4 run ({h:.1f}): a forecaster that learns nothing"),
@@ -331,7 +337,7 @@ def _eq9_rows(frame: pd.DataFrame, base: pd.DataFrame, dataset: str) -> list[dic
                      "status": "shown" if abs(sc - h) >= 1 else "no effect shown"})
         rows.append(_diff_row("… of it, the model's own share",
                               "ROC-AUC points, AMCNN-LSTM literal − persistence scored the same way",
-                              paired_difference(lit, {0: sc}, b_fixed=True), "detect eq9_literal"))
+                              share, "detect eq9_literal"))
     return rows
 
 
