@@ -22,9 +22,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 from fedad import settings
 from fedad.data.datadir import DataError
+from fedad.figures import FIGURES
 
 EXPERIMENTS = ("tune_rho", "detect", "comm", "compressors", "ucr")
 
@@ -49,9 +51,15 @@ def _run_experiment(args: argparse.Namespace) -> int:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from fedad.figures.__main__ import main
-
-    main(args.rest)
+    parser = argparse.ArgumentParser(prog="fedad figures",
+                                     description="Draw figures from saved results; they read results/, never train.")
+    parser.add_argument("names", nargs="+", choices=(*FIGURES, "all"), help="which figures to draw")
+    parser.add_argument("--results", type=Path, default=None, help="results folder (default: results/ or $FEDAD_RESULTS)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: figures/out)")
+    options = parser.parse_args(args.rest)
+    for name in FIGURES if "all" in options.names else options.names:
+        for path in importlib.import_module(f"fedad.figures.{name}").draw(options.results, options.out):
+            print(f"wrote {path}")
     return 0
 
 
@@ -89,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.run_parser = run
     add("measure-link", "Fig. 7's measured points: a Flower deployment over tc-shaped links (needs root).",
         _forward("comm_measured"))
-    add("figures", "Draw figures from results/ (table1, fig4, fig5, fig5b, fig6, fig7, fig8, fig9, all).", _figures)
+    add("figures", f"Draw figures from results/ ({', '.join(FIGURES)}, all).", _figures)
     add("report", "Write results/REPORT.md from the saved results.", _forward("fedad.report.writer"))
     add("bench", "Engine benchmarks as ratios measured in one run (results/bench.json and .md).", _forward("bench"))
     add("profile", "Where a profile spends its time: per stage, per run kind, inside a run (results/profile.md).",

@@ -1,6 +1,8 @@
 """Entry point kept for ``python -m figures NAME…``; the code is :mod:`fedad.figures`."""
 
-from fedad.figures.__main__ import main
+import sys
+
+from fedad.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(["figures", *sys.argv[1:]]))

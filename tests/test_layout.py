@@ -78,3 +78,29 @@ def test_the_federated_core_knows_no_transport(room):
     reaching = {m: sorted(i for i in _imports(p) if _room(i) == "deployment")
                 for m, p in SOURCES.items() if _room(m) == room and p.name not in ENTRY_POINTS}
     assert not {m: i for m, i in reaching.items() if i}, f"{room} imports the deployment room: {reaching}"
+
+
+def test_fig5s_path_from_the_command_to_the_png_passes_through_at_most_six_files(tmp_path):
+    """``make fig5`` is ``fedad figures fig5``: count the files of ours whose functions run on the way (module
+    and class bodies run at import and do not count)."""
+    import inspect
+    import sys
+
+    from fedad import cli
+    from tests.result_fixture import fill_results
+
+    results = fill_results(tmp_path)
+    passed: set[str] = set()
+
+    def trace(frame, event, arg):
+        code = frame.f_code
+        if event == "call" and code.co_flags & inspect.CO_OPTIMIZED and code.co_filename.startswith(str(ROOT)):
+            passed.add(str(Path(code.co_filename).relative_to(ROOT.parent)))
+
+    sys.settrace(trace)
+    try:
+        assert cli.main(["figures", "fig5", "--results", str(results), "--out", str(tmp_path / "out")]) == 0
+    finally:
+        sys.settrace(None)
+    assert (tmp_path / "out" / "fig5.png").exists()
+    assert len(passed) <= 6, sorted(passed)
