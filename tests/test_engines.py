@@ -19,7 +19,7 @@ def test_threads_engine_gives_the_serial_engines_weights_and_bytes():
         return trainer
 
     serial, threads = run("serial"), run("threads")
-    assert (serial.backend.engine, threads.backend.engine) == ("serial", "threads")
+    assert (serial.backend.round_engine, threads.backend.round_engine) == ("serial", "threads")
     assert torch.allclose(flat_params(serial.aggregator.model), flat_params(threads.aggregator.model), atol=1e-6)
     assert [r["bytes_up"] for r in serial.result.records] == [r["bytes_up"] for r in threads.result.records]
 

@@ -34,7 +34,7 @@ def _trainer(engine: str, **kw) -> FederatedTrainer:
 def test_processes_engine_gives_the_serial_engines_weights_bytes_and_statistics():
     loop, procs = _trainer("serial", rounds=4), _trainer("processes", rounds=4)
     try:
-        assert procs.backend.engine == "processes"
+        assert procs.backend.round_engine == "processes"
         assert all(isinstance(w, ChildWorker) for w in procs.workers)
         assert [w.id for w in procs.workers] == [w.id for w in loop.workers]
         threads, aggregate = [], procs.aggregator.aggregate
@@ -54,7 +54,7 @@ def test_processes_engine_gives_the_serial_engines_weights_bytes_and_statistics(
         assert procs.workers[1].state_dict()["sampler"]["pos"] == 0
     finally:
         procs.backend.close()
-    assert not procs.backend.runner.procs
+    assert not procs.backend.engine.procs
 
 
 def test_children_compile_their_replicas_and_give_the_eager_serial_numbers_to_float_rounding():

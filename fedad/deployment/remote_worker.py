@@ -100,7 +100,7 @@ class RemoteBackend(Backend):
     """What the syft and Flower back-ends share: a job spec per worker and round carries the last
     broadcast to the worker; the worker's state and data stay on its side."""
 
-    engine = "on-device"  # each worker computes its update and runs Algorithm 1 where its data is
+    round_engine = "on-device"  # each worker computes its update and runs Algorithm 1 where its data is
 
     def __init__(self, model_spec: dict, task_kind: str, workdir: Path):
         self.model_spec, self.task_kind = model_spec, task_kind

@@ -68,7 +68,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     fixed_records = result.records[:fixed]
     metrics = {
         **result.final, **result.totals(trainer.n_params), "n_params": trainer.n_params,
-        "simulation_wall_s": wall, "engine": trainer.backend.engine, "device": str(trainer.device),
+        "simulation_wall_s": wall, "round_engine": trainer.backend.round_engine, "device": str(trainer.device),
         **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"]), "rounds_per_epoch": per_epoch,
         "per_round": {k: float(v.mean()) for k, v in table.items()},
         "fixed_rounds": fixed, "fixed": _fixed_totals(fixed_records),

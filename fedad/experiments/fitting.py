@@ -77,7 +77,7 @@ def train_model(run: dict, prep, store: ResultStore, progress: bool) -> tuple[ob
         trainer = build_trainer(task, build, run["federated"], run["seed"], EpochBudget.from_dict(budget))
         result = federated_run(trainer, run, store, progress)
         facts = {"training": "federated", "lr": trainer.config.lr, **result.totals(trainer.n_params),
-                 "n_params": trainer.n_params, "engine": trainer.backend.engine,
+                 "n_params": trainer.n_params, "round_engine": trainer.backend.round_engine,
                  "rounds_per_epoch": trainer.rounds_per_epoch,
                  **trainer.stopper.summary(trainer.epochs_run, budget["max_epochs"])}
         return trainer.aggregator.model, facts, result.records[:: max(1, len(result.records) // 400)]

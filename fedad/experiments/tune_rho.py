@@ -58,7 +58,7 @@ def run_one(run: dict, store: ResultStore, progress: bool) -> dict:
     result = federated_run(trainer, run, store, progress)
     losses = [r["loss"] for r in result.records if r["loss"] is not None]
     metrics = {**result.final, **result.totals(trainer.n_params), "n_params": trainer.n_params,
-               "data_source": data.source, "device": str(trainer.device), "engine": trainer.backend.engine,
+               "data_source": data.source, "device": str(trainer.device), "round_engine": trainer.backend.round_engine,
                "lr": config.lr, "first_train_loss": losses[0] if losses else None,
                "max_train_loss": max(losses) if losses else None,
                "last_train_loss": sum(losses[-10:]) / len(losses[-10:]) if losses else None}

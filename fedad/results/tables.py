@@ -77,7 +77,8 @@ def load(experiment: str, results_dir: Path | None = None, profile: str | None =
         row["wall_time_s"] = data["wall_time_s"]
         row["config_hash"] = data.get("config_hash")
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    # "engine" is a data set (C-MAPSS); the round engine a run used is "round_engine", also in older files
+    frame = pd.DataFrame(rows).rename(columns={"engine": "round_engine"})
     for column in frame.columns[frame.dtypes == object]:  # result files spell ±∞ as strings (strict JSON)
         values = frame[column]
         if values.isin(["inf", "-inf"]).any():

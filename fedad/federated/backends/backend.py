@@ -18,7 +18,7 @@ class Backend(ABC):
     """Carries the round's bytes between the aggregator and the workers."""
 
     name: str
-    engine: str  # where the workers' updates are computed, as recorded with a run's results
+    round_engine: str  # where the workers' updates are computed, as recorded with a run's results
 
     @abstractmethod
     def attach(self, workers: list, trainer) -> list:

@@ -36,25 +36,25 @@ class InProcessBackend(Backend):
                  clock=time.perf_counter):
         self.config = config
         self.device = device or torch.device("cpu")
-        self.runner: Engine = build_engine(config, self.device)
+        self.engine: Engine = build_engine(config, self.device)
         self.algorithm1: Algorithm1 | None = None
         self.clock = clock  # the seconds a pack takes are charged to the workers (a test injects a clock)
 
     @property
-    def engine(self) -> str:
-        return self.runner.name
+    def round_engine(self) -> str:
+        return self.engine.name
 
     @property
     def compiled(self) -> bool:
-        return self.runner.compiled
+        return self.engine.compiled
 
     def attach(self, workers: list, trainer=None) -> list:
         """Hand the workers to the engine, and start Algorithm 1's state for them."""
         self.algorithm1 = Algorithm1(self.config, [w.seed for w in workers])
-        return self.runner.attach(workers)
+        return self.engine.attach(workers)
 
     def collect(self, workers: list, round_idx: int) -> tuple[list[UpdateMessage], list[tuple[str, str]]]:
-        local = self.runner.updates(round_idx)
+        local = self.engine.updates(round_idx)
         start = self.clock()
         payloads = self.algorithm1.pack(local.rows, local.done) if local.done else []
         share = (self.clock() - start) / max(len(local.done), 1)
@@ -82,13 +82,13 @@ class InProcessBackend(Backend):
 
     def broadcast(self, workers: list, message: Broadcast) -> None:
         """Every worker applies the same change, decoded once (once per worker process)."""
-        self.runner.apply(message.payload)
+        self.engine.apply(message.payload)
 
     def collect_buffers(self, workers: list) -> list[bytes]:
-        return [p for p in self.runner.buffers() if p is not None]
+        return [p for p in self.engine.buffers() if p is not None]
 
     def round_scope(self):
-        return self.runner.round_scope()
+        return self.engine.round_scope()
 
     def state_dict(self) -> dict:
         return {"algorithm1": self.algorithm1.state_dict()}
@@ -97,4 +97,4 @@ class InProcessBackend(Backend):
         self.algorithm1.load_state_dict(state["algorithm1"])
 
     def close(self) -> None:
-        self.runner.close()
+        self.engine.close()
