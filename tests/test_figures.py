@@ -35,7 +35,7 @@ def test_report_lists_every_stated_number_with_a_verdict(results):
                    "## Threshold rules compared", "flag nothing (reference)", "Point-adjusted F1",
                    "not converged"):
         assert needle in text, needle
-    # the verdicts themselves are tested on the rows (tests/test_report_detect.py); here, that the rows
+    # the verdicts themselves are tested on the rows (tests/test_report_claims.py); here, that the rows
     # reach the text
     line = next(line for line in text.splitlines() if line.startswith("| Fig. 5 AMCNN-LSTM accuracy, power demand"))
     assert [c.strip() for c in line.split("|")][2] == "96.85"

@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from fedad.report.verdicts import TOLERANCE, verdict
 
 
@@ -30,3 +32,19 @@ def test_a_relative_tolerance_scales_with_the_target_and_the_gap_says_so():
 def test_no_finite_value_is_not_reproduced():
     assert verdict([], 1.0, 1.0) == ("n/a", "not reproduced")
     assert verdict([None, math.nan], 1.0, 1.0) == ("n/a", "not reproduced")
+
+
+def test_the_paper_value_must_lie_inside_the_seeds_95_percent_interval():
+    from fedad.report.verdicts import verdict
+
+    assert verdict([96.0, 97.0, 98.0], 96.85, 0.1)[1] == "reproduced"
+    assert verdict([96.9, 97.0, 97.1], 96.5, 0.1)[1] == "not reproduced"  # outside a narrow interval
+    assert verdict([97.0, 97.0, 97.0], 96.9, 0.05)[1] == "not reproduced"  # no spread is no interval
+    assert verdict([96.85], 96.85, 0.1)[1] == "reproduced" and verdict([96.9], 96.85, 0.01)[1] == "not reproduced"
+
+
+def test_the_accuracy_tolerance_is_a_share_of_the_anomalous_part():
+    from fedad.report.verdicts import accuracy_tolerance
+
+    assert accuracy_tolerance(93.14) == pytest.approx(0.2 * 6.86)
+    assert accuracy_tolerance(80.0) == 1.5 and accuracy_tolerance(None) == 1.5

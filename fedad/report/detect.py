@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fedad.report.controls import attribution_table, eq9_section, event_profile_section, skill_section
+from fedad.report.attribution import attribution_table
 from fedad.report.convergence import convergence_section
 from fedad.report.detection_tables import results_section
+from fedad.report.eq9 import eq9_section
 from fedad.report.equal_conditions import equal_conditions_section
+from fedad.report.event_profile import event_profile_section
 from fedad.report.federation_controls import controls_section
 from fedad.report.label_audit import label_audit_section
 from fedad.report.protocol import protocol_section
+from fedad.report.skill import skill_section
 from fedad.report.threshold_rules import threshold_rule_section
 from fedad.results.tables import protocol_runs
 

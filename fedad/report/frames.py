@@ -1,6 +1,6 @@
 """What several of REPORT.md's detection sections read from the detect results frame: a model's values per
 seed, the references that score at least as well, data sets and models in the paper's order, whether runs
-converged, and a frame as a markdown table."""
+converged, a model's name in the tables, and a frame as a markdown table."""
 
 from __future__ import annotations
 
@@ -90,3 +90,8 @@ def converged_text(rows: pd.DataFrame) -> str:
         return "—"
     capped = int(rows.hit_cap.fillna(False).astype(bool).sum())
     return "not converged (cap)" if capped == len(rows) else "yes" if capped == 0 else f"{capped}/{len(rows)} hit cap"
+
+
+def model_label(model: str) -> str:
+    """A model's name in the tables, AMCNN-LSTM marked as the federated GCM run."""
+    return LABELS.get(model, model) + (" (fed. GCM)" if model == "amcnn_lstm" else "")
