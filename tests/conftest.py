@@ -158,3 +158,20 @@ def pytest_collection_modifyitems(config, items):
     rest = kinds[None]
     half = max(0, len(items) // 2 - len(kinds["namespaces"]))
     items[:] = kinds["namespaces"] + rest[:half] + kinds["loopback"] + rest[half:]
+
+
+@pytest.fixture
+def fixture_results(tmp_path) -> Path:
+    """A results folder filled with the synthetic fixture results (tests/result_fixture.py), one per test."""
+    from tests.result_fixture import fill_results
+
+    return fill_results(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def fixture_detect_frame(tmp_path_factory):
+    """The fixture's detect results as the report reads them, shared by a module's read-only tests."""
+    from fedad.results.tables import load
+    from tests.result_fixture import fill_results
+
+    return load("detect", fill_results(tmp_path_factory.mktemp("results")))

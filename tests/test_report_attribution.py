@@ -1,21 +1,13 @@
 """REPORT.md's attribution table on the fixture results: every cause with its run or the word hypothesis."""
 
-import pytest
 
 from fedad.report import detect as report_detect
 from fedad.report.attribution import attribution_table
 from fedad.report.eq9 import eq9_section
-from fedad.results.tables import load
-from tests.result_fixture import fill_results
 
 
-@pytest.fixture(scope="module")
-def frame(tmp_path_factory):
-    return load("detect", fill_results(tmp_path_factory.mktemp("results")))
-
-
-def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(frame):
-    text = "\n".join(attribution_table(frame))
+def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(fixture_detect_frame):
+    text = "\n".join(attribution_table(fixture_detect_frame))
     assert "accuracy ceiling of the published labels 94.97 %" in text
     line = next(x for x in text.splitlines() if x.startswith("| under-training"))
     assert "*hypothesis*" in line  # no training search in the fixture
@@ -30,8 +22,8 @@ def test_the_attribution_table_labels_every_cause_without_a_run_a_hypothesis(fra
     assert "+10.0 (deterministic)" in scoring and "(80.0)" in scoring and "(70.0)" in scoring
     share = next(x for x in text.splitlines() if x.startswith("| … of it, the model's own share"))
     assert "-7.0 [-9.5, -4.5] (n=3)" in share  # 72, 73, 74 against 80
-    eq9 = "\n".join(eq9_section(frame))
+    eq9 = "\n".join(eq9_section(fixture_detect_frame))
     assert "persistence (reference) 70.0 at horizon 4 against 80.0 over all T leads (+10.0)" in eq9
-    full = "\n".join(report_detect.detection_sections(frame))
+    full = "\n".join(report_detect.detection_sections(fixture_detect_frame))
     assert full.index("## Controls") < full.index("### Attribution of the power_demand gap") < full.index(
         "## Eq. 9 read literally")

@@ -1,19 +1,11 @@
 """REPORT.md's Eq. 9 control on the fixture results: each lead paired against the paper's setting."""
 
-import pytest
 
 from fedad.report.eq9 import eq9_section
-from fedad.results.tables import load
-from tests.result_fixture import fill_results
 
 
-@pytest.fixture(scope="module")
-def frame(tmp_path_factory):
-    return load("detect", fill_results(tmp_path_factory.mktemp("results")))
-
-
-def test_the_eq9_section_pairs_each_lead_against_the_papers_setting(frame):
-    text = "\n".join(eq9_section(frame))
+def test_the_eq9_section_pairs_each_lead_against_the_papers_setting(fixture_detect_frame):
+    text = "\n".join(eq9_section(fixture_detect_frame))
     assert "all T leads, Σ Ledoit–Wolf (T = 168)" in text and "lead 1 alone" in text and "lead T alone" in text
     line = next(x for x in text.splitlines() if x.startswith("| Eq. 9 literal") and "all T leads" in x and "AMCNN" in x)
     assert "+5.3 [" in line and "(n=3)" in line  # 5 + 0.2·seed², paired over the three seeds

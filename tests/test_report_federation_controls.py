@@ -1,20 +1,13 @@
 """REPORT.md's Controls section: federation, compression and the local-only control, paired against (c)."""
 
-import pytest
 
 from fedad.report import federation_controls as report_federation
 from fedad.report import frames as report_frames
 from fedad.results.tables import load, paper_setting
-from tests.result_fixture import fill_results
 
 
-@pytest.fixture
-def results(tmp_path):
-    return fill_results(tmp_path)
-
-
-def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_against_c(results):
-    frame = load("detect", results)
+def test_the_local_only_control_shows_the_mean_and_the_worst_device_paired_against_c(fixture_results):
+    frame = load("detect", fixture_results)
     section = "\n".join(report_federation.controls_section(frame))
     rows = [line for line in section.splitlines() if "(f) local only, IID partition" in line]
     assert len(rows) == 2 and "mean over devices" in rows[0] and "worst device" in rows[1]

@@ -1,20 +1,13 @@
 """REPORT.md's threshold rules compared: the headline rule, the one-sided score, the paper's in-sample ς and
 the sensitivity of max F_θ."""
 
-import pytest
 
 from fedad.report.threshold_rules import threshold_rule_section
 from fedad.results.tables import load, protocol_runs
-from tests.result_fixture import fill_results
 
 
-@pytest.fixture
-def results(tmp_path):
-    return fill_results(tmp_path)
-
-
-def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_and_the_sensitivity(results):
-    section = "\n".join(threshold_rule_section(protocol_runs(load("detect", results))))
+def test_the_threshold_section_shows_the_false_alarm_rule_the_one_sided_score_and_the_sensitivity(fixture_results):
+    section = "\n".join(threshold_rule_section(protocol_runs(load("detect", fixture_results))))
     assert section.startswith("## Threshold rules compared")
     assert "accuracy, 1 % false alarms" in section and "accuracy, max F_θ" in section
     assert "accuracy, one-sided score" in section and "accuracy, paper's in-sample ς" in section
