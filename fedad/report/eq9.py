@@ -14,7 +14,7 @@ from fedad.report.frames import (
     models_of,
     seeds_of,
 )
-from fedad.results.tables import is_eq9
+from fedad.results.tables import CLAIM_DATASETS, is_eq9
 from fedad.statistics import Difference, mean_sd, paired_difference
 
 EQ9_VARIANTS = (("eq9_literal", "Eq. 9 literal (window = horizon = T)"),
@@ -83,6 +83,11 @@ def eq9_section(frame: pd.DataFrame) -> list[str]:
                     rows.append(row)
         lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), ""]
         lines += _scoring_sentence(protocol, sub, d)
+    missing = [d for d in datasets_of(protocol) if d in CLAIM_DATASETS and d not in set(eq9.dataset)]
+    if missing:
+        why = (" Space shuttle cannot take it: its validation block (one valve cycle, ~130 steps) is shorter than "
+               "window + horizon = 2T, so V2 would score no point." if "space_shuttle" in missing else "")
+        lines += [f"Not run on {', '.join(missing)}: this profile's plan leaves them out.{why}", ""]
     return lines
 
 
