@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -18,39 +15,6 @@ from fedad.data import datadir, manifest, own_files
 # pytest-xdist runs one worker per core (make test): each takes one intra-op thread, or the workers' threads
 # would contend for the same cores
 torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
-
-
-class NamespaceLock:
-    """One holder of network namespaces at a time across pytest-xdist's worker processes (netlab's hub has a
-    fixed name). A file lock, re-entrant within a process, so that a module's lab and its tests can both
-    hold it; a worker that wants namespaces while another worker holds them waits."""
-
-    def __init__(self, path: Path):
-        self.path, self.depth, self.handle = path, 0, None
-
-    @contextlib.contextmanager
-    def held(self):
-        if self.depth == 0:
-            self.handle = open(self.path, "w")  # noqa: SIM115 — held open for as long as the lock is
-            fcntl.flock(self.handle, fcntl.LOCK_EX)
-        self.depth += 1
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            if self.depth == 0:
-                fcntl.flock(self.handle, fcntl.LOCK_UN)
-                self.handle.close()
-
-
-NAMESPACES = NamespaceLock(Path(tempfile.gettempdir()) / "fedad-test-namespaces.lock")
-
-
-@pytest.fixture
-def namespaces_to_myself():
-    """Hold the network namespaces for one test (see :class:`NamespaceLock`)."""
-    with NAMESPACES.held():
-        yield
 
 
 def real_data_available(*relpaths: str) -> bool:
@@ -148,16 +112,24 @@ def _waits_on_deployment(item) -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist's worksteal, each worker's queue starts with one kind of deployment test: the first
-    worker takes the first half of the list, the second the rest, and an idle worker steals from the end of
-    a busy one's queue. So the namespace tests (one at a time anyway) head the first queue and the loopback
-    deployments the second, and their waiting overlaps the other tests' computing instead of ending the run."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect (the controller only schedules)
+    """Under pytest-xdist's worksteal, worker k first gets the k-th of equal contiguous slices of the list, and
+    an idle worker steals from the end of a busy one's queue. So each slice starts with its share of the
+    deployment tests, dealt round-robin (namespaces first, then loopback): their waiting overlaps the other
+    workers' computing, and no worker starts the run with two of them while another has none."""
+    n = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if n < 2:  # the workers collect (the controller only schedules); a serial run keeps the file order
         return
-    kinds = {kind: [i for i in items if _waits_on_deployment(i) == kind] for kind in ("namespaces", "loopback", None)}
-    rest = kinds[None]
-    half = max(0, len(items) // 2 - len(kinds["namespaces"]))
-    items[:] = kinds["namespaces"] + rest[:half] + kinds["loopback"] + rest[half:]
+    waiting = [i for kind in ("namespaces", "loopback") for i in items if _waits_on_deployment(i) == kind]
+    rest = [i for i in items if _waits_on_deployment(i) is None]
+    ordered, left = [], len(items)
+    for k in range(n):
+        size = left // (n - k)  # the slice xdist sends worker k
+        mine = waiting[k::n][:size]
+        take = size - len(mine)
+        ordered += mine + rest[:take]
+        rest, left = rest[take:], left - size
+    ordered += [i for i in waiting if i not in ordered] + rest
+    items[:] = ordered
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ psutil = pytest.importorskip("psutil", reason="flower extra not installed (pip i
 
 from fedad.deployment import netlab
 from fedad.deployment.flower_deploy import BIN, FlowerDeployment, run_deployment
-from tests.conftest import NAMESPACES, real_data_available
+from tests.conftest import real_data_available
 
 needs_flower = pytest.mark.skipif(not (Path(BIN) / "flower-superlink").exists() and not shutil.which("flower-superlink"),
                                   reason="flower-superlink not installed beside this Python")
@@ -131,7 +131,7 @@ def test_an_interrupted_run_leaves_no_process_behind(tmp_path):
 
 @pytest.fixture(scope="module")
 def lab():
-    with NAMESPACES.held(), netlab.NetLab(3) as lab:  # netlab's hub name is fixed: one lab at a time
+    with netlab.NetLab(3) as lab:
         yield lab
 
 

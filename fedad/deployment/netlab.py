@@ -3,14 +3,16 @@
 Topology — every interface lives in a namespace this module made; the host's own namespace, its
 interfaces and its qdiscs are never touched::
 
-    fedad-lab-hub    bridge br0, 10.78.0.1/24        the aggregator (Flower SuperLink and ServerApp)
-      └─ h<k> ══ c<k>  fedad-lab-c<k>, 10.78.0.<10+k>  one edge device (a Flower SuperNode) each
+    fedad-lab-<tag>-hub    bridge br0, 10.78.0.1/24        the aggregator (Flower SuperLink and ServerApp)
+      └─ h<k> ══ c<k>  fedad-lab-<tag>-c<k>, 10.78.0.<10+k>  one edge device (a Flower SuperNode) each
 
 Device k's uplink is the token-bucket (tbf) qdisc on its c<k>, its downlink the one on the hub's h<k>:
 every device has its own link, as the link model assumes. Rates are shaped; no delay is added (netem,
 which adds delay, is not in every kernel — not in the reference machine's), so a link's own latency is
 the veth's, tens of microseconds. Needs root (``ip netns``); :func:`available`
-says why not. Namespaces left by a killed run (the ``fedad-lab`` prefix) are removed at start, and
+says why not. ``<tag>`` is the making process's id and a count, so labs of several processes (test workers,
+two measurements) live side by side, each in namespaces of its own with the same addresses. Namespaces
+left by a killed run (the ``fedad-lab`` prefix, of a process that is gone) are removed at start, and
 :class:`NetLab` removes its own on exit, on an exception and on SIGTERM / SIGINT.
 """
 
@@ -22,9 +24,10 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
+from itertools import count
 
 PREFIX = "fedad-lab"
-HUB = f"{PREFIX}-hub"
+_LABS = count()
 SUBNET = "10.78.0"
 HUB_ADDRESS = f"{SUBNET}.1"
 
@@ -64,14 +67,35 @@ def available() -> tuple[bool, str]:
     return True, ""
 
 
-def leftovers() -> list[str]:
-    """Namespaces of an earlier run (the ``fedad-lab`` prefix) that are still there."""
+def lab_namespaces() -> list[str]:
+    """Every ``fedad-lab`` namespace there is, of a running lab or left by a killed one."""
     out = _ip("netns", "list", check=False).stdout
     return [line.split()[0] for line in out.splitlines() if line.startswith(PREFIX)]
 
 
+def _owner(namespace: str) -> int | None:
+    """The id of the process that made ``namespace`` (``fedad-lab-<pid>-<n>-…``); None for another name."""
+    tag = namespace[len(PREFIX) + 1:].split("-")[0]
+    return int(tag) if tag.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def leftovers() -> list[str]:
+    """``fedad-lab`` namespaces whose making process is gone: left by a killed run."""
+    return [ns for ns in lab_namespaces() if (pid := _owner(ns)) is None or not _alive(pid)]
+
+
 def remove_leftovers() -> list[str]:
-    """Delete every ``fedad-lab`` namespace (their veths and qdiscs go with them); return their names."""
+    """Delete the namespaces a killed run left (their veths and qdiscs go with them); return their names."""
     gone = leftovers()
     for ns in gone:
         _ip("netns", "del", ns, check=False)
@@ -104,7 +128,9 @@ class NetLab:
         if not 1 <= n_clients <= 200:
             raise ValueError(f"n_clients must be in 1..200, got {n_clients}")
         self.n_clients = n_clients
-        self.clients = [f"{PREFIX}-c{k}" for k in range(n_clients)]
+        tag = f"{PREFIX}-{os.getpid()}-{next(_LABS)}"
+        self.hub = f"{tag}-hub"
+        self.clients = [f"{tag}-c{k}" for k in range(n_clients)]
         self._old_handlers: dict = {}
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -127,25 +153,30 @@ class NetLab:
         raise KeyboardInterrupt(f"signal {signum}")
 
     def close(self) -> None:
-        for ns in [HUB, *self.clients]:
+        for ns in self.namespaces:
             _ip("netns", "del", ns, check=False)
         for sig, handler in self._old_handlers.items():
             signal.signal(sig, handler)
         self._old_handlers.clear()
 
+    @property
+    def namespaces(self) -> list[str]:
+        """This lab's namespaces: the hub's, then each device's."""
+        return [self.hub, *self.clients]
+
     def _build(self) -> None:
-        _ip("netns", "add", HUB)
-        _ip("-n", HUB, "link", "set", "lo", "up")
-        _ip("-n", HUB, "link", "add", "br0", "type", "bridge")
-        _ip("-n", HUB, "addr", "add", f"{HUB_ADDRESS}/24", "dev", "br0")
-        _ip("-n", HUB, "link", "set", "br0", "up")
+        _ip("netns", "add", self.hub)
+        _ip("-n", self.hub, "link", "set", "lo", "up")
+        _ip("-n", self.hub, "link", "add", "br0", "type", "bridge")
+        _ip("-n", self.hub, "addr", "add", f"{HUB_ADDRESS}/24", "dev", "br0")
+        _ip("-n", self.hub, "link", "set", "br0", "up")
         for k, ns in enumerate(self.clients):
             _ip("netns", "add", ns)
             _ip("-n", ns, "link", "set", "lo", "up")
             # both ends are created inside namespaces: no interface ever appears in the host's namespace
-            _ip("-n", HUB, "link", "add", f"h{k}", "type", "veth", "peer", "name", f"c{k}", "netns", ns)
-            _ip("-n", HUB, "link", "set", f"h{k}", "master", "br0")
-            _ip("-n", HUB, "link", "set", f"h{k}", "up")
+            _ip("-n", self.hub, "link", "add", f"h{k}", "type", "veth", "peer", "name", f"c{k}", "netns", ns)
+            _ip("-n", self.hub, "link", "set", f"h{k}", "master", "br0")
+            _ip("-n", self.hub, "link", "set", f"h{k}", "up")
             _ip("-n", ns, "addr", "add", f"{self.address(k)}/24", "dev", f"c{k}")
             _ip("-n", ns, "link", "set", f"c{k}", "up")
 
@@ -160,19 +191,19 @@ class NetLab:
 
     def prefix(self, k: int | None) -> list[str]:
         """The command prefix that runs a program in the hub (``None``) or in device ``k``'s namespace."""
-        return ["ip", "netns", "exec", HUB if k is None else self.clients[k]]
+        return ["ip", "netns", "exec", self.hub if k is None else self.clients[k]]
 
     def shape(self, uplink: LinkShape, downlink: LinkShape) -> None:
         """Set every device's uplink and downlink (replacing the previous qdiscs)."""
         for k, ns in enumerate(self.clients):
             _tc(ns, "qdisc", "replace", "dev", f"c{k}", "root", *uplink.qdisc_args())
-            _tc(HUB, "qdisc", "replace", "dev", f"h{k}", "root", *downlink.qdisc_args())
+            _tc(self.hub, "qdisc", "replace", "dev", f"h{k}", "root", *downlink.qdisc_args())
 
     def sent_bytes(self) -> dict[str, int]:
         """Bytes each qdisc has sent so far: "up<k>" (device k → hub) and "down<k>" (hub → device k)."""
         out = {}
         for k, ns in enumerate(self.clients):
-            for key, where, dev in ((f"up{k}", ns, f"c{k}"), (f"down{k}", HUB, f"h{k}")):
+            for key, where, dev in ((f"up{k}", ns, f"c{k}"), (f"down{k}", self.hub, f"h{k}")):
                 stats = _tc(where, "-s", "qdisc", "show", "dev", dev)
                 match = re.search(r"Sent (\d+) bytes", stats)
                 out[key] = int(match.group(1)) if match else 0
