@@ -112,8 +112,10 @@ class MomentumCorrection(Memory):
         self.residual: torch.Tensor | None = None
 
     def compensate(self, rows: torch.Tensor) -> torch.Tensor:
-        self.velocity = rows.clone() if self.velocity is None else self.momentum * self.velocity + rows
-        self.residual = self.velocity.clone() if self.residual is None else self.residual + self.velocity
+        # in place: the same multiply and adds as m·u + g and v + u, without two [N, P] allocations a round;
+        # no one else holds these tensors (update replaces the residual, rows() and put_rows() copy)
+        self.velocity = rows.clone() if self.velocity is None else self.velocity.mul_(self.momentum).add_(rows)
+        self.residual = self.velocity.clone() if self.residual is None else self.residual.add_(self.velocity)
         return self.residual
 
     def update(self, compensated: torch.Tensor, indices: torch.Tensor | None, received: torch.Tensor) -> None:
