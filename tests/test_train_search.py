@@ -1,5 +1,6 @@
 """The training search: a grid per training kind, chosen on V1 loss alone, applied to every seed."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +89,16 @@ def test_a_config_with_both_the_sweep_and_the_search_is_refused(tmp_path):
     (tmp_path / "both.yaml").write_text(yaml.safe_dump(cfg))
     with pytest.raises(ConfigError, match="both lr_sweep and train_search"):
         detect.main(["--results", str(tmp_path), "--profile", "full", "--quiet", "--config", str(tmp_path / "both.yaml")])
+
+
+def test_a_search_on_other_data_sets_joins_the_recorded_choice_and_one_with_other_settings_replaces_it(tmp_path):
+    path = tmp_path / "_choice_full.json"
+    search = {"seed": 0, "datasets": ["power_demand"], "grid": {"federated": {"sgd": [0.1, 1.0]}}}
+    first = {"power_demand/amcnn_lstm/federated": {"config": {"optimizer": "sgd", "lr": 1.0}}}
+    assert train_search.merged_choice(path, search, first) == (search, first)  # nothing recorded yet
+    path.write_text(json.dumps({"search": search, "choice": first}))
+    second = {"engine/amcnn_lstm/federated": {"config": {"optimizer": "sgd", "lr": 0.1}}}
+    joined, choice = train_search.merged_choice(path, {**search, "datasets": ["engine"]}, second)
+    assert joined["datasets"] == ["power_demand", "engine"] and choice == {**first, **second}
+    other = {**search, "datasets": ["engine"], "grid": {"federated": {"sgd": [0.3]}}}
+    assert train_search.merged_choice(path, other, second) == (other, second)

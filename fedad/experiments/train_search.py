@@ -16,7 +16,9 @@ so no V2 or test array can reach the choice.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+from pathlib import Path
 
 from fedad.detection.pipeline import STOPPING, PreparedSeries
 from fedad.experiments.common import ConfigError, run_all
@@ -130,6 +132,23 @@ def search_one(run: dict, store: ResultStore, progress: bool) -> dict:
     return trained_loss(run, training_view(prepared(run)), store, progress)
 
 
+def merged_choice(path: Path, search: dict, choice: dict) -> tuple[dict, dict]:
+    """The search settings and choices to record: this search's, joined to those already recorded at ``path``
+    by an earlier search with the same settings on other data sets (a profile run a data set at a time
+    composes), or this search's alone when the settings differ (the earlier choices were made otherwise)."""
+    if not path.is_file():
+        return search, choice
+    before = json.loads(path.read_text(encoding="utf-8"))
+
+    def settings(s: dict) -> dict:  # as JSON holds them (tuples become lists)
+        return {k: v for k, v in json.loads(json.dumps(s)).items() if k != "datasets"}
+
+    if settings(before.get("search", {})) != settings(search):
+        return search, choice
+    datasets = list(dict.fromkeys([*before["search"].get("datasets", []), *search.get("datasets", [])]))
+    return {**search, "datasets": datasets}, {**before.get("choice", {}), **choice}
+
+
 def run_search(cfg: dict, runs: list[dict], args) -> list[dict]:
     """Run the search (cached), record every tried configuration and the choice, and return the detect
     runs with the chosen configurations applied."""
@@ -137,8 +156,9 @@ def run_search(cfg: dict, runs: list[dict], args) -> list[dict]:
     todo = search_runs(runs, search)
     results = run_all(EXPERIMENT, todo, search_one, args)
     choice = choose([(r, res["metrics"]) for r, res in zip(todo, results, strict=True)])
-    atomic_write_json(search_choice_path(args.results, cfg["profile"]),
-                      {"search": search, "choice": choice})
+    path = search_choice_path(args.results, cfg["profile"])
+    search, choice = merged_choice(path, search, choice)
+    atomic_write_json(path, {"search": search, "choice": choice})
     for fam, entry in choice.items():
         print(f"training search {fam}: {entry.get('config', 'every configuration diverged')} "
               f"(best V1 loss {entry.get('best_val_loss')})")
