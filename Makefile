@@ -36,8 +36,8 @@ $(VENV)/.fedad-%: $(STAMP)
 
 install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requirements/constraints.txt)
 
-# one pytest-xdist worker per core, an idle one taking queued tests from a busy one (worksteal); tests that
-# make network namespaces take turns through a file lock (tests/conftest.py)
+# one pytest-xdist worker per core, an idle one taking queued tests from a busy one (worksteal); each worker
+# starts with its share of the deployment tests (tests/conftest.py), whose labs run side by side
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras), TEST_JOBS workers
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist worksteal tests

@@ -111,6 +111,7 @@ def _waits_on_deployment(item) -> str | None:
     return "loopback" if path in ("test_flower_deploy.py", "test_flower_backend.py") else None
 
 
+@pytest.hookimpl(trylast=True)  # after -k / -m deselection, on the items that will run
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist's worksteal, worker k first gets the k-th of equal contiguous slices of the list, and
     an idle worker steals from the end of a busy one's queue. So each slice starts with its share of the

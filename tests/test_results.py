@@ -41,3 +41,14 @@ def test_a_stored_non_finite_number_reads_back_as_none(tmp_path):
     stored = json.loads(path.read_text())["metrics"]
     assert [finite_or_none(stored[k]) for k in "abc"] == [None, None, 0.5]
     assert finite_or_none("not a number") is None
+
+
+def test_the_round_engine_reads_as_one_column_from_older_and_newer_files(tmp_path):
+    from fedad.results.tables import load
+
+    store = ResultStore("detect", tmp_path)
+    store.save({"profile": "quick", "dataset": "engine", "seed": 0}, {"engine": "threads"}, 1.0)  # older files
+    store.save({"profile": "quick", "dataset": "engine", "seed": 1}, {"round_engine": "serial"}, 1.0)
+    frame = load("detect", tmp_path, "quick").sort_values("seed")
+    assert list(frame.columns).count("round_engine") == 1 and "engine" not in frame.columns
+    assert list(frame.round_engine) == ["threads", "serial"] and set(frame.dataset) == {"engine"}

@@ -131,7 +131,8 @@ class MomentumCorrection(Memory):
         return {"velocity": self.velocity, "residual": self.residual}
 
     def load_state_dict(self, state: dict) -> None:
-        self.velocity, self.residual = state["velocity"], state["residual"]
+        # copies: compensate works in place, so two memories must never share a tensor
+        self.velocity, self.residual = (None if state[k] is None else state[k].clone() for k in ("velocity", "residual"))
 
 
 def minus_sent(compensated: torch.Tensor, indices: torch.Tensor | None, received: torch.Tensor) -> torch.Tensor:

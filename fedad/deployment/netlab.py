@@ -28,6 +28,7 @@ from itertools import count
 
 PREFIX = "fedad-lab"
 _LABS = count()
+_OPEN: set[str] = set()  # this process's labs now open (a reused pid must not keep a dead maker's namespaces)
 SUBNET = "10.78.0"
 HUB_ADDRESS = f"{SUBNET}.1"
 
@@ -90,8 +91,11 @@ def _alive(pid: int) -> bool:
 
 
 def leftovers() -> list[str]:
-    """``fedad-lab`` namespaces whose making process is gone: left by a killed run."""
-    return [ns for ns in lab_namespaces() if (pid := _owner(ns)) is None or not _alive(pid)]
+    """``fedad-lab`` namespaces whose making process is gone: left by a killed run (or named with this
+    process's id by one that died before this process had it)."""
+    mine = os.getpid()
+    return [ns for ns in lab_namespaces()
+            if (pid := _owner(ns)) is None or not _alive(pid) or (pid == mine and ns.rsplit("-", 1)[0] not in _OPEN)]
 
 
 def remove_leftovers() -> list[str]:
@@ -128,14 +132,15 @@ class NetLab:
         if not 1 <= n_clients <= 200:
             raise ValueError(f"n_clients must be in 1..200, got {n_clients}")
         self.n_clients = n_clients
-        tag = f"{PREFIX}-{os.getpid()}-{next(_LABS)}"
-        self.hub = f"{tag}-hub"
-        self.clients = [f"{tag}-c{k}" for k in range(n_clients)]
+        self.tag = f"{PREFIX}-{os.getpid()}-{next(_LABS)}"
+        self.hub = f"{self.tag}-hub"
+        self.clients = [f"{self.tag}-c{k}" for k in range(n_clients)]
         self._old_handlers: dict = {}
 
     # -- life cycle -------------------------------------------------------------------------------
     def __enter__(self) -> NetLab:  # noqa: PYI034 — NetLab is not meant to be subclassed
         remove_leftovers()
+        _OPEN.add(self.tag)
         for sig in (signal.SIGTERM, signal.SIGINT):  # a kill must still run __exit__
             self._old_handlers[sig] = signal.signal(sig, self._interrupt)
         try:
@@ -155,6 +160,7 @@ class NetLab:
     def close(self) -> None:
         for ns in self.namespaces:
             _ip("netns", "del", ns, check=False)
+        _OPEN.discard(self.tag)
         for sig, handler in self._old_handlers.items():
             signal.signal(sig, handler)
         self._old_handlers.clear()

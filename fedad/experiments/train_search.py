@@ -143,9 +143,9 @@ def merged_choice(path: Path, search: dict, choice: dict) -> tuple[dict, dict]:
     def settings(s: dict) -> dict:  # as JSON holds them (tuples become lists)
         return {k: v for k, v in json.loads(json.dumps(s)).items() if k != "datasets"}
 
-    if settings(before.get("search", {})) != settings(search):
-        return search, choice
-    datasets = list(dict.fromkeys([*before["search"].get("datasets", []), *search.get("datasets", [])]))
+    if settings(before.get("search", {})) != settings(search) or not search.get("datasets"):
+        return search, choice  # other settings, or a search over every data set: nothing earlier to keep
+    datasets = list(dict.fromkeys([*(before["search"].get("datasets") or []), *search["datasets"]]))
     return {**search, "datasets": datasets}, {**before.get("choice", {}), **choice}
 
 

@@ -73,12 +73,14 @@ def load(experiment: str, results_dir: Path | None = None, profile: str | None =
         if wanted is not None and data.get("config_hash") not in wanted:
             continue
         row = {k: v for k, v in data["config"].items() if not isinstance(v, dict)}
-        row.update(pd.json_normalize(data["metrics"], sep=".").iloc[0].to_dict())
+        metrics = pd.json_normalize(data["metrics"], sep=".").iloc[0].to_dict()
+        if "engine" in metrics:  # "engine" is a data set (C-MAPSS); older files named the round engine so
+            metrics.setdefault("round_engine", metrics.pop("engine"))
+        row.update(metrics)
         row["wall_time_s"] = data["wall_time_s"]
         row["config_hash"] = data.get("config_hash")
         rows.append(row)
-    # "engine" is a data set (C-MAPSS); the round engine a run used is "round_engine", also in older files
-    frame = pd.DataFrame(rows).rename(columns={"engine": "round_engine"})
+    frame = pd.DataFrame(rows)
     for column in frame.columns[frame.dtypes == object]:  # result files spell ±∞ as strings (strict JSON)
         values = frame[column]
         if values.isin(["inf", "-inf"]).any():
