@@ -21,12 +21,15 @@ EQ9_VARIANTS = (("eq9_literal", "Eq. 9 literal (window = horizon = T)"),
                 ("eq9_seasonal_residual", "Eq. 9 literal, seasonal residual (forecasts x_t − x_{t−P})"))
 
 
-# where Eq. 9 read literally cannot run under the detection protocol (measured: the run stops with "no
-# sequence is long enough to score any point"), so no profile's plan holds it there
+# where Eq. 9 read literally cannot run or cannot be judged under the detection protocol (measured: the
+# run stops with "no sequence is long enough to score any point", or scores no labelled point), so no
+# profile's plan holds it there
 EQ9_CANNOT_RUN = {
     "space_shuttle": ("its validation blocks (131–142 steps, about one valve cycle) leave no point that a forecast "
                       "T = 126 steps long can score"),
     "ecg": "each record's validation block (65–128 steps) is shorter than T = 98, so V2 scores no point",
+    "engine": ("its labels are the last 30 cycles of each test engine, all among the last T − 1 = 31 points "
+               "that a forecast T = 32 cycles long cannot score (the full profile's runs scored no labelled point)"),
 }
 
 
