@@ -68,8 +68,10 @@ def draw(results_dir: Path | None = None, out_dir: Path | None = None) -> list[P
             ax.set_title(TITLES.get(d, DATASET_LABELS.get(d, d)), fontsize=9 if d in TITLES else 10)
             if i == len(datasets) - 1:
                 ax.set_xlabel("relative position (0 = event start, 1 = its end; shaded)", fontsize=9)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, ncol=3, fontsize=8, loc="lower center", frameon=False)
+    legend: dict = {}  # every line drawn in any panel, once (persistence stands in where a data set has no period)
+    for ax in axes.flat:
+        legend.update(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    fig.legend(list(legend.values()), list(legend), ncol=3, fontsize=8, loc="lower center", frameon=False)
     fig.suptitle("Fig. 10 — does a forecaster err through a whole event, or only at its edges?\n(test part; mean "
                  "over events and seeds; dashed: normal stretches at the same positions)", fontsize=11, y=1 - 0.2 / height)
     fig.subplots_adjust(bottom=1.5 / height, top=1 - 0.9 / height, hspace=0.45)
