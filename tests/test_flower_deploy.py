@@ -89,13 +89,16 @@ def _in_process_digest(workers: int, rounds: int, rho: float, train_samples: int
 @needs_flower
 @needs_mnist
 def test_long_lived_workers_keep_their_state_across_rounds_and_give_the_in_process_weights(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
     digest, bytes_up = _in_process_digest(2, 3, 1.0, 300, tmp_path / "in_process")
-    runs = {}
-    for mode in ("long-lived", "subprocess"):
-        work = tmp_path / mode
-        runs[mode] = run_deployment(workers=2, rounds=3, rho=1.0, train_samples=300, timeout_s=300, workdir=work,
-                                    mode=mode)
-        assert _processes_of(work) == [], f"{mode}: processes left after the run"
+    modes = ("long-lived", "subprocess")
+    with ThreadPoolExecutor(len(modes)) as pool:  # two deployments side by side: most of each is waiting
+        futures = {mode: pool.submit(run_deployment, workers=2, rounds=3, rho=1.0, train_samples=300, timeout_s=300,
+                                     workdir=tmp_path / mode, mode=mode) for mode in modes}
+        runs = {mode: future.result() for mode, future in futures.items()}
+    for mode in modes:
+        assert _processes_of(tmp_path / mode) == [], f"{mode}: processes left after the run"
         assert not any(r["dropped"] for r in runs[mode]["records"])
         assert [r["bytes_up"] for r in runs[mode]["records"]] == bytes_up
         # ρ = 1 %: 99 % of every update waits in the residual; a worker that lost it between rounds drifts
