@@ -12,7 +12,7 @@ import torch
 
 from fedad.data import datadir, manifest, own_files
 
-# pytest-xdist runs two workers per core (make test): each takes one intra-op thread, or the workers' threads
+# pytest-xdist runs a worker per core (make test): each takes one intra-op thread, or the workers' threads
 # would contend for the same cores
 torch.set_num_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else 2)
 

@@ -47,9 +47,16 @@ def test_a_bad_config_override_is_one_line(capsys):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    import fcntl
+    import tempfile
+
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(REPO_ROOT)], check=True, cwd=out, capture_output=True)
+    # setuptools builds in the source tree (build/, *.egg-info): two test workers building at once would
+    # each pack a half-written tree, so they take turns
+    with open(Path(tempfile.gettempdir()) / "fedad-test-wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                        str(out), str(REPO_ROOT)], check=True, cwd=out, capture_output=True)
     (path,) = out.glob("fedad-*.whl")
     return path
 
