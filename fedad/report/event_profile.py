@@ -55,10 +55,16 @@ def event_profile_section(frame: pd.DataFrame) -> list[str]:
               "the event does not show in the model's errors at all. On power demand's published labels the event "
               "is a week-long window around Christmas whose abnormal days (the holidays) are its last third; "
               "`power_demand_audited`'s events are the holidays themselves, day by day."), ""]
+    unprofiled = []
     for d in datasets_of(main):
         rows = _profile_rows(frame, d)
         if rows:
             lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
+        elif (main[main.dataset == d].get("event_profile.normal_stretches", pd.Series(dtype=float)) == 0).any():
+            unprofiled.append(d)
+    if unprofiled:
+        lines += [(f"No profile on {', '.join(unprofiled)}: its test part holds no normal stretch at the events' "
+                   "positions to compare with (Fig. 10 draws its event curves alone)."), ""]
     return lines
 
 
