@@ -80,16 +80,14 @@ def test_the_federated_core_knows_no_transport(room):
     assert not {m: i for m, i in reaching.items() if i}, f"{room} imports the deployment room: {reaching}"
 
 
-def test_fig5s_path_from_the_command_to_the_png_passes_through_at_most_six_files(tmp_path):
+def test_fig5s_path_from_the_command_to_the_png_passes_through_at_most_six_files(fixture_results, tmp_path):
     """``make fig5`` is ``fedad figures fig5``: count the files of ours whose functions run on the way (module
     and class bodies run at import and do not count)."""
     import inspect
     import sys
 
     from fedad import cli
-    from tests.result_fixture import fill_results
 
-    results = fill_results(tmp_path)
     passed: set[str] = set()
 
     def trace(frame, event, arg):
@@ -99,7 +97,7 @@ def test_fig5s_path_from_the_command_to_the_png_passes_through_at_most_six_files
 
     sys.settrace(trace)
     try:
-        assert cli.main(["figures", "fig5", "--results", str(results), "--out", str(tmp_path / "out")]) == 0
+        assert cli.main(["figures", "fig5", "--results", str(fixture_results), "--out", str(tmp_path / "out")]) == 0
     finally:
         sys.settrace(None)
     assert (tmp_path / "out" / "fig5.png").exists()
