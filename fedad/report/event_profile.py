@@ -19,11 +19,10 @@ from fedad.statistics import finite, mean_sd
 EDGE_ONLY = 1.5  # an interior ratio below this, with a larger edge ratio, is "errs at the edges only"
 
 
-def _profile_rows(frame: pd.DataFrame, d: str) -> list[dict]:
-    """One row per model with an event profile on a data set: its error and score-percentile ratios, edge and
-    interior, over normal stretches."""
+def _profile_rows(main: pd.DataFrame, d: str) -> list[dict]:
+    """One row per model of the paper's setting (``main``) with an event profile on a data set: its error and
+    score-percentile ratios, edge and interior, over normal stretches."""
     rows = []
-    main = paper_setting(protocol_runs(frame))
     sub = main[main.dataset == d]
     for m in models_of(sub):
         r = sub[sub.model == m]
@@ -57,7 +56,7 @@ def event_profile_section(frame: pd.DataFrame) -> list[str]:
               "`power_demand_audited`'s events are the holidays themselves, day by day."), ""]
     unprofiled = []
     for d in datasets_of(main):
-        rows = _profile_rows(frame, d)
+        rows = _profile_rows(main, d)
         if rows:
             lines += [f"### {d}", "", markdown_table(pd.DataFrame(rows)), "", _adaptation_sentence(main, d), ""]
         elif (main[main.dataset == d].get("event_profile.normal_stretches", pd.Series(dtype=float)) == 0).any():
