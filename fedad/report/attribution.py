@@ -8,11 +8,7 @@ import pandas as pd
 from fedad import paper
 from fedad.report.eq9 import scoring_share
 from fedad.report.event_profile import adaptation
-from fedad.report.frames import (
-    first_value,
-    markdown_table,
-    seeds_of,
-)
+from fedad.report.frames import first_value, markdown_table, seeds_of
 from fedad.results.tables import is_eq9, paper_setting, protocol_runs
 from fedad.statistics import paired_difference
 

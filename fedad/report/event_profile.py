@@ -6,13 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from fedad.models import LABELS
-from fedad.report.frames import (
-    datasets_of,
-    first_value,
-    markdown_table,
-    model_label,
-    models_of,
-)
+from fedad.report.frames import datasets_of, first_value, markdown_table, model_label, models_of
 from fedad.results.tables import paper_setting, protocol_runs
 from fedad.statistics import finite, mean_sd
 
