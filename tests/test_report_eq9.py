@@ -18,4 +18,4 @@ def test_the_eq9_section_names_the_paper_data_sets_without_the_variant_and_why_w
     line = next(x for x in text.splitlines() if x.startswith("Not run on "))
     assert "space_shuttle" in line and "ecg" in line and "engine" in line and "power_demand" not in line
     assert "space_shuttle: its validation blocks" in line and "ecg: each record's validation block" in line
-    assert "engine: its labels are the last 30 cycles" in line
+    assert "engine: its labels are the last cycles of each test engine" in line

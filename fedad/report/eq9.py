@@ -25,11 +25,11 @@ EQ9_VARIANTS = (("eq9_literal", "Eq. 9 literal (window = horizon = T)"),
 # run stops with "no sequence is long enough to score any point", or scores no labelled point), so no
 # profile's plan holds it there
 EQ9_CANNOT_RUN = {
-    "space_shuttle": ("its validation blocks (131–142 steps, about one valve cycle) leave no point that a forecast "
-                      "T = 126 steps long can score"),
-    "ecg": "each record's validation block (65–128 steps) is shorter than T = 98, so V2 scores no point",
-    "engine": ("its labels are the last 30 cycles of each test engine, all among the last T − 1 = 31 points "
-               "that a forecast T = 32 cycles long cannot score (the full profile's runs scored no labelled point)"),
+    "space_shuttle": ("its validation blocks, about one valve cycle (one period, T) long, leave no point that a "
+                      "T-long forecast can score"),
+    "ecg": "each record's validation block is shorter than T (its beat period), so V2 scores no point",
+    "engine": ("its labels are the last cycles of each test engine, all among the last T − 1 points that a T-long "
+               "forecast never scores (the full profile's runs scored no labelled point)"),
 }
 
 
