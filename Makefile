@@ -38,7 +38,7 @@ install: $(STAMP)  ## create .venv and install fedad[dev] (torch pinned in requi
 
 # one pytest-xdist worker per core, an idle one taking queued tests from a busy one (worksteal); each worker
 # starts with its share of the deployment tests (tests/conftest.py), whose labs run side by side. Two per
-# core (TEST_JOBS=4 here) was not shown faster: 12.4 min in a warm checkout, 15.4 in a fresh clone
+# core was measured and not shown faster (reproduce/README.md, "Where the quick profile spends its time")
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: $(STAMP) $(VENV)/.fedad-syft $(VENV)/.fedad-flower  ## run the test suite (with the back-end extras), TEST_JOBS workers
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist worksteal tests
