@@ -57,9 +57,12 @@ def main(argv: list[str]) -> int:
         return 0
     uv = None if os.environ.get("FEDAD_INSTALLER") == "pip" else uv_binary()
     if uv is not None:
-        # pip tries every index for the best version; uv's default stops at the first index that has a package
-        cmd = [uv, "pip", "install", "--quiet", "--python", sys.executable, "--index-strategy",
-               "unsafe-best-match", *pip_sources(), *argv]
+        # pip tries every index for the best version; uv's default stops at the first index that has a package.
+        # pip also compiles every installed module to bytecode, uv only when asked: without it, where
+        # PYTHONDONTWRITEBYTECODE is set (as on the reference machine), every new process (a test worker, a
+        # Flower node, a notebook kernel) compiles torch, flwr and syft from source again
+        cmd = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", sys.executable,
+               "--index-strategy", "unsafe-best-match", *pip_sources(), *argv]
         if subprocess.run(cmd, check=False).returncode == 0:
             return 0
         print("uv could not install the requirements; installing them with pip", file=sys.stderr)
