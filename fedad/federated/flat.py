@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
@@ -15,12 +17,23 @@ def set_flat_params(model: nn.Module, flat: torch.Tensor) -> None:
     vector_to_parameters(flat, model.parameters())
 
 
+# A model's parameter tensors and their sizes, listed once per model: a broadcast adds to every replica each
+# round, and walking the module tree each time cost more than the addition. A built model keeps its parameter
+# tensors (loading weights, set_flat_params and .to() change what they hold, not which tensors they are).
+_LAYOUT: weakref.WeakKeyDictionary[nn.Module, tuple[list[torch.Tensor], list[int]]] = weakref.WeakKeyDictionary()
+
+
 def add_to_params(model: nn.Module, delta: torch.Tensor) -> None:
     """Add a flat change to the parameters in place (one fused call: a broadcast touches every replica)."""
-    params = list(model.parameters())
-    chunks = torch.split(delta, [p.numel() for p in params])
+    layout = _LAYOUT.get(model)
+    if layout is None:
+        params = list(model.parameters())
+        layout = _LAYOUT[model] = (params, [p.numel() for p in params])
+    params, sizes = layout
+    chunks = torch.split(delta, sizes)
     with torch.no_grad():
-        torch._foreach_add_(params, [c.view_as(p).to(p.device) for c, p in zip(chunks, params, strict=True)])
+        torch._foreach_add_(params, [c.view_as(p) if c.device == p.device else c.view_as(p).to(p.device)
+                                     for c, p in zip(chunks, params, strict=True)])
 
 
 def flat_grad(model: nn.Module) -> torch.Tensor:
