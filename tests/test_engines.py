@@ -81,6 +81,23 @@ def test_intra_op_threads_are_set_for_a_block_and_put_back():
             assert torch.get_num_threads() == 1
         assert torch.get_num_threads() == 2
         assert build_engine(cfg(engine="serial"), torch.device("cpu")).round_scope().__enter__() is None
-        assert torch.get_num_threads() == 2  # only the processes engine narrows a round
+        assert torch.get_num_threads() == 2  # the serial engine leaves a round the threads it has
+    finally:
+        torch.set_num_threads(old)
+
+
+def test_a_threads_engine_round_runs_on_one_intra_op_thread_and_evaluation_on_all(monkeypatch):
+    # Algorithm 1 and the aggregation work on small [N, P] stacks: a second intra-op thread, woken after the
+    # workers' one-thread local work, cost more than it gave; evaluation's large batches keep every thread
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        trainer = FederatedTrainer(blob_task(), mlp, cfg(rounds=2, engine="threads"), seed=0)
+        seen = []
+        aggregate = trainer.aggregator.aggregate
+        monkeypatch.setattr(trainer.aggregator, "aggregate",
+                            lambda *a: (seen.append(torch.get_num_threads()), aggregate(*a))[1])
+        trainer.run_round(0)
+        assert seen == [1] and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(old)

@@ -44,3 +44,9 @@ class ThreadsEngine(Engine):
     def updates(self, round_idx: int) -> LocalUpdates:
         with IntraOpThreads(1):
             return LocalUpdates.gather(list(shared_pool().map(timed_update, self.workers)))
+
+    def round_scope(self) -> IntraOpThreads:
+        """The whole round on one intra-op thread, Algorithm 1 and aggregation included: its ops on [N, P]
+        stacks are too small to gain from a second thread, and switching torch's thread count back to the
+        cores between the local work and them cost more than they took."""
+        return IntraOpThreads(1)
