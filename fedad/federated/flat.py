@@ -32,8 +32,7 @@ def add_to_params(model: nn.Module, delta: torch.Tensor) -> None:
     params, sizes = layout
     chunks = torch.split(delta, sizes)
     with torch.no_grad():
-        torch._foreach_add_(params, [c.view_as(p) if c.device == p.device else c.view_as(p).to(p.device)
-                                     for c, p in zip(chunks, params, strict=True)])
+        torch._foreach_add_(params, [c.view_as(p).to(p.device) for c, p in zip(chunks, params, strict=True)])
 
 
 def flat_grad(model: nn.Module) -> torch.Tensor:

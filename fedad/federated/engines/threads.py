@@ -42,8 +42,8 @@ class ThreadsEngine(Engine):
     name = "threads"
 
     def updates(self, round_idx: int) -> LocalUpdates:
-        with IntraOpThreads(1):
-            return LocalUpdates.gather(list(shared_pool().map(timed_update, self.workers)))
+        """Every worker's update from the shared pool, on the one intra-op thread :meth:`round_scope` sets."""
+        return LocalUpdates.gather(list(shared_pool().map(timed_update, self.workers)))
 
     def round_scope(self) -> IntraOpThreads:
         """The whole round on one intra-op thread, Algorithm 1 and aggregation included: its ops on [N, P]
